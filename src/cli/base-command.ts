@@ -1,0 +1,79 @@
+import {Command, Errors, Flags, Interfaces} from '@oclif/core'
+
+import {InputError} from '../errors.js'
+
+export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof LrgateCommand)['baseFlags'] & T['flags']>
+export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
+
+/**
+ * The base of every lrgate command: the global flags of DESIGN.md and one error convention.
+ * Input errors exit 2 with one sentence on stderr (a stack trace only with --debug).
+ */
+export abstract class LrgateCommand<T extends typeof Command> extends Command {
+  static override baseFlags = {
+    db: Flags.string({
+      description: 'SQLite database file [default: .lrgate/lrgate.db under the working directory]',
+      env: 'LRGATE_DB',
+      helpGroup: 'GLOBAL',
+    }),
+    config: Flags.string({
+      description: 'config file [default: lrgate.config.yaml, .yml or .json if present]',
+      helpGroup: 'GLOBAL',
+    }),
+    json: Flags.boolean({description: 'print a machine-readable result on stdout and nothing else', helpGroup: 'GLOBAL'}),
+    debug: Flags.boolean({description: 'print stack traces of errors', helpGroup: 'GLOBAL'}),
+  }
+
+  protected flags!: CommandFlags<T>
+  protected args!: CommandArgs<T>
+
+  public override async init(): Promise<void> {
+    await super.init()
+    const ctor = this.ctor as typeof LrgateCommand & T
+    const {args, flags} = await this.parse({
+      args: ctor.args,
+      baseFlags: (super.ctor as typeof LrgateCommand).baseFlags,
+      flags: ctor.flags,
+      strict: ctor.strict,
+    })
+    this.flags = flags as CommandFlags<T>
+    this.args = args as CommandArgs<T>
+  }
+
+  /** Writes a line to stdout unless --json asked for machine output only. */
+  protected say(line = ''): void {
+    if (!this.flags?.json) process.stdout.write(line + '\n')
+  }
+
+  /** Writes progress and notes to stderr, which CI logs keep and --json never pollutes. */
+  protected note(line: string): void {
+    process.stderr.write(line + '\n')
+  }
+
+  protected printJson(value: unknown): void {
+    process.stdout.write(JSON.stringify(value, null, 2) + '\n')
+  }
+
+  protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<never> {
+    if (err instanceof Errors.ExitError) throw err
+    const debug = this.flags?.debug ?? process.argv.includes('--debug')
+    if (err instanceof InputError) {
+      process.stderr.write(`lrgate: ${err.message}\n`)
+      if (debug && err.stack) process.stderr.write(err.stack + '\n')
+      this.exit(2)
+    }
+
+    // oclif's own parse errors (unknown flag, missing argument) are usage errors: exit 2.
+    if (err.oclif?.exit !== undefined || err instanceof Errors.CLIError) {
+      process.stderr.write(`lrgate: ${err.message.split('\n')[0]}${err.message.includes('\n') ? ' (see --help)' : ''}\n`)
+      if (debug && err.stack) process.stderr.write(err.stack + '\n')
+      this.exit(2)
+    }
+
+    const sqlite = (err as {code?: string}).code
+    const hint = sqlite?.startsWith('SQLITE_') ? ` (${sqlite}; is another process holding the database?)` : ''
+    process.stderr.write(`lrgate: ${err.message}${hint}${debug ? '' : ' — run again with --debug for the stack trace.'}\n`)
+    if (debug && err.stack) process.stderr.write(err.stack + '\n')
+    this.exit(2)
+  }
+}

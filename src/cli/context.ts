@@ -1,0 +1,12 @@
+import {loadConfig, type LoadedConfig} from '../config/load.js'
+import {type Db, openDb, resolveDbPath} from '../store/db.js'
+
+/** The config a command runs with: --config, else the working directory's file, else defaults. */
+export function configFromFlags(flags: {config?: string}): LoadedConfig {
+  return loadConfig(flags.config)
+}
+
+/** Opens the store named by --db / LRGATE_DB / the default path. */
+export function dbFromFlags(flags: {db?: string}): Db {
+  return openDb(resolveDbPath(flags.db))
+}

@@ -1,0 +1,51 @@
+import type {Config} from './schema.js'
+
+/**
+ * Every default of lrgate, in one place. A config file overrides these key by key
+ * (objects merge; lists and `sweep.schedule` replace the default whole).
+ */
+export const DEFAULT_CONFIG: Config = {
+  seed: 1234,
+  backend: 'auto',
+  // `example` is the shipped base model under models/example-base.
+  baseModel: 'example',
+  datasets: {
+    train: 'food-train@1',
+    eval: 'example-eval@1',
+  },
+  sweep: {
+    lrs: [5e-5, 1e-4, 5e-4, 1e-3],
+    steps: 300,
+    batchSize: 16,
+    parallel: 'auto',
+    schedule: {type: 'cosine', warmupRatio: 0.1},
+    optimizer: {type: 'adamw', weightDecay: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, momentum: 0.9},
+    clipNorm: 1,
+    valEvery: 50,
+    checkpointEvery: 50,
+    divergence: {rtol: 4, window: 10},
+  },
+  eval: {
+    evaluators: [{name: 'relevance', threshold: 0.2}, {name: 'hallucination', threshold: 0.5}, 'perplexity'],
+    generation: {maxTokens: 64, temperature: 0, topK: 0, stop: ['\n'], batchSize: 64},
+    resamples: 2000,
+    confidence: 0.95,
+  },
+  gate: {
+    baseline: 'base',
+    confidence: 0.95,
+    resamples: 2000,
+    rules: [
+      {cohorts: 'ood:*', metric: 'relevance', maxDrop: 0.02},
+      {cohorts: 'ood:*', metric: 'perplexity', maxRise: 0.05, relative: true},
+      {cohorts: '*', metric: 'failRate', maxRise: 0.02},
+      {cohorts: 'target:*', metric: 'relevance', minGain: 0},
+    ],
+  },
+}
+
+/** Where `lrgate` keeps its database unless `--db` or LRGATE_DB says otherwise. */
+export const DEFAULT_DB = '.lrgate/lrgate.db'
+
+/** Config files looked for in the working directory, in this order. */
+export const CONFIG_FILES = ['lrgate.config.yaml', 'lrgate.config.yml', 'lrgate.config.json']

@@ -1,0 +1,75 @@
+import {z} from 'zod'
+
+/**
+ * One evaluator in config: a built-in name, or an object naming a built-in (`name`) or a user
+ * module (`path`) with its options. `threshold` makes a record fail on the wrong side of it.
+ */
+export const evaluatorSpecSchema = z.union([
+  z.string().min(1),
+  z
+    .object({
+      name: z.string().min(1).optional(),
+      path: z.string().min(1).optional(),
+      threshold: z.number().optional(),
+      cohorts: z.string().min(1).optional(),
+      // options of the built-ins that take one
+      pattern: z.string().optional(),
+      flags: z.string().optional(),
+      value: z.union([z.string(), z.array(z.string())]).optional(),
+      ignoreCase: z.boolean().optional(),
+      schema: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+    })
+    .strict()
+    .refine((e) => (e.name === undefined) !== (e.path === undefined), {
+      message: 'give exactly one of "name" (a built-in evaluator) or "path" (your own module)',
+    }),
+])
+export type EvaluatorSpec = z.infer<typeof evaluatorSpecSchema>
+
+export const generationSchema = z
+  .object({
+    maxTokens: z.number().int().positive(),
+    temperature: z.number().nonnegative(),
+    topK: z.number().int().nonnegative(),
+    stop: z.array(z.string()),
+    batchSize: z.number().int().positive(),
+  })
+  .strict()
+
+export const evalSchema = z
+  .object({
+    evaluators: z.array(evaluatorSpecSchema),
+    generation: generationSchema.partial(),
+    resamples: z.number().int().min(100),
+    confidence: z.number().gt(0).lt(1),
+  })
+  .strict()
+
+/**
+ * A gate rule: `{cohorts: "ood:*", metric: relevance, maxDrop: 0.02}`. Exactly one limit.
+ * `relative: true` reads the limit as a fraction of the baseline value.
+ */
+export const gateRuleSchema = z
+  .object({
+    name: z.string().optional(),
+    cohorts: z.string().min(1).optional(),
+    metric: z.string().min(1),
+    maxDrop: z.number().nonnegative().optional(),
+    maxRise: z.number().nonnegative().optional(),
+    minGain: z.number().optional(),
+    relative: z.boolean().optional(),
+  })
+  .strict()
+  .refine((r) => [r.maxDrop, r.maxRise, r.minGain].filter((v) => v !== undefined).length === 1, {
+    message: 'a gate rule takes exactly one of maxDrop, maxRise or minGain',
+  })
+export type GateRule = z.infer<typeof gateRuleSchema>
+
+export const gateSchema = z
+  .object({
+    baseline: z.string().min(1),
+    confidence: z.number().gt(0).lt(1),
+    resamples: z.number().int().min(100),
+    rules: z.array(gateRuleSchema),
+  })
+  .strict()

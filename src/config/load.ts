@@ -1,0 +1,119 @@
+import {existsSync, readFileSync} from 'node:fs'
+import {basename, resolve} from 'node:path'
+import {LineCounter, parseDocument} from 'yaml'
+import type {z} from 'zod'
+
+import {formatPath, InputError} from '../errors.js'
+import {CONFIG_FILES, DEFAULT_CONFIG} from './defaults.js'
+import {type Config, type ConfigFile, configFileSchema, configSchema} from './schema.js'
+
+export interface LoadedConfig {
+  config: Config
+  /** The file it came from, or null when only defaults apply. */
+  file: string | null
+}
+
+/** Finds the config file: the one named, else the first of CONFIG_FILES in `cwd`, else none. */
+export function findConfigFile(named: string | undefined, cwd = process.cwd()): string | null {
+  if (named !== undefined) {
+    const file = resolve(cwd, named)
+    if (!existsSync(file)) throw new InputError(`${named}: config file not found; check the --config path.`)
+    return file
+  }
+  for (const name of CONFIG_FILES) {
+    const file = resolve(cwd, name)
+    if (existsSync(file)) return file
+  }
+  return null
+}
+
+/**
+ * Loads and validates the config: file values over DEFAULT_CONFIG. Errors name the file,
+ * the line (YAML) and the field.
+ */
+export function loadConfig(named?: string, cwd = process.cwd()): LoadedConfig {
+  const file = findConfigFile(named, cwd)
+  if (file === null) return {config: structuredClone(DEFAULT_CONFIG), file: null}
+  const text = readFileSync(file, 'utf8')
+  return {config: parseConfigText(text, file), file}
+}
+
+/** Parses config text (YAML or JSON by extension) and merges it over the defaults. */
+export function parseConfigText(text: string, file: string): Config {
+  const name = basename(file)
+  const lines = new LineCounter()
+  let raw: unknown
+  let lineOf: (path: readonly PropertyKey[]) => number | undefined = () => undefined
+  if (file.endsWith('.json')) {
+    try {
+      raw = JSON.parse(text)
+    } catch (error) {
+      throw new InputError(`${name}: not valid JSON (${(error as Error).message}).`)
+    }
+  } else {
+    const doc = parseDocument(text, {lineCounter: lines, prettyErrors: false})
+    if (doc.errors.length > 0) {
+      const first = doc.errors[0]
+      const line = lines.linePos(first.pos[0]).line
+      throw new InputError(`${name}:${line}: not valid YAML (${first.message.split('\n')[0]}).`)
+    }
+    raw = doc.toJS() ?? {}
+    lineOf = (path) => {
+      const node = doc.getIn(path.map(String), true) as {range?: [number, number]} | undefined
+      // Unknown keys: point at the parent object, whose key is what the user mistyped.
+      const found = node?.range ? node : (doc.getIn(path.slice(0, -1).map(String), true) as typeof node)
+      return found?.range ? lines.linePos(found.range[0]).line : undefined
+    }
+  }
+
+  const parsed = configFileSchema.safeParse(raw)
+  if (!parsed.success) throw configError(name, parsed.error, lineOf)
+  const merged = mergeConfig(DEFAULT_CONFIG, parsed.data)
+  const full = configSchema.safeParse(merged)
+  if (!full.success) throw configError(name, full.error, lineOf)
+  return full.data
+}
+
+function configError(
+  name: string,
+  error: z.ZodError,
+  lineOf: (path: readonly PropertyKey[]) => number | undefined,
+): InputError {
+  const issue = error.issues[0]
+  let path = issue.path
+  let message = issue.message
+  if (issue.code === 'unrecognized_keys') {
+    path = [...issue.path, issue.keys[0]]
+    message = `unknown key "${issue.keys[0]}"`
+  }
+  const line = lineOf(path)
+  const where = line === undefined ? name : `${name}:${line}`
+  const field = path.length > 0 ? ` field "${formatPath(path)}":` : ''
+  return new InputError(`${where}:${field} ${message}; fix the config file.`)
+}
+
+/** Merges a config file over the defaults: objects merge key by key, lists and schedules replace. */
+export function mergeConfig(base: Config, file: ConfigFile): Config {
+  const out = structuredClone(base) as unknown as Record<string, unknown>
+  mergeInto(out, file as Record<string, unknown>, [])
+  return out as unknown as Config
+}
+
+const REPLACED_WHOLE = new Set(['sweep.schedule'])
+
+function mergeInto(target: Record<string, unknown>, source: Record<string, unknown>, path: string[]): void {
+  for (const [key, value] of Object.entries(source)) {
+    if (value === undefined) continue
+    const here = [...path, key].join('.')
+    const current = target[key]
+    if (isPlainObject(value) && isPlainObject(current) && !REPLACED_WHOLE.has(here)) {
+      mergeInto(current, value, [...path, key])
+    } else {
+      target[key] = structuredClone(value)
+    }
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

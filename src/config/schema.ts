@@ -1,0 +1,72 @@
+import {z} from 'zod'
+
+import {scheduleSpecSchema} from '../schedule/spec.js'
+import {evalSchema, gateSchema, generationSchema} from './eval-schema.js'
+
+export const BACKENDS = ['auto', 'tensorflow', 'native', 'cpu'] as const
+export type BackendChoice = (typeof BACKENDS)[number]
+
+export const optimizerSchema = z
+  .object({
+    type: z.enum(['adamw', 'sgd']),
+    weightDecay: z.number().nonnegative(),
+    beta1: z.number().gte(0).lt(1),
+    beta2: z.number().gte(0).lt(1),
+    eps: z.number().positive(),
+    momentum: z.number().gte(0).lt(1),
+  })
+  .strict()
+export type OptimizerConfig = z.infer<typeof optimizerSchema>
+
+/** The sweep's schedule: a schedule spec whose `lr` and `steps` come from the sweep itself. */
+export const sweepScheduleSchema = scheduleSpecSchema.omit({lr: true, steps: true})
+
+export const sweepSchema = z
+  .object({
+    name: z.string().min(1).optional(),
+    lrs: z.array(z.number().positive()).min(1),
+    steps: z.number().int().positive().optional(),
+    epochs: z.number().positive().optional(),
+    batchSize: z.number().int().positive(),
+    parallel: z.union([z.literal('auto'), z.number().int().positive()]),
+    schedule: sweepScheduleSchema,
+    optimizer: optimizerSchema,
+    // global-norm clipping; 0 turns it off
+    clipNorm: z.number().nonnegative(),
+    // validation loss every N optimizer steps
+    valEvery: z.number().int().positive(),
+    checkpointEvery: z.number().int().positive(),
+    // a loss >= rtol x its running mean over `window` steps (and no improvement) is a divergence
+    divergence: z.object({rtol: z.number().gt(1), window: z.number().int().positive()}).strict(),
+  })
+  .strict()
+
+export const configSchema = z
+  .object({
+    seed: z.number().int().nonnegative(),
+    backend: z.enum(BACKENDS),
+    baseModel: z.string().min(1),
+    datasets: z.object({train: z.string().min(1), eval: z.string().min(1)}).strict(),
+    sweep: sweepSchema,
+    eval: evalSchema,
+    gate: gateSchema,
+  })
+  .strict()
+export type Config = z.infer<typeof configSchema>
+
+/** What a config file may hold: any subset of the config, unknown keys refused. */
+export const configFileSchema = configSchema
+  .extend({
+    datasets: configSchema.shape.datasets.partial(),
+    sweep: sweepSchema
+      .extend({
+        optimizer: optimizerSchema.partial(),
+        divergence: sweepSchema.shape.divergence.partial(),
+      })
+      .partial(),
+    eval: evalSchema.extend({generation: generationSchema.partial()}).partial(),
+    gate: gateSchema.partial(),
+  })
+  .partial()
+  .strict()
+export type ConfigFile = z.infer<typeof configFileSchema>

@@ -1,0 +1,160 @@
+/**
+ * Schema migrations, applied in order; `PRAGMA user_version` holds how many have run.
+ * Never edit a released migration: add a new one. The README documents the resulting schema.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: the first schema
+  `
+  CREATE TABLE datasets (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    version     TEXT NOT NULL,
+    hash        TEXT NOT NULL,            -- sha256 over the manifest's file hashes
+    path        TEXT NOT NULL,            -- where it was read the first time
+    records     INTEGER NOT NULL,
+    cohorts     TEXT NOT NULL,            -- JSON {"cohort": {"role", "records"}}
+    first_used  TEXT NOT NULL,
+    UNIQUE (name, version)
+  );
+
+  CREATE TABLE runs (
+    id              INTEGER PRIMARY KEY,
+    kind            TEXT NOT NULL CHECK (kind IN ('sweep', 'find-lr', 'pretrain')),
+    name            TEXT,
+    status          TEXT NOT NULL CHECK (status IN ('running', 'completed', 'interrupted', 'failed')),
+    seed            INTEGER NOT NULL,
+    config          TEXT NOT NULL,        -- JSON, the resolved config the run used
+    backend         TEXT,
+    backend_reason  TEXT,
+    base_model      TEXT,
+    train_dataset_id INTEGER REFERENCES datasets(id),
+    eval_dataset_id  INTEGER REFERENCES datasets(id),
+    base_evaluation_id INTEGER REFERENCES evaluations(id),
+    recommended_candidate_id INTEGER REFERENCES candidates(id),
+    created_at      TEXT NOT NULL,
+    finished_at     TEXT
+  );
+
+  CREATE TABLE candidates (
+    id              INTEGER PRIMARY KEY,
+    run_id          INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    label           TEXT NOT NULL,
+    lr              REAL NOT NULL,
+    schedule        TEXT NOT NULL,        -- JSON schedule spec with lr and steps filled in
+    seed            INTEGER NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('pending', 'running', 'completed', 'diverged', 'pruned', 'failed')),
+    status_reason   TEXT,
+    steps_total     INTEGER NOT NULL,
+    steps_done      INTEGER NOT NULL DEFAULT 0,
+    final_train_loss REAL,
+    final_val_loss  REAL,
+    artifact_dir    TEXT,                 -- the fine-tuned model, kept for re-evaluation
+    evaluation_id   INTEGER REFERENCES evaluations(id),
+    verdict         TEXT CHECK (verdict IN ('pass', 'fail', 'error')),
+    gate_id         INTEGER REFERENCES gates(id),
+    started_at      TEXT,
+    finished_at     TEXT,
+    UNIQUE (run_id, label)
+  );
+
+  CREATE TABLE train_steps (
+    candidate_id  INTEGER NOT NULL REFERENCES candidates(id) ON DELETE CASCADE,
+    step          INTEGER NOT NULL,       -- 0-based optimizer step
+    lr            REAL NOT NULL,
+    loss          REAL NOT NULL,
+    grad_norm     REAL NOT NULL,          -- global norm before clipping
+    clipped       INTEGER NOT NULL,
+    tokens_per_s  REAL NOT NULL,
+    val_loss      REAL,                   -- only on validation steps
+    PRIMARY KEY (candidate_id, step)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE evaluations (
+    id            INTEGER PRIMARY KEY,
+    label         TEXT NOT NULL,
+    dataset_id    INTEGER NOT NULL REFERENCES datasets(id),
+    dataset_hash  TEXT NOT NULL,
+    source        TEXT NOT NULL CHECK (source IN ('model', 'outputs')),
+    model_dir     TEXT,
+    outputs_file  TEXT,
+    run_id        INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+    candidate_id  INTEGER REFERENCES candidates(id) ON DELETE SET NULL,
+    evaluators    TEXT NOT NULL,          -- JSON list of evaluator specs
+    seed          INTEGER NOT NULL,
+    backend       TEXT,
+    created_at    TEXT NOT NULL
+  );
+  CREATE INDEX evaluations_label ON evaluations(label, id);
+
+  CREATE TABLE record_outputs (
+    evaluation_id INTEGER NOT NULL REFERENCES evaluations(id) ON DELETE CASCADE,
+    record_id     TEXT NOT NULL,
+    cohort        TEXT NOT NULL,
+    output        TEXT,
+    nll           REAL,                   -- nats, summed over the reference (or text) tokens
+    tokens        INTEGER,
+    failed        INTEGER NOT NULL,       -- 1 when any thresholded evaluator failed the record
+    PRIMARY KEY (evaluation_id, record_id)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE record_scores (
+    evaluation_id INTEGER NOT NULL REFERENCES evaluations(id) ON DELETE CASCADE,
+    record_id     TEXT NOT NULL,
+    metric        TEXT NOT NULL,
+    value         REAL NOT NULL,
+    passed        INTEGER,                -- NULL when the evaluator has no threshold
+    PRIMARY KEY (evaluation_id, record_id, metric)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE cohort_metrics (
+    evaluation_id INTEGER NOT NULL REFERENCES evaluations(id) ON DELETE CASCADE,
+    cohort        TEXT NOT NULL,
+    metric        TEXT NOT NULL,          -- an evaluator name, or failRate
+    value         REAL NOT NULL,
+    ci_low        REAL,
+    ci_high       REAL,
+    n             INTEGER NOT NULL,
+    PRIMARY KEY (evaluation_id, cohort, metric)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE gates (
+    id                        INTEGER PRIMARY KEY,
+    candidate_evaluation_id   INTEGER NOT NULL REFERENCES evaluations(id),
+    baseline_evaluation_id    INTEGER NOT NULL REFERENCES evaluations(id),
+    verdict       TEXT NOT NULL CHECK (verdict IN ('pass', 'fail')),
+    confidence    REAL NOT NULL,
+    resamples     INTEGER NOT NULL,
+    seed          INTEGER NOT NULL,
+    rules         TEXT NOT NULL,          -- JSON list of the rules applied
+    shared_records INTEGER NOT NULL,
+    created_at    TEXT NOT NULL
+  );
+
+  CREATE TABLE gate_results (
+    gate_id     INTEGER NOT NULL REFERENCES gates(id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,
+    rule        TEXT NOT NULL,            -- human form, e.g. "relevance maxDrop 0.02"
+    cohort      TEXT NOT NULL,
+    metric      TEXT NOT NULL,
+    baseline    REAL,
+    candidate   REAL,
+    delta       REAL,
+    ci_low      REAL,
+    ci_high     REAL,
+    lim         REAL,
+    status      TEXT NOT NULL CHECK (status IN ('pass', 'fail', 'skipped')),
+    message     TEXT NOT NULL,
+    PRIMARY KEY (gate_id, position)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE promotions (
+    id            INTEGER PRIMARY KEY,
+    evaluation_id INTEGER NOT NULL REFERENCES evaluations(id),
+    model_dir     TEXT,
+    note          TEXT,
+    promoted_at   TEXT NOT NULL
+  );
+  `,
+]
+
+export const SCHEMA_VERSION = MIGRATIONS.length

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {describe, it} from 'node:test'
+
+import {DEFAULT_CONFIG} from '../../src/config/defaults.js'
+import {loadConfig, parseConfigText} from '../../src/config/load.js'
+import {InputError} from '../../src/errors.js'
+
+function errorOf(fn: () => unknown): InputError {
+  try {
+    fn()
+  } catch (error) {
+    assert.ok(error instanceof InputError, `expected InputError, got ${String(error)}`)
+    return error
+  }
+  assert.fail('expected an error')
+}
+
+describe('config', () => {
+  it('returns the defaults when no config file exists', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lrgate-config-'))
+    const {config, file} = loadConfig(undefined, dir)
+    assert.equal(file, null)
+    assert.deepEqual(config, DEFAULT_CONFIG)
+  })
+
+  it('merges a YAML file over the defaults: objects by key, lists and schedules whole', () => {
+    const config = parseConfigText(
+      ['seed: 7', 'sweep:', '  lrs: [1.0e-4, 2.0e-4]', '  optimizer:', '    weightDecay: 0.1', '  schedule:', '    type: linear', '    endFactor: 0'].join(
+        '\n',
+      ),
+      'lrgate.config.yaml',
+    )
+    assert.equal(config.seed, 7)
+    assert.deepEqual(config.sweep.lrs, [1e-4, 2e-4])
+    assert.equal(config.sweep.optimizer.weightDecay, 0.1)
+    assert.equal(config.sweep.optimizer.beta2, DEFAULT_CONFIG.sweep.optimizer.beta2)
+    assert.deepEqual(config.sweep.schedule, {type: 'linear', endFactor: 0})
+    assert.equal(config.sweep.batchSize, DEFAULT_CONFIG.sweep.batchSize)
+  })
+
+  it('names the file, line and key of an unknown key', () => {
+    const err = errorOf(() => parseConfigText('seed: 1\nsweep:\n  lrs: [0.001]\n  warmup: 10\n', 'lrgate.config.yaml'))
+    assert.match(err.message, /^lrgate\.config\.yaml:4: field "sweep\.warmup": unknown key "warmup"/)
+  })
+
+  it('names the line and field of a mistyped value', () => {
+    const err = errorOf(() => parseConfigText('sweep:\n  lrs:\n    - 0.001\n    - fast\n', 'lrgate.config.yaml'))
+    assert.match(err.message, /^lrgate\.config\.yaml:4: field "sweep\.lrs\[1\]": /)
+  })
+
+  it('refuses a gate rule with two limits', () => {
+    const err = errorOf(() =>
+      parseConfigText(JSON.stringify({gate: {rules: [{metric: 'relevance', maxDrop: 0.1, minGain: 0}]}}), 'c.json'),
+    )
+    assert.match(err.message, /^c\.json: field "gate\.rules\[0\]": a gate rule takes exactly one/)
+  })
+
+  it('reports broken YAML with its line', () => {
+    const err = errorOf(() => parseConfigText('seed: 1\nsweep: [unclosed\n', 'x.yaml'))
+    assert.match(err.message, /^x\.yaml:\d+: not valid YAML/)
+  })
+
+  it('refuses a named config file that does not exist', () => {
+    const err = errorOf(() => loadConfig('nope.yaml', tmpdir()))
+    assert.match(err.message, /nope\.yaml: config file not found/)
+  })
+
+  it('finds lrgate.config.json in the working directory', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lrgate-config-'))
+    writeFileSync(join(dir, 'lrgate.config.json'), JSON.stringify({backend: 'cpu'}))
+    const {config, file} = loadConfig(undefined, dir)
+    assert.equal(config.backend, 'cpu')
+    assert.equal(file, join(dir, 'lrgate.config.json'))
+  })
+})
