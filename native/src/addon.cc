@@ -1,0 +1,430 @@
+// N-API bindings: thin argument unpacking around the kernels. Typed arrays are used in place
+// (no copies); the JS side guarantees sizes, the checks here only stop out-of-bounds writes.
+#include <node_api.h>
+
+#include <string>
+#include <vector>
+
+#include "blas.h"
+#include "kernels.h"
+#include "parallel.h"
+
+namespace {
+
+struct Args {
+  napi_env env;
+  size_t argc = 16;
+  napi_value argv[16];
+  bool failed = false;
+
+  Args(napi_env e, napi_callback_info info) : env(e) {
+    napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  }
+
+  void fail(const char* message) {
+    if (!failed) napi_throw_type_error(env, nullptr, message);
+    failed = true;
+  }
+
+  template <typename T>
+  T* array(size_t i, napi_typedarray_type want, size_t* length = nullptr) {
+    if (length != nullptr) *length = 0;
+    napi_typedarray_type type;
+    size_t len = 0;
+    void* data = nullptr;
+    if (i >= argc || napi_get_typedarray_info(env, argv[i], &type, &len, &data, nullptr, nullptr) != napi_ok ||
+        type != want) {
+      fail("lrgate_native: expected a typed array argument of the right type");
+      return nullptr;
+    }
+    if (length != nullptr) *length = len;
+    return static_cast<T*>(data);
+  }
+  float* f32(size_t i, size_t* length = nullptr) { return array<float>(i, napi_float32_array, length); }
+  int32_t* i32(size_t i, size_t* length = nullptr) { return array<int32_t>(i, napi_int32_array, length); }
+
+  double num(size_t i) {
+    double v = 0;
+    if (i >= argc || napi_get_value_double(env, argv[i], &v) != napi_ok) fail("lrgate_native: expected a number");
+    return v;
+  }
+  int integer(size_t i) { return static_cast<int>(num(i)); }
+  bool flag(size_t i) {
+    bool v = false;
+    if (i >= argc || napi_get_value_bool(env, argv[i], &v) != napi_ok) fail("lrgate_native: expected a boolean");
+    return v;
+  }
+  void need(bool ok, const char* message) {
+    if (!ok) fail(message);
+  }
+};
+
+napi_value undefinedValue(napi_env env) {
+  napi_value v;
+  napi_get_undefined(env, &v);
+  return v;
+}
+
+napi_value numberValue(napi_env env, double d) {
+  napi_value v;
+  napi_create_double(env, d, &v);
+  return v;
+}
+
+napi_value stringValue(napi_env env, const std::string& s) {
+  napi_value v;
+  napi_create_string_utf8(env, s.c_str(), s.size(), &v);
+  return v;
+}
+
+// loadBlas(paths: string[]) -> {path: string, error: string}
+napi_value LoadBlas(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  uint32_t n = 0;
+  napi_get_array_length(env, a.argv[0], &n);
+  std::vector<std::string> paths(n);
+  std::vector<const char*> ptrs(n);
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value item;
+    napi_get_element(env, a.argv[0], i, &item);
+    char buf[1024];
+    size_t len = 0;
+    napi_get_value_string_utf8(env, item, buf, sizeof(buf), &len);
+    paths[i] = std::string(buf, len);
+    ptrs[i] = paths[i].c_str();
+  }
+  std::string error;
+  std::string path = lrg::loadBlas(ptrs.data(), static_cast<int>(n), error);
+  napi_value out;
+  napi_create_object(env, &out);
+  napi_set_named_property(env, out, "path", stringValue(env, path));
+  napi_set_named_property(env, out, "error", stringValue(env, path.empty() ? error : ""));
+  napi_set_named_property(env, out, "config", stringValue(env, path.empty() ? "" : lrg::blasConfig()));
+  return out;
+}
+
+// setThreads(n): our pool runs every parallel loop; OpenBLAS stays single-threaded inside it.
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  const int n = a.integer(0);
+  if (a.failed) return nullptr;
+  lrg::setBlasThreads(1);
+  lrg::setPoolThreads(n);
+  return undefinedValue(env);
+}
+
+napi_value GetThreads(napi_env env, napi_callback_info info) { return numberValue(env, lrg::poolThreads()); }
+
+// sgemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc)
+napi_value Sgemm(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  size_t la, lb, lc;
+  bool ta = a.flag(0), tb = a.flag(1);
+  int M = a.integer(2), N = a.integer(3), K = a.integer(4);
+  float alpha = static_cast<float>(a.num(5));
+  float* A = a.f32(6, &la);
+  int aOff = a.integer(7), lda = a.integer(8);
+  float* B = a.f32(9, &lb);
+  int bOff = a.integer(10), ldb = a.integer(11);
+  float beta = static_cast<float>(a.num(12));
+  float* C = a.f32(13, &lc);
+  int cOff = a.integer(14), ldc = a.integer(15);
+  if (a.failed) return nullptr;
+  a.need(lrg::blasLoaded(), "lrgate_native: no BLAS loaded");
+  a.need(static_cast<size_t>(cOff) + static_cast<size_t>(M - 1) * ldc + N <= lc, "lrgate_native: sgemm C too small");
+  a.need(static_cast<size_t>(aOff) + static_cast<size_t>((ta ? K : M) - 1) * lda + (ta ? M : K) <= la,
+         "lrgate_native: sgemm A too small");
+  a.need(static_cast<size_t>(bOff) + static_cast<size_t>((tb ? N : K) - 1) * ldb + (tb ? K : N) <= lb,
+         "lrgate_native: sgemm B too small");
+  if (a.failed) return nullptr;
+  lrg::parallelSgemm(ta, tb, M, N, K, alpha, A + aOff, lda, B + bOff, ldb, beta, C + cOff, ldc);
+  return undefinedValue(env);
+}
+
+// batchedSgemm(batch, transA, transB, M, N, K, A, aStride, B, bStride, C): contiguous
+// row-major matrices; a stride of 0 broadcasts that operand over the batch.
+napi_value BatchedSgemm(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  size_t la, lb, lc;
+  int batch = a.integer(0);
+  bool ta = a.flag(1), tb = a.flag(2);
+  int M = a.integer(3), N = a.integer(4), K = a.integer(5);
+  float* A = a.f32(6, &la);
+  int64_t aStride = static_cast<int64_t>(a.num(7));
+  float* B = a.f32(8, &lb);
+  int64_t bStride = static_cast<int64_t>(a.num(9));
+  float* C = a.f32(10, &lc);
+  if (a.failed) return nullptr;
+  a.need(lrg::blasLoaded(), "lrgate_native: no BLAS loaded");
+  a.need(static_cast<size_t>(batch) * M * N <= lc, "lrgate_native: batchedSgemm C too small");
+  a.need(static_cast<size_t>((batch - 1) * aStride + static_cast<int64_t>(M) * K) <= la, "lrgate_native: A too small");
+  a.need(static_cast<size_t>((batch - 1) * bStride + static_cast<int64_t>(K) * N) <= lb, "lrgate_native: B too small");
+  if (a.failed) return nullptr;
+  const int lda = ta ? M : K, ldb = tb ? K : N;
+  if (batch == 1) {
+    lrg::parallelSgemm(ta, tb, M, N, K, 1.f, A, lda, B, ldb, 0.f, C, N);
+  } else {
+    lrg::parallelFor(batch, [&](int64_t b0, int64_t b1, int) {
+      for (int64_t i = b0; i < b1; i++)
+        lrg::sgemm(ta, tb, M, N, K, 1.f, A + i * aStride, lda, B + i * bStride, ldb, 0.f, C + i * M * N, N);
+    });
+  }
+  return undefinedValue(env);
+}
+
+napi_value AttentionForward(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  size_t lq, ly, lp;
+  float* qkv = a.f32(0, &lq);
+  float* y = a.f32(1, &ly);
+  float* probs = a.f32(2, &lp);
+  int B = a.integer(3), T = a.integer(4), H = a.integer(5), hd = a.integer(6);
+  if (a.failed) return nullptr;
+  const size_t D = static_cast<size_t>(H) * hd;
+  a.need(lq >= static_cast<size_t>(B) * T * 3 * D && ly >= static_cast<size_t>(B) * T * D &&
+             lp >= static_cast<size_t>(B) * H * T * T,
+         "lrgate_native: attention buffers too small");
+  if (a.failed) return nullptr;
+  lrg::attentionForward(qkv, y, probs, B, T, H, hd);
+  return undefinedValue(env);
+}
+
+napi_value AttentionBackward(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  size_t ldy, lq, lp, ld;
+  float* dy = a.f32(0, &ldy);
+  float* qkv = a.f32(1, &lq);
+  float* probs = a.f32(2, &lp);
+  float* dqkv = a.f32(3, &ld);
+  int B = a.integer(4), T = a.integer(5), H = a.integer(6), hd = a.integer(7);
+  if (a.failed) return nullptr;
+  const size_t D = static_cast<size_t>(H) * hd;
+  a.need(ldy >= static_cast<size_t>(B) * T * D && lq >= static_cast<size_t>(B) * T * 3 * D &&
+             ld >= static_cast<size_t>(B) * T * 3 * D && lp >= static_cast<size_t>(B) * H * T * T,
+         "lrgate_native: attention buffers too small");
+  if (a.failed) return nullptr;
+  lrg::attentionBackward(dy, qkv, probs, dqkv, B, T, H, hd);
+  return undefinedValue(env);
+}
+
+napi_value LayerNormForward(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  size_t lx, lg, lb, ly, lm, lr;
+  float* x = a.f32(0, &lx);
+  float* g = a.f32(1, &lg);
+  float* b = a.f32(2, &lb);
+  float* y = a.f32(3, &ly);
+  float* mean = a.f32(4, &lm);
+  float* rstd = a.f32(5, &lr);
+  int N = a.integer(6), D = a.integer(7);
+  float eps = static_cast<float>(a.num(8));
+  if (a.failed) return nullptr;
+  a.need(lx >= static_cast<size_t>(N) * D && ly >= lx && lg >= static_cast<size_t>(D) && lb >= lg &&
+             lm >= static_cast<size_t>(N) && lr >= lm,
+         "lrgate_native: layerNorm buffers too small");
+  if (a.failed) return nullptr;
+  lrg::layerNormForward(x, g, b, y, mean, rstd, N, D, eps);
+  return undefinedValue(env);
+}
+
+napi_value LayerNormBackward(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  size_t l[8];
+  float* dy = a.f32(0, &l[0]);
+  float* x = a.f32(1, &l[1]);
+  float* g = a.f32(2, &l[2]);
+  float* mean = a.f32(3, &l[3]);
+  float* rstd = a.f32(4, &l[4]);
+  float* dx = a.f32(5, &l[5]);
+  float* dg = a.f32(6, &l[6]);
+  float* db = a.f32(7, &l[7]);
+  int N = a.integer(8), D = a.integer(9);
+  if (a.failed) return nullptr;
+  const size_t nd = static_cast<size_t>(N) * D;
+  a.need(l[0] >= nd && l[1] >= nd && l[5] >= nd && l[2] >= static_cast<size_t>(D) &&
+             l[6] >= static_cast<size_t>(D) && l[7] >= static_cast<size_t>(D) && l[3] >= static_cast<size_t>(N) &&
+             l[4] >= static_cast<size_t>(N),
+         "lrgate_native: layerNorm grad buffers too small");
+  if (a.failed) return nullptr;
+  lrg::layerNormBackward(dy, x, g, mean, rstd, dx, dg, db, N, D);
+  return undefinedValue(env);
+}
+
+napi_value GeluForward(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  size_t lx, ly;
+  float* x = a.f32(0, &lx);
+  float* y = a.f32(1, &ly);
+  if (a.failed) return nullptr;
+  a.need(ly >= lx, "lrgate_native: gelu output too small");
+  if (a.failed) return nullptr;
+  lrg::geluForward(x, y, static_cast<int64_t>(lx));
+  return undefinedValue(env);
+}
+
+napi_value GeluBackward(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  size_t lx, ldy, ldx;
+  float* x = a.f32(0, &lx);
+  float* dy = a.f32(1, &ldy);
+  float* dx = a.f32(2, &ldx);
+  if (a.failed) return nullptr;
+  a.need(ldy >= lx && ldx >= lx, "lrgate_native: gelu grad buffers too small");
+  if (a.failed) return nullptr;
+  lrg::geluBackward(x, dy, dx, static_cast<int64_t>(lx));
+  return undefinedValue(env);
+}
+
+napi_value ColumnSum(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  size_t ld, lo;
+  float* dy = a.f32(0, &ld);
+  float* out = a.f32(1, &lo);
+  int N = a.integer(2), D = a.integer(3);
+  if (a.failed) return nullptr;
+  a.need(ld >= static_cast<size_t>(N) * D && lo >= static_cast<size_t>(D), "lrgate_native: columnSum buffers");
+  if (a.failed) return nullptr;
+  lrg::columnSum(dy, out, N, D);
+  return undefinedValue(env);
+}
+
+napi_value AddRow(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  size_t lx, lr, ly;
+  float* x = a.f32(0, &lx);
+  float* row = a.f32(1, &lr);
+  float* y = a.f32(2, &ly);
+  int N = a.integer(3), D = a.integer(4);
+  if (a.failed) return nullptr;
+  a.need(lx >= static_cast<size_t>(N) * D && ly >= lx && lr >= static_cast<size_t>(D), "lrgate_native: addRow buffers");
+  if (a.failed) return nullptr;
+  lrg::addRow(x, row, y, N, D);
+  return undefinedValue(env);
+}
+
+napi_value CrossEntropyForward(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  size_t ll, lt, lw, lp;
+  float* logits = a.f32(0, &ll);
+  int32_t* targets = a.i32(1, &lt);
+  float* w = a.f32(2, &lw);
+  float* probs = a.f32(3, &lp);
+  int N = a.integer(4), V = a.integer(5);
+  if (a.failed) return nullptr;
+  a.need(ll >= static_cast<size_t>(N) * V && lp >= ll && lt >= static_cast<size_t>(N) && lw >= lt,
+         "lrgate_native: crossEntropy buffers");
+  for (int i = 0; i < N && !a.failed; i++) a.need(targets[i] >= 0 && targets[i] < V, "lrgate_native: target out of range");
+  if (a.failed) return nullptr;
+  return numberValue(env, lrg::crossEntropyForward(logits, targets, w, probs, N, V));
+}
+
+napi_value CrossEntropyBackward(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  size_t lp, lt, lw, ld;
+  float* probs = a.f32(0, &lp);
+  int32_t* targets = a.i32(1, &lt);
+  float* w = a.f32(2, &lw);
+  float* dlogits = a.f32(3, &ld);
+  int N = a.integer(4), V = a.integer(5);
+  float scale = static_cast<float>(a.num(6));
+  if (a.failed) return nullptr;
+  a.need(lp >= static_cast<size_t>(N) * V && ld >= lp && lt >= static_cast<size_t>(N) && lw >= lt,
+         "lrgate_native: crossEntropy grad buffers");
+  for (int i = 0; i < N && !a.failed; i++) a.need(targets[i] >= 0 && targets[i] < V, "lrgate_native: target out of range");
+  if (a.failed) return nullptr;
+  lrg::crossEntropyBackward(probs, targets, w, dlogits, N, V, scale);
+  return undefinedValue(env);
+}
+
+napi_value ScatterAdd(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  size_t ls, li, lo;
+  float* src = a.f32(0, &ls);
+  int32_t* idx = a.i32(1, &li);
+  float* out = a.f32(2, &lo);
+  int N = a.integer(3), D = a.integer(4), S = a.integer(5);
+  if (a.failed) return nullptr;
+  a.need(ls >= static_cast<size_t>(N) * D && li >= static_cast<size_t>(N) && lo >= static_cast<size_t>(S) * D,
+         "lrgate_native: scatterAdd buffers");
+  if (a.failed) return nullptr;
+  lrg::scatterAdd(src, idx, out, N, D, S);
+  return undefinedValue(env);
+}
+
+napi_value SumSquares(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  size_t n;
+  float* x = a.f32(0, &n);
+  if (a.failed) return nullptr;
+  return numberValue(env, lrg::sumSquares(x, static_cast<int64_t>(n)));
+}
+
+// adamwStep(p, g, m, v, lr, beta1, beta2, eps, weightDecay, bc1, bc2, gradScale)
+napi_value AdamwStep(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  size_t lp, lg, lm, lv;
+  float* p = a.f32(0, &lp);
+  float* g = a.f32(1, &lg);
+  float* m = a.f32(2, &lm);
+  float* v = a.f32(3, &lv);
+  float lr = a.num(4), b1 = a.num(5), b2 = a.num(6), eps = a.num(7), wd = a.num(8), bc1 = a.num(9), bc2 = a.num(10),
+        scale = a.num(11);
+  if (a.failed) return nullptr;
+  a.need(lg >= lp && lm >= lp && lv >= lp, "lrgate_native: adamw buffers");
+  if (a.failed) return nullptr;
+  lrg::adamwStep(p, g, m, v, static_cast<int64_t>(lp), lr, b1, b2, eps, wd, bc1, bc2, scale);
+  return undefinedValue(env);
+}
+
+// binaryOp(op, a, b, out, swap): b's length divides a's (same shape, trailing broadcast or scalar).
+napi_value BinaryOpFn(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  size_t la, lb, lo;
+  int op = a.integer(0);
+  float* x = a.f32(1, &la);
+  float* y = a.f32(2, &lb);
+  float* out = a.f32(3, &lo);
+  bool swap = a.flag(4);
+  if (a.failed) return nullptr;
+  a.need(op >= 0 && op <= 3 && lb > 0 && la % lb == 0 && lo >= la, "lrgate_native: binaryOp shapes");
+  if (a.failed) return nullptr;
+  lrg::binaryOp(static_cast<lrg::BinaryOp>(op), x, static_cast<int64_t>(la), y, static_cast<int64_t>(lb), out, swap);
+  return undefinedValue(env);
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  struct Fn {
+    const char* name;
+    napi_callback cb;
+  } fns[] = {
+      {"loadBlas", LoadBlas},
+      {"setThreads", SetThreads},
+      {"getThreads", GetThreads},
+      {"sgemm", Sgemm},
+      {"batchedSgemm", BatchedSgemm},
+      {"attentionForward", AttentionForward},
+      {"attentionBackward", AttentionBackward},
+      {"layerNormForward", LayerNormForward},
+      {"layerNormBackward", LayerNormBackward},
+      {"geluForward", GeluForward},
+      {"geluBackward", GeluBackward},
+      {"columnSum", ColumnSum},
+      {"addRow", AddRow},
+      {"crossEntropyForward", CrossEntropyForward},
+      {"crossEntropyBackward", CrossEntropyBackward},
+      {"scatterAdd", ScatterAdd},
+      {"sumSquares", SumSquares},
+      {"adamwStep", AdamwStep},
+      {"binaryOp", BinaryOpFn},
+  };
+  for (const auto& f : fns) {
+    napi_value fn;
+    napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.cb, nullptr, &fn);
+    napi_set_named_property(env, exports, f.name, fn);
+  }
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

@@ -1,0 +1,129 @@
+#include "parallel.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "blas.h"
+
+namespace lrg {
+
+namespace {
+
+struct Pool {
+  std::vector<std::thread> workers;
+  std::mutex mutex;
+  std::condition_variable wake;
+  std::atomic<uint64_t> generation{0};
+  std::atomic<int> pending{0};
+  const std::function<void(int)>* job = nullptr;
+  bool stopping = false;
+  int size = 1;
+
+  void workerLoop(int index) {
+    uint64_t seen = 0;
+    for (;;) {
+      // Spin briefly (loops come back to back within a step), then sleep.
+      for (int spin = 0; spin < 20000 && generation.load(std::memory_order_acquire) == seen; spin++) {
+#if defined(__x86_64__)
+        __builtin_ia32_pause();
+#endif
+      }
+      if (generation.load(std::memory_order_acquire) == seen) {
+        std::unique_lock<std::mutex> lock(mutex);
+        wake.wait(lock, [&] { return stopping || generation.load(std::memory_order_acquire) != seen; });
+      }
+      if (stopping) return;
+      seen = generation.load(std::memory_order_acquire);
+      (*job)(index);
+      pending.fetch_sub(1, std::memory_order_acq_rel);
+    }
+  }
+
+  void resize(int n) {
+    stop();
+    size = n < 1 ? 1 : n;
+    stopping = false;
+    for (int i = 1; i < size; i++) workers.emplace_back([this, i] { workerLoop(i); });
+  }
+
+  void stop() {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      stopping = true;
+    }
+    wake.notify_all();
+    for (auto& t : workers) t.join();
+    workers.clear();
+  }
+
+  void run(const std::function<void(int)>& fn) {
+    if (size == 1) {
+      fn(0);
+      return;
+    }
+    job = &fn;
+    pending.store(size - 1, std::memory_order_release);
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      generation.fetch_add(1, std::memory_order_acq_rel);
+    }
+    wake.notify_all();
+    fn(0);
+    while (pending.load(std::memory_order_acquire) != 0) {
+#if defined(__x86_64__)
+      __builtin_ia32_pause();
+#endif
+    }
+  }
+
+  ~Pool() { stop(); }
+};
+
+Pool& pool() {
+  static Pool p;
+  return p;
+}
+
+}  // namespace
+
+void setPoolThreads(int n) { pool().resize(n); }
+
+int poolThreads() { return pool().size; }
+
+void parallelFor(int64_t n, const std::function<void(int64_t, int64_t, int)>& fn, int64_t minPerThread) {
+  const int threads = pool().size;
+  if (threads == 1 || n < 2 * minPerThread) {
+    fn(0, n, 0);
+    return;
+  }
+  pool().run([&](int t) {
+    const int64_t begin = n * t / threads, end = n * (t + 1) / threads;
+    if (begin < end) fn(begin, end, t);
+  });
+}
+
+void parallelSgemm(bool transA, bool transB, int M, int N, int K, float alpha, const float* A, int lda,
+                   const float* B, int ldb, float beta, float* C, int ldc) {
+  const int threads = pool().size;
+  // Below ~2 MFLOP a split costs more than it saves.
+  if (threads == 1 || static_cast<int64_t>(M) * N * K < (1 << 20)) {
+    sgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    return;
+  }
+  if (M >= N) {
+    parallelFor(M, [&](int64_t m0, int64_t m1, int) {
+      const float* a = transA ? A + m0 : A + m0 * lda;
+      sgemm(transA, transB, static_cast<int>(m1 - m0), N, K, alpha, a, lda, B, ldb, beta, C + m0 * ldc, ldc);
+    }, 16);
+  } else {
+    parallelFor(N, [&](int64_t n0, int64_t n1, int) {
+      const float* b = transB ? B + n0 * ldb : B + n0;
+      sgemm(transA, transB, M, static_cast<int>(n1 - n0), K, alpha, A, lda, b, ldb, beta, C + n0, ldc);
+    }, 16);
+  }
+}
+
+}  // namespace lrg
