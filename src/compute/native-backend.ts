@@ -12,6 +12,8 @@ const POOL_MAX_PER_SIZE = 64
  * `allocate` and go back to the pool when tfjs disposes their tensor.
  */
 export class NativeBackend extends MathBackendCPU {
+  /** Tests set this: every allocation is filled with NaN, so a kernel that skips an element shows. */
+  static poison = false
   private readonly pool = new Map<number, Float32Array[]>()
   private readonly pooled = new WeakSet<Float32Array>()
 
@@ -23,9 +25,14 @@ export class NativeBackend extends MathBackendCPU {
 
   /** A float32 buffer of `size` elements with unspecified contents: callers write it fully. */
   allocate(size: number): Float32Array {
+    const buffer = this.take(size)
+    if (NativeBackend.poison) buffer.fill(Number.NaN)
+    return buffer
+  }
+
+  private take(size: number): Float32Array {
     if (size < POOL_MIN_ELEMENTS) return new Float32Array(size)
-    const free = this.pool.get(size)
-    const reused = free?.pop()
+    const reused = this.pool.get(size)?.pop()
     if (reused) return reused
     const fresh = new Float32Array(size)
     this.pooled.add(fresh)

@@ -16,13 +16,13 @@ export function transformerKernels(addon: NativeAddon, backendName: string): Ker
   })
 
   return [
-    // y [N, Dout] = x [N, Din] · w [Din, Dout] + b: bias rows first, then sgemm accumulates (beta 1).
+    // y [N, Dout] = x [N, Din] · w [Din, Dout] + b: sgemm, then the bias added in place.
     kernel(FUSED.linear, ({x, w, b}, be) => {
       const [N, Din] = x.shape, Dout = w.shape[1]
       const y = output(be, [N, Dout])
       const Y = f32(be, y)
+      addon.sgemm(false, false, N, Dout, Din, 1, f32(be, x), 0, Din, f32(be, w), 0, Dout, 0, Y, 0, Dout)
       addon.addRow(Y, f32(be, b), Y, N, Dout)
-      addon.sgemm(false, false, N, Dout, Din, 1, f32(be, x), 0, Din, f32(be, w), 0, Dout, 1, Y, 0, Dout)
       return y
     }),
     // dx = dy · wᵀ, dw = xᵀ · dy, db = column sums of dy

@@ -1,0 +1,76 @@
+import {existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {z} from 'zod'
+
+import {InputError} from '../errors.js'
+import type {Gpt} from '../model/gpt.js'
+import {parameterShapes} from '../model/gpt.js'
+import {type LoadedModel, loadModel, saveModel} from '../model/io.js'
+import type {CharTokenizer} from '../model/tokenizer.js'
+import type {OptimizerState} from './optimizer.js'
+
+/**
+ * A resumable training state: the model directory, the optimizer's moments and the step.
+ * Written to a sibling folder and renamed into place, so a kill leaves the previous checkpoint.
+ */
+const stateSchema = z.object({
+  stepsDone: z.number().int().nonnegative(),
+  optimizerStep: z.number().int().nonnegative(),
+  /** parameter names in the order their buffers are stored, with which buffers exist */
+  buffers: z.array(z.object({name: z.string(), m: z.boolean(), v: z.boolean(), size: z.number().int()})),
+})
+
+export interface Checkpoint extends LoadedModel {
+  stepsDone: number
+  optimizer: OptimizerState
+}
+
+export async function saveCheckpoint(dir: string, model: Gpt, tokenizer: CharTokenizer, optimizer: OptimizerState, stepsDone: number): Promise<void> {
+  const tmp = `${dir}.tmp-${process.pid}`
+  rmSync(tmp, {recursive: true, force: true})
+  mkdirSync(tmp, {recursive: true})
+  await saveModel(join(tmp, 'model'), model, tokenizer, {checkpoint: {stepsDone}})
+  const buffers = parameterShapes(model.config).map(([name]) => {
+    const size = model.params.get(name)!.size
+    return {name, m: optimizer.m.has(name), v: optimizer.v.has(name), size}
+  })
+  const parts: Buffer[] = []
+  for (const b of buffers) {
+    if (b.m) parts.push(Buffer.from(optimizer.m.get(b.name)!.buffer.slice(0)))
+    if (b.v) parts.push(Buffer.from(optimizer.v.get(b.name)!.buffer.slice(0)))
+  }
+  writeFileSync(join(tmp, 'optimizer.bin'), Buffer.concat(parts))
+  writeFileSync(join(tmp, 'state.json'), JSON.stringify({stepsDone, optimizerStep: optimizer.step, buffers}) + '\n')
+  rmSync(dir, {recursive: true, force: true})
+  renameSync(tmp, dir)
+}
+
+export function hasCheckpoint(dir: string): boolean {
+  return existsSync(join(dir, 'state.json'))
+}
+
+export function loadCheckpoint(dir: string): Checkpoint {
+  const statePath = join(dir, 'state.json')
+  let state: z.infer<typeof stateSchema>
+  try {
+    state = stateSchema.parse(JSON.parse(readFileSync(statePath, 'utf8')))
+  } catch (error) {
+    throw new InputError(`${statePath}: unreadable checkpoint (${(error as Error).message.split('\n')[0]}); delete the folder to restart this candidate.`)
+  }
+  const loaded = loadModel(join(dir, 'model'))
+  const bytes = readFileSync(join(dir, 'optimizer.bin'))
+  const m = new Map<string, Float32Array>(), v = new Map<string, Float32Array>()
+  let offset = 0
+  const take = (size: number): Float32Array => {
+    const out = new Float32Array(size)
+    new Uint8Array(out.buffer).set(bytes.subarray(offset, offset + size * 4))
+    offset += size * 4
+    return out
+  }
+  for (const b of state.buffers) {
+    if (b.m) m.set(b.name, take(b.size))
+    if (b.v) v.set(b.name, take(b.size))
+  }
+  if (offset !== bytes.length) throw new InputError(`${join(dir, 'optimizer.bin')}: size does not match state.json; delete the folder to restart this candidate.`)
+  return {...loaded, stepsDone: state.stepsDone, optimizer: {step: state.optimizerStep, m, v}}
+}

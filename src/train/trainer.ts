@@ -1,0 +1,131 @@
+import * as tf from '@tensorflow/tfjs-core'
+
+import type {OptimizerConfig} from '../config/schema.js'
+import type {Gpt, TokenBatch} from '../model/gpt.js'
+import {DivergenceDetector} from './divergence.js'
+import {clipScale, globalNorm, Optimizer, type OptimizerState} from './optimizer.js'
+import {type TokenStream, trainingBatch, validationBatches} from './token-stream.js'
+
+/** One optimizer step as the store keeps it (train_steps). */
+export interface StepRecord {
+  step: number
+  lr: number
+  loss: number
+  gradNorm: number
+  clipped: boolean
+  tokensPerS: number
+  valLoss: number | null
+}
+
+export type TrainStatus = 'completed' | 'diverged' | 'stopped'
+
+export interface TrainResult {
+  status: TrainStatus
+  reason: string | null
+  stepsDone: number
+  finalTrainLoss: number | null
+  finalValLoss: number | null
+}
+
+export interface TrainOptions {
+  model: Gpt
+  train: TokenStream
+  valid?: TokenStream
+  steps: number
+  batchSize: number
+  /** learning rate at 0-based optimizer step t */
+  schedule: (step: number) => number
+  optimizer: OptimizerConfig
+  clipNorm: number
+  seed: number
+  valEvery: number
+  /** validation batches per evaluation (windows of the validation stream) */
+  valBatches?: number
+  checkpointEvery: number
+  divergence: {rtol: number; window: number}
+  /** continue after `step` steps, with the optimizer state and recent losses of a checkpoint */
+  resume?: {step: number; optimizer: OptimizerState; lossHistory: number[]}
+  onStep?: (record: StepRecord) => void
+  /** persist a checkpoint after `stepsDone` steps with the records since the last one */
+  onCheckpoint?: (stepsDone: number, optimizer: OptimizerState, records: StepRecord[]) => Promise<void> | void
+  /** asked before every step: true stops (Ctrl-C, pruning) after a final checkpoint */
+  shouldStop?: () => string | null
+}
+
+/** Mean loss over fixed validation batches, weighted by the number of counted targets. */
+export function validationLoss(model: Gpt, batches: TokenBatch[]): number {
+  let sum = 0, weight = 0
+  for (const batch of batches) {
+    const w = batch.weights!.reduce((a, b) => a + b, 0)
+    if (w === 0) continue
+    const loss = tf.tidy(() => model.loss(batch).dataSync()[0])
+    sum += loss * w
+    weight += w
+  }
+  return weight > 0 ? sum / weight : Number.NaN
+}
+
+/**
+ * The fine-tune loop: per step the scheduled lr, a seeded batch, loss and gradients of every
+ * weight, global-norm clipping, an optimizer update; validation every `valEvery` steps and a
+ * checkpoint every `checkpointEvery`. A diverging loss ends the run with a reason, never a throw.
+ */
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  const {model, steps, batchSize: B} = options
+  const T = model.config.contextLength
+  const optimizer = new Optimizer(options.optimizer, options.resume?.optimizer)
+  const detector = new DivergenceDetector(options.divergence.rtol, options.divergence.window, options.resume?.lossHistory)
+  const valBatches = options.valid ? validationBatches(options.valid, B, T, options.valBatches ?? 4) : []
+  const variables = [...model.params.values()]
+  const nameOf = new Map([...model.params].map(([name, v]) => [v.name, name]))
+  let pending: StepRecord[] = []
+  let last: StepRecord | null = null
+  let lastVal: number | null = null
+  const start = options.resume?.step ?? 0
+
+  const checkpoint = async (done: number) => {
+    await options.onCheckpoint?.(done, optimizer.state, pending)
+    pending = []
+  }
+
+  for (let step = start; step < steps; step++) {
+    const stop = options.shouldStop?.()
+    if (stop) {
+      await checkpoint(step)
+      return {status: 'stopped', reason: stop, stepsDone: step, finalTrainLoss: last?.loss ?? null, finalValLoss: lastVal}
+    }
+    const began = performance.now()
+    const lr = options.schedule(step)
+    const batch = trainingBatch(options.train, B, T, options.seed, step)
+    const {value, grads} = tf.variableGrads(() => model.loss(batch, true, step), variables)
+    const loss = value.dataSync()[0]
+    const named = new Map(Object.entries(grads).map(([k, g]) => [nameOf.get(k)!, g]))
+    const diverged = detector.check(loss)
+    let gradNorm = Number.NaN, scale = 1
+    if (diverged === null) {
+      gradNorm = globalNorm(named.values())
+      if (!Number.isFinite(gradNorm)) {
+        tf.dispose([value, ...named.values()])
+        await checkpoint(step)
+        return {status: 'diverged', reason: `gradient norm became ${gradNorm} at step ${step}`, stepsDone: step, finalTrainLoss: loss, finalValLoss: lastVal}
+      }
+      scale = clipScale(gradNorm, options.clipNorm)
+      optimizer.step(model.params, named, lr, scale)
+    }
+    tf.dispose([value, ...named.values()])
+    if (diverged !== null) {
+      await checkpoint(step)
+      return {status: 'diverged', reason: `${diverged} at step ${step}`, stepsDone: step, finalTrainLoss: loss, finalValLoss: lastVal}
+    }
+
+    const isLast = step === steps - 1
+    const valLoss = valBatches.length > 0 && ((step + 1) % options.valEvery === 0 || isLast) ? validationLoss(model, valBatches) : null
+    if (valLoss !== null) lastVal = valLoss
+    const seconds = (performance.now() - began) / 1000
+    last = {step, lr, loss, gradNorm, clipped: scale < 1, tokensPerS: (B * T) / seconds, valLoss}
+    pending.push(last)
+    options.onStep?.(last)
+    if ((step + 1) % options.checkpointEvery === 0 || isLast) await checkpoint(step + 1)
+  }
+  return {status: 'completed', reason: null, stepsDone: steps, finalTrainLoss: last?.loss ?? null, finalValLoss: lastVal}
+}
