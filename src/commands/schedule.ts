@@ -1,0 +1,108 @@
+import {Flags} from '@oclif/core'
+import Table from 'cli-table3'
+
+import {LrgateCommand} from '../cli/base-command.js'
+import {configFromFlags} from '../cli/context.js'
+import {renderPlot} from '../report/terminal-plot.js'
+import {validateSchedule} from '../schedule/build.js'
+import {describeSchedule, formatLr} from '../schedule/describe.js'
+import {scheduleSpecFromFlags, sweepScheduleFallback} from '../schedule/from-flags.js'
+import {pickRows} from '../schedule/rows.js'
+import {ANNEAL_SHAPES, DECAY_SHAPES, SCHEDULE_TYPES} from '../schedule/spec.js'
+
+// Numbers are parsed (and their errors worded) by src/schedule/from-flags.ts, so they are strings here.
+const num = (description: string) => Flags.string({description, helpValue: '<n>'})
+
+export default class Schedule extends LrgateCommand<typeof Schedule> {
+  static override summary = 'Print the learning rate a schedule gives at each optimizer step.'
+
+  static override description = `Shows a table of step → lr (a subset of rows for long runs), a terminal plot (--plot), or with --json exactly {"lr": [...]}, where lr[t] is the rate applied at 0-based optimizer step t.
+
+Flags are named after PyTorch's torch.optim.lr_scheduler arguments; without warmup the values equal PyTorch's. Warmup wraps any type: steps 0 … w-1 ramp linearly from --warmup-start-lr to --lr, then the type's own step counter starts at 0, so lengths (--step-size, --milestones, --t-max, --t0, --total-iters) count from the end of warmup.
+
+Without --type it shows the sweep's schedule from the config (sweep.schedule, at lr = sweep.lrs[0] and sweep.steps); flags given override it.`
+
+  static override examples = [
+    {
+      description: 'Warmup for 10% of 300 steps, then cosine to 0 (the default sweep schedule)',
+      command: '<%= config.bin %> <%= command.id %> --type cosine --lr 1e-3 --steps 300 --warmup-ratio 0.1',
+    },
+    {
+      description: 'PyTorch StepLR(step_size=30, gamma=0.1), drawn in the terminal',
+      command: '<%= config.bin %> <%= command.id %> --type step --lr 0.1 --steps 100 --step-size 30 --gamma 0.1 --plot',
+    },
+    {
+      description: 'Warmup-stable-decay with a 1-sqrt decay over the last 20% of steps',
+      command: '<%= config.bin %> <%= command.id %> --type wsd --lr 5e-4 --steps 1000 --warmup-steps 50 --decay-ratio 0.2 --decay-shape sqrt',
+    },
+    {
+      description: 'Every value as JSON, for a script',
+      command: '<%= config.bin %> <%= command.id %> --type one-cycle --lr 1e-3 --steps 100 --json',
+    },
+    {
+      description: "The schedule the sweep will use (from lrgate.config.yaml, or the defaults)",
+      command: '<%= config.bin %> <%= command.id %> --plot',
+    },
+  ]
+
+  static override flags = {
+    type: Flags.string({description: 'schedule type [default: sweep.schedule.type of the config]', options: [...SCHEDULE_TYPES]}),
+    lr: num('base learning rate (one-cycle: the peak unless --max-lr)'),
+    steps: num('optimizer steps of the run, warmup included'),
+    'step-size': num('step: steps between decays'),
+    gamma: num('step, multistep, exponential: decay factor [default: 0.1; exponential needs it]'),
+    milestones: Flags.string({description: 'multistep: steps where lr is multiplied by gamma, e.g. 100,200', helpValue: '<a,b,c>'}),
+    't-max': num('cosine: half-period in steps [default: steps after warmup]'),
+    'min-lr': num('cosine, cosine-restarts, polynomial, wsd: the floor [default: 0]'),
+    t0: num('cosine-restarts: length of the first cycle'),
+    't-mult': num('cosine-restarts: growth of each next cycle (integer) [default: 1]'),
+    'max-lr': num('one-cycle: peak rate [default: --lr]'),
+    'pct-start': num('one-cycle: share of steps spent rising [default: 0.3]'),
+    'div-factor': num('one-cycle: initial lr = max-lr / div-factor [default: 25]'),
+    'final-div-factor': num('one-cycle: final lr = initial lr / final-div-factor [default: 1e4]'),
+    anneal: Flags.string({description: 'one-cycle: annealing shape [default: cos]', options: [...ANNEAL_SHAPES]}),
+    'total-iters': num('linear, polynomial: steps until the end factor / zero [default: steps after warmup]'),
+    power: num('polynomial: exponent [default: 1]'),
+    'start-factor': num('linear: factor at the first step, in (0, 1] [default: 1]'),
+    'end-factor': num('linear: factor after total-iters, in [0, 1] [default: 0]'),
+    timescale: num('inverse-sqrt: lr halves after 3 x timescale steps [default: warmup steps, or 10000]'),
+    'decay-steps': num('wsd: steps of the final decay'),
+    'decay-ratio': num('wsd: decay steps as a share of --steps, ceil(r x steps) [default: 0.2]'),
+    'decay-shape': Flags.string({description: 'wsd: decay shape, sqrt = 1-sqrt(p) [default: cosine]', options: [...DECAY_SHAPES]}),
+    'warmup-steps': num('linear warmup steps (wins over --warmup-ratio)'),
+    'warmup-ratio': num('warmup as a share of --steps, ceil(r x steps)'),
+    'warmup-start-lr': num('rate at step 0 of the warmup [default: 0]'),
+    plot: Flags.boolean({description: 'draw the curve in the terminal instead of the table'}),
+  }
+
+  public async run(): Promise<void> {
+    const {flags} = this
+    const fallback = flags.type === undefined ? sweepFallback(flags) : undefined
+    const {spec, source, name} = scheduleSpecFromFlags(flags, fallback)
+    const schedule = validateSchedule(spec, {}, {name})
+    const lr = Array.from({length: schedule.steps}, (_, t) => schedule.lrAt(t))
+    if (flags.json) {
+      this.printJson({lr})
+      return
+    }
+
+    this.say(describeSchedule(schedule) + (source === 'flags' ? '' : ` (from ${source})`))
+    if (flags.plot) {
+      this.say(renderPlot([{label: schedule.type, y: lr}], {xLabel: 'step', yLabel: 'lr'}))
+      return
+    }
+    const w = schedule.warmup.steps
+    const rows = pickRows(schedule.steps, {marks: w > 0 ? [w - 1, w] : []})
+    const table = new Table({head: ['step', 'lr'], colAligns: ['right', 'right'], style: {head: [], border: [], compact: true}})
+    for (const t of rows.steps) table.push([String(t), formatLr(lr[t])])
+    this.say(table.toString())
+    if (!rows.all) {
+      this.say(`${rows.steps.length} of ${schedule.steps} steps shown: the first and last 3, one every ${rows.stride} steps${w > 0 ? ', the warmup boundary' : ''}; --json prints all.`)
+    }
+  }
+}
+
+function sweepFallback(flags: {config?: string}) {
+  const {config, file} = configFromFlags(flags)
+  return sweepScheduleFallback(config, file)
+}

@@ -1,0 +1,18 @@
+import type {ResolvedSchedule} from './build.js'
+
+/**
+ * One line naming a resolved schedule with the defaults it used, e.g.
+ * "cosine, lr 0.001, 300 steps; warmup 30 steps from 0; tMax 270, minLr 0".
+ */
+export function describeSchedule(schedule: ResolvedSchedule): string {
+  const parts = [`${schedule.type}, lr ${schedule.lr}, ${schedule.steps} steps`]
+  if (schedule.warmup.steps > 0) parts.push(`warmup ${schedule.warmup.steps} steps from ${schedule.warmup.startLr}`)
+  const params = Object.entries(schedule.params).map(([key, value]) => `${key} ${Array.isArray(value) ? value.join(',') : String(value)}`)
+  if (params.length > 0) parts.push(params.join(', '))
+  return parts.join('; ')
+}
+
+/** A rate as the table shows it: 5 significant digits, exponent form ("9.9901e-4"). */
+export function formatLr(lr: number): string {
+  return lr === 0 ? '0' : lr.toExponential(4)
+}
