@@ -15,13 +15,55 @@ export interface ModelOutputOptions {
   generation: {maxTokens: number; temperature: number; topK: number; stop: string[]; batchSize: number}
   seed: number
   backend: string
-  onProgress?: (done: number, total: number) => void
+  /** fraction done (0..1) and what is running */
+  onProgress?: (fraction: number, phase: 'generate' | 'score') => void
 }
 
 /**
- * Runs a dataset through a model directory: generations for input records, NLLs for all.
- * Provided by the engine (src/model, src/compute); this module is the seam `lrgate eval --model` uses.
+ * Runs a dataset through a model directory: a generation for every question→answer record and
+ * the NLL of every record's reference (or text). The engine is imported here, lazily, so
+ * `lrgate eval --outputs` and `lrgate check` never load tfjs.
  */
-export async function modelOutputs(_dataset: Dataset, _options: ModelOutputOptions): Promise<RecordOutput[]> {
-  throw new Error('the model engine is being built; use --outputs for now')
+export async function modelOutputs(dataset: Dataset, options: ModelOutputOptions): Promise<RecordOutput[]> {
+  const {initBackend} = await import('../compute/backend.js')
+  const {loadModel} = await import('../model/io.js')
+  const {generate} = await import('../model/generate.js')
+  const {scoreRecords} = await import('../model/score.js')
+  const {recordText} = await import('../model/record-text.js')
+  await initBackend(options.backend)
+  const {model, tokenizer} = loadModel(options.modelDir)
+  try {
+    return outputsOf(dataset, {model, tokenizer, generate, scoreRecords, recordText}, options)
+  } finally {
+    model.dispose()
+  }
+}
+
+type Engine = {
+  model: import('../model/gpt.js').Gpt
+  tokenizer: import('../model/tokenizer.js').CharTokenizer
+  generate: typeof import('../model/generate.js').generate
+  scoreRecords: typeof import('../model/score.js').scoreRecords
+  recordText: typeof import('../model/record-text.js').recordText
+}
+
+/** Outputs of an already loaded model (the sweep evaluates the model it just trained). */
+export function outputsOf(dataset: Dataset, engine: Engine, options: Omit<ModelOutputOptions, 'modelDir' | 'backend'>): RecordOutput[] {
+  const {model, tokenizer} = engine
+  const generative = dataset.records.filter((r) => engine.recordText(r).generative)
+  const generations = engine.generate(
+    model,
+    tokenizer,
+    generative.map((r) => engine.recordText(r).prompt),
+    {...options.generation, seed: options.seed},
+    (f) => options.onProgress?.(f, 'generate'),
+  )
+  const byId = new Map(generative.map((r, i) => [r.id, generations[i].trim()]))
+  const nll = engine.scoreRecords(model, tokenizer, dataset.records, options.generation.batchSize, (f) => options.onProgress?.(f, 'score'))
+  return dataset.records.map((r, i) => ({
+    id: r.id,
+    ...(byId.has(r.id) ? {output: byId.get(r.id)} : {}),
+    nll: nll[i].nll,
+    tokens: nll[i].tokens,
+  }))
 }

@@ -1,0 +1,89 @@
+import type {StepRecord} from '../train/trainer.js'
+import {type Db, nowIso} from './db.js'
+
+export type CandidateStatus = 'pending' | 'running' | 'completed' | 'diverged' | 'pruned' | 'failed'
+
+export interface NewCandidate {
+  label: string
+  lr: number
+  schedule: unknown
+  seed: number
+  stepsTotal: number
+  artifactDir: string
+}
+
+/** Creates a sweep's candidates (status `pending`) in one transaction; returns their ids in order. */
+export function insertCandidates(db: Db, runId: number, candidates: readonly NewCandidate[]): number[] {
+  const insert = db.prepare(
+    `INSERT INTO candidates (run_id, label, lr, schedule, seed, status, steps_total, artifact_dir)
+     VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`,
+  )
+  return db.transaction(() => candidates.map((c) => Number(insert.run(runId, c.label, c.lr, JSON.stringify(c.schedule), c.seed, c.stepsTotal, c.artifactDir).lastInsertRowid)))()
+}
+
+export function markCandidateRunning(db: Db, id: number): void {
+  db.prepare("UPDATE candidates SET status = 'running', started_at = coalesce(started_at, ?) WHERE id = ?").run(nowIso(), id)
+}
+
+/**
+ * Stores the steps since the last checkpoint and the candidate's progress in one transaction, so
+ * the database never holds steps that the checkpoint on disk does not.
+ */
+export function recordSteps(db: Db, id: number, stepsDone: number, steps: readonly StepRecord[]): void {
+  const insert = db.prepare(
+    `INSERT OR REPLACE INTO train_steps (candidate_id, step, lr, loss, grad_norm, clipped, tokens_per_s, val_loss)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  )
+  db.transaction(() => {
+    for (const s of steps) insert.run(id, s.step, s.lr, s.loss, Number.isFinite(s.gradNorm) ? s.gradNorm : -1, s.clipped ? 1 : 0, s.tokensPerS, s.valLoss)
+    db.prepare('UPDATE candidates SET steps_done = ? WHERE id = ?').run(stepsDone, id)
+  })()
+}
+
+/** Before resuming from a checkpoint: forget steps recorded after it (a kill between writes). */
+export function forgetStepsAfter(db: Db, id: number, stepsDone: number): void {
+  db.transaction(() => {
+    db.prepare('DELETE FROM train_steps WHERE candidate_id = ? AND step >= ?').run(id, stepsDone)
+    db.prepare('UPDATE candidates SET steps_done = ? WHERE id = ?').run(stepsDone, id)
+  })()
+}
+
+/** Losses recorded so far (the divergence detector's history on resume). */
+export function lossHistory(db: Db, id: number): number[] {
+  return db.prepare('SELECT loss FROM train_steps WHERE candidate_id = ? ORDER BY step').pluck().all(id) as number[]
+}
+
+export function finishTraining(
+  db: Db,
+  id: number,
+  result: {status: CandidateStatus; reason: string | null; stepsDone: number; finalTrainLoss: number | null; finalValLoss: number | null},
+): void {
+  db.prepare(
+    `UPDATE candidates SET status = ?, status_reason = ?, steps_done = ?, final_train_loss = ?, final_val_loss = ?, finished_at = ? WHERE id = ?`,
+  ).run(result.status, result.reason, result.stepsDone, result.finalTrainLoss, result.finalValLoss, nowIso(), id)
+}
+
+export function setCandidateStatus(db: Db, id: number, status: CandidateStatus, reason: string | null): void {
+  db.prepare('UPDATE candidates SET status = ?, status_reason = ? WHERE id = ?').run(status, reason, id)
+}
+
+/** The candidate's evaluation and the gate's verdict on it against the base. */
+export function setCandidateVerdict(db: Db, id: number, evaluationId: number, gateId: number | null, verdict: 'pass' | 'fail' | 'error'): void {
+  db.prepare('UPDATE candidates SET evaluation_id = ?, gate_id = ?, verdict = ? WHERE id = ?').run(evaluationId, gateId, verdict, id)
+}
+
+export interface TrainStepRow extends StepRecord {
+  candidateId: number
+}
+
+/** Every step of a run's candidates (for reports and charts). */
+export function runSteps(db: Db, runId: number): TrainStepRow[] {
+  return (
+    db
+      .prepare(
+        `SELECT s.candidate_id AS candidateId, s.step, s.lr, s.loss, s.grad_norm AS gradNorm, s.clipped, s.tokens_per_s AS tokensPerS, s.val_loss AS valLoss
+         FROM train_steps s JOIN candidates c ON c.id = s.candidate_id WHERE c.run_id = ? ORDER BY s.candidate_id, s.step`,
+      )
+      .all(runId) as Array<Omit<TrainStepRow, 'clipped'> & {clipped: number}>
+  ).map((r) => ({...r, clipped: r.clipped === 1}))
+}
