@@ -2,16 +2,14 @@ import {Flags} from '@oclif/core'
 import Table from 'cli-table3'
 
 import {LrgateCommand} from '../cli/base-command.js'
+import {num, scheduleFlags} from '../cli/schedule-flags.js'
 import {configFromFlags} from '../cli/context.js'
 import {renderPlot} from '../report/terminal-plot.js'
 import {validateSchedule} from '../schedule/build.js'
 import {describeSchedule, formatLr} from '../schedule/describe.js'
 import {scheduleSpecFromFlags, sweepScheduleFallback} from '../schedule/from-flags.js'
 import {pickRows} from '../schedule/rows.js'
-import {ANNEAL_SHAPES, DECAY_SHAPES, SCHEDULE_TYPES} from '../schedule/spec.js'
 
-// Numbers are parsed (and their errors worded) by src/schedule/from-flags.ts, so they are strings here.
-const num = (description: string) => Flags.string({description, helpValue: '<n>'})
 
 export default class Schedule extends LrgateCommand<typeof Schedule> {
   static override summary = 'Print the learning rate a schedule gives at each optimizer step.'
@@ -46,32 +44,9 @@ Without --type it shows the sweep's schedule from the config (sweep.schedule, at
   ]
 
   static override flags = {
-    type: Flags.string({description: 'schedule type [default: sweep.schedule.type of the config]', options: [...SCHEDULE_TYPES]}),
+    ...scheduleFlags,
     lr: num('base learning rate (one-cycle: the peak unless --max-lr)'),
     steps: num('optimizer steps of the run, warmup included'),
-    'step-size': num('step: steps between decays'),
-    gamma: num('step, multistep, exponential: decay factor [default: 0.1; exponential needs it]'),
-    milestones: Flags.string({description: 'multistep: steps where lr is multiplied by gamma, e.g. 100,200', helpValue: '<a,b,c>'}),
-    't-max': num('cosine: half-period in steps [default: steps after warmup]'),
-    'min-lr': num('cosine, cosine-restarts, polynomial, wsd: the floor [default: 0]'),
-    t0: num('cosine-restarts: length of the first cycle'),
-    't-mult': num('cosine-restarts: growth of each next cycle (integer) [default: 1]'),
-    'max-lr': num('one-cycle: peak rate [default: --lr]'),
-    'pct-start': num('one-cycle: share of steps spent rising [default: 0.3]'),
-    'div-factor': num('one-cycle: initial lr = max-lr / div-factor [default: 25]'),
-    'final-div-factor': num('one-cycle: final lr = initial lr / final-div-factor [default: 1e4]'),
-    anneal: Flags.string({description: 'one-cycle: annealing shape [default: cos]', options: [...ANNEAL_SHAPES]}),
-    'total-iters': num('linear, polynomial: steps until the end factor / zero [default: steps after warmup]'),
-    power: num('polynomial: exponent [default: 1]'),
-    'start-factor': num('linear: factor at the first step, in (0, 1] [default: 1]'),
-    'end-factor': num('linear: factor after total-iters, in [0, 1] [default: 0]'),
-    timescale: num('inverse-sqrt: lr halves after 3 x timescale steps [default: warmup steps, or 10000]'),
-    'decay-steps': num('wsd: steps of the final decay'),
-    'decay-ratio': num('wsd: decay steps as a share of --steps, ceil(r x steps) [default: 0.2]'),
-    'decay-shape': Flags.string({description: 'wsd: decay shape, sqrt = 1-sqrt(p) [default: cosine]', options: [...DECAY_SHAPES]}),
-    'warmup-steps': num('linear warmup steps (wins over --warmup-ratio)'),
-    'warmup-ratio': num('warmup as a share of --steps, ceil(r x steps)'),
-    'warmup-start-lr': num('rate at step 0 of the warmup [default: 0]'),
     plot: Flags.boolean({description: 'draw the curve in the terminal instead of the table'}),
   }
 
