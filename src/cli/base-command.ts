@@ -65,7 +65,9 @@ export abstract class LrgateCommand<T extends typeof Command> extends Command {
 
     // oclif's own parse errors (unknown flag, missing argument) are usage errors: exit 2.
     if (err.oclif?.exit !== undefined || err instanceof Errors.CLIError) {
-      process.stderr.write(`lrgate: ${err.message.split('\n')[0]}${err.message.includes('\n') ? ' (see --help)' : ''}\n`)
+      // oclif prefixes some parse errors with a header line; show the first line that says something.
+      const lines = err.message.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !/^The following errors? occurred:?$/.test(l))
+      process.stderr.write(`lrgate: ${lines[0] ?? err.message}${lines.length > 1 ? ' (see --help)' : ''}\n`)
       if (debug && err.stack) process.stderr.write(err.stack + '\n')
       this.exit(2)
     }

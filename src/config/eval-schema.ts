@@ -1,29 +1,56 @@
 import {z} from 'zod'
 
+import {BUILTIN_EVALUATOR_NAMES, FAIL_RATE_METRIC} from '../../evaluators/names.js'
+
+const builtinName = z.enum(BUILTIN_EVALUATOR_NAMES, {
+  error: () => `not a built-in evaluator; use one of ${BUILTIN_EVALUATOR_NAMES.join(', ')}, or "path" for your own module`,
+})
+
 /**
  * One evaluator in config: a built-in name, or an object naming a built-in (`name`) or a user
- * module (`path`) with its options. `threshold` makes a record fail on the wrong side of it.
+ * module (`path`, relative to the config file) with its options. `threshold` makes a record fail on
+ * the wrong side of it; `cohorts` (a glob such as "ood:*") restricts it; `metric` stores its scores
+ * under another name (needed when one evaluator is configured twice).
  */
 export const evaluatorSpecSchema = z.union([
-  z.string().min(1),
+  builtinName,
   z
     .object({
-      name: z.string().min(1).optional(),
+      name: builtinName.optional(),
       path: z.string().min(1).optional(),
+      metric: z
+        .string()
+        .min(1)
+        .refine((m) => m !== FAIL_RATE_METRIC, {message: `"${FAIL_RATE_METRIC}" is computed by lrgate; choose another metric name`})
+        .optional(),
       threshold: z.number().optional(),
       cohorts: z.string().min(1).optional(),
       // options of the built-ins that take one
       pattern: z.string().optional(),
       flags: z.string().optional(),
-      value: z.union([z.string(), z.array(z.string())]).optional(),
+      value: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
       ignoreCase: z.boolean().optional(),
+      // json-valid: a JSON schema, inline or a file path relative to the config file
       schema: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
     })
     .strict()
     .refine((e) => (e.name === undefined) !== (e.path === undefined), {
       message: 'give exactly one of "name" (a built-in evaluator) or "path" (your own module)',
     }),
-])
+], {
+  error: (issue) => {
+    const unknown = unknownBuiltin(issue.input)
+    return unknown === undefined
+      ? undefined
+      : `"${unknown}" is not a built-in evaluator; use one of ${BUILTIN_EVALUATOR_NAMES.join(', ')}, or {path: ...} for your own module`
+  },
+})
+
+/** The evaluator name a config entry asks for when it is not a built-in (for a readable union error). */
+function unknownBuiltin(input: unknown): string | undefined {
+  const name = typeof input === 'string' ? input : typeof input === 'object' && input !== null ? (input as {name?: unknown}).name : undefined
+  return typeof name === 'string' && !(BUILTIN_EVALUATOR_NAMES as readonly string[]).includes(name) ? name : undefined
+}
 export type EvaluatorSpec = z.infer<typeof evaluatorSpecSchema>
 
 export const generationSchema = z

@@ -1,0 +1,77 @@
+import {Flags} from '@oclif/core'
+import {mkdirSync, writeFileSync} from 'node:fs'
+import {dirname} from 'node:path'
+
+import {LrgateCommand} from '../cli/base-command.js'
+import {configFromFlags, dbFromFlags} from '../cli/context.js'
+import {parseConfidence} from '../gate/options.js'
+import {runCheck} from '../gate/run-check.js'
+import {gateJunit} from '../report/junit.js'
+import {gateMarkdown} from '../report/markdown.js'
+import {appendGithubStepSummary} from '../report/summary.js'
+import {gateTable, gateVerdictLines} from '../report/table.js'
+
+export default class Check extends LrgateCommand<typeof Check> {
+  static override summary = 'Gate a candidate evaluation against a baseline: exit 0 pass, 1 regression, 2 error.'
+
+  static override description = `Applies the gate rules of the config (gate.rules) to every matching cohort: the delta candidate − baseline on the records both evaluations share, with a seeded paired bootstrap CI. A rule fails only when its whole interval lies beyond its limit, so an A/A comparison passes and a real drop fails.
+
+--candidate and --baseline take an evaluation id, a label (its latest evaluation), base or recommended (of the latest sweep), promoted (the latest "lrgate baseline promote"), or run:<id>:<label|base|recommended>.
+
+Evaluations on different dataset hashes are refused unless --on-shared-records. The decision is stored; --junit, --markdown and --json write reports, and under GitHub Actions a summary is appended to $GITHUB_STEP_SUMMARY.`
+
+  static override examples = [
+    {description: 'Gate a PR\'s outputs against the promoted model, with a JUnit report for CI', command: '<%= config.bin %> <%= command.id %> --candidate pr-123 --baseline promoted --junit lrgate-junit.xml'},
+    {description: 'The sweep\'s recommended learning rate against its base model', command: '<%= config.bin %> <%= command.id %> --candidate recommended --baseline base'},
+    {description: 'Two evaluation ids, 99% intervals, machine-readable', command: '<%= config.bin %> <%= command.id %> --candidate 12 --baseline 7 --confidence 0.99 --json'},
+  ]
+
+  static override flags = {
+    candidate: Flags.string({description: 'the evaluation to gate: id, label, base, recommended, promoted or run:<id>:<label>', required: true}),
+    baseline: Flags.string({description: 'what it must not regress from [default: gate.baseline of the config, "base"]'}),
+    confidence: Flags.string({description: 'confidence level of the intervals [default: gate.confidence, 0.95]'}),
+    resamples: Flags.integer({description: 'paired bootstrap resamples [default: gate.resamples, 2000]', min: 100}),
+    seed: Flags.integer({description: 'bootstrap seed [default: seed of the config]'}),
+    'on-shared-records': Flags.boolean({description: 'compare on the record ids both share even when the dataset hashes differ'}),
+    junit: Flags.string({description: 'write a JUnit XML report (one testcase per rule × cohort)', helpValue: '<file>'}),
+    markdown: Flags.string({description: 'write a Markdown summary', helpValue: '<file>'}),
+  }
+
+  public async run(): Promise<void> {
+    const {config} = configFromFlags(this.flags)
+    const request = {
+      candidate: this.flags.candidate,
+      baseline: this.flags.baseline ?? config.gate.baseline,
+      rules: config.gate.rules,
+      confidence: this.flags.confidence === undefined ? config.gate.confidence : parseConfidence(this.flags.confidence),
+      resamples: this.flags.resamples ?? config.gate.resamples,
+      seed: this.flags.seed ?? config.seed,
+      onSharedRecords: this.flags['on-shared-records'],
+    }
+    const db = dbFromFlags(this.flags)
+    let report
+    try {
+      report = runCheck(db, request)
+    } finally {
+      db.close()
+    }
+
+    const markdown = gateMarkdown(report)
+    if (this.flags.junit !== undefined) writeReport(this.flags.junit, gateJunit(report))
+    if (this.flags.markdown !== undefined) writeReport(this.flags.markdown, markdown)
+    const summaryFile = appendGithubStepSummary(markdown)
+    if (this.flags.json) {
+      this.printJson(report)
+    } else {
+      this.say(gateTable(report))
+      for (const line of gateVerdictLines(report)) this.say(line)
+      if (summaryFile !== null) this.note(`summary appended to ${summaryFile}`)
+    }
+    if (report.verdict === 'fail') process.exitCode = 1
+  }
+}
+
+function writeReport(file: string, text: string): void {
+  mkdirSync(dirname(file), {recursive: true})
+  writeFileSync(file, text)
+}

@@ -1,0 +1,72 @@
+import {Flags} from '@oclif/core'
+
+import {LrgateCommand} from '../cli/base-command.js'
+import {configFromFlags, dbFromFlags} from '../cli/context.js'
+import {BACKENDS} from '../config/schema.js'
+
+export default class Eval extends LrgateCommand<typeof Eval> {
+  static override summary = 'Score a model or an outputs file on a dataset version and store it under a label.'
+
+  static override description = `Runs every configured evaluator (eval.evaluators; default relevance, hallucination, perplexity) on each record, then stores every record's scores and every cohort's aggregates (value, bootstrap CI, record count, fail rate) with the dataset's content hash. Compare two stored evaluations with "lrgate check".
+
+--outputs takes JSONL lines {"id", "output", "nll"?, "tokens"?} made by any training stack; every record with an input needs a line, and unknown ids are refused. Nothing is stored when any input is invalid.`
+
+  static override examples = [
+    {
+      description: 'Score outputs produced elsewhere and store them as "candidate"',
+      command: '<%= config.bin %> <%= command.id %> --outputs outputs.jsonl --dataset example-eval@1 --label candidate',
+    },
+    {
+      description: 'Evaluate a model folder (generations and NLLs from the built-in engine)',
+      command: '<%= config.bin %> <%= command.id %> --model models/example-base --label base',
+    },
+    {
+      description: 'Add your own evaluator module and print the per-cohort table as JSON',
+      command: '<%= config.bin %> <%= command.id %> --outputs out.jsonl --label pr-123 --evaluator ./evals/length.mjs --json',
+    },
+  ]
+
+  static override flags = {
+    outputs: Flags.string({description: 'JSONL outputs file: {"id", "output", "nll"?, "tokens"?} per line', helpValue: '<file.jsonl>', exactlyOne: ['outputs', 'model']}),
+    model: Flags.string({description: 'model folder to generate outputs and NLLs with', helpValue: '<dir>', exactlyOne: ['outputs', 'model']}),
+    dataset: Flags.string({description: 'dataset name@version or folder [default: datasets.eval of the config]', helpValue: '<name@version|path>'}),
+    label: Flags.string({description: 'name to store the evaluation under (what check --candidate/--baseline use) [default: the file or folder name]'}),
+    evaluator: Flags.string({description: 'your own evaluator module (JS), added to the configured ones; repeatable', helpValue: '<path>', multiple: true}),
+    seed: Flags.integer({description: 'seed of the bootstrap (and of generation) [default: seed of the config]'}),
+    resamples: Flags.integer({description: 'bootstrap resamples for the cohort CIs [default: eval.resamples]', min: 100}),
+    confidence: Flags.string({description: 'CI level, e.g. 0.95 [default: eval.confidence]'}),
+    backend: Flags.string({description: 'compute backend for --model [default: backend of the config]', options: [...BACKENDS]}),
+  }
+
+  public async run(): Promise<void> {
+    const {config, file} = configFromFlags(this.flags)
+    // Loaded here, not at the top: oclif imports every command to list them, and these pull in evaluators.
+    const {runEval} = await import('../eval/run-eval.js')
+    const {evaluationTable} = await import('../report/table.js')
+    const {parseConfidence} = await import('../gate/options.js')
+    const summary = await runEval({
+      dataset: this.flags.dataset ?? config.datasets.eval,
+      outputs: this.flags.outputs,
+      model: this.flags.model,
+      label: this.flags.label,
+      evaluatorPaths: this.flags.evaluator ?? [],
+      config,
+      configFile: file,
+      seed: this.flags.seed ?? config.seed,
+      resamples: this.flags.resamples ?? config.eval.resamples,
+      confidence: this.flags.confidence === undefined ? config.eval.confidence : parseConfidence(this.flags.confidence),
+      backend: this.flags.backend ?? config.backend,
+      cwd: process.cwd(),
+      openDb: () => dbFromFlags(this.flags),
+      onProgress: this.flags.model === undefined ? undefined : (f, phase) => process.stderr.write(`\r${phase} ${(f * 100).toFixed(0)}%   `),
+    })
+    if (this.flags.model !== undefined) process.stderr.write('\n')
+    if (this.flags.json) {
+      this.printJson(summary)
+      return
+    }
+    const e = summary.evaluation
+    this.say(`evaluation #${e.id} "${e.label}": ${e.records} records of ${e.dataset.ref} (hash ${e.dataset.hash.slice(0, 12)}), ${Math.round(e.confidence * 100)}% bootstrap CIs`)
+    this.say(evaluationTable(summary))
+  }
+}

@@ -1,0 +1,30 @@
+import {Flags} from '@oclif/core'
+
+import {LrgateCommand} from '../../cli/base-command.js'
+import {dbFromFlags} from '../../cli/context.js'
+import {historyTables} from '../../report/table.js'
+import {readHistory} from '../../store/runs-read.js'
+
+export default class RunsList extends LrgateCommand<typeof RunsList> {
+  static override summary = 'List recent runs, evaluations, gate decisions and promotions.'
+
+  static override examples = [
+    {description: 'What the database holds, newest first', command: '<%= config.bin %> <%= command.id %>'},
+    {description: 'The last 5 of each, as JSON', command: '<%= config.bin %> <%= command.id %> --limit 5 --json'},
+  ]
+
+  static override flags = {
+    limit: Flags.integer({description: 'rows of each kind', default: 20, min: 1}),
+  }
+
+  public async run(): Promise<void> {
+    const db = dbFromFlags(this.flags)
+    try {
+      const history = readHistory(db, this.flags.limit)
+      if (this.flags.json) this.printJson(history)
+      else for (const line of historyTables(history)) this.say(line)
+    } finally {
+      db.close()
+    }
+  }
+}

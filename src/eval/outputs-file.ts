@@ -1,0 +1,71 @@
+import {readFileSync} from 'node:fs'
+import {z} from 'zod'
+
+import {formatPath, InputError} from '../errors.js'
+import type {RecordOutput} from './model-outputs.js'
+
+/** One line of an outputs file: `{"id", "output"?, "nll"?, "tokens"?}` (null counts as absent). */
+export const outputLineSchema = z
+  .object({
+    id: z.string().min(1),
+    output: z.string().nullish(),
+    nll: z.number().finite().nonnegative().nullish(),
+    tokens: z.number().int().positive().nullish(),
+    meta: z.record(z.string(), z.unknown()).nullish(),
+  })
+  .strict()
+  .refine((l) => (l.nll == null) === (l.tokens == null), {
+    message: 'give "nll" and "tokens" together (perplexity needs both) or neither',
+    path: ['tokens'],
+  })
+
+/**
+ * Parses outputs JSONL text. Blank lines are skipped; any other bad line is an InputError naming
+ * `file:line: field "x"`, as is an id given twice.
+ *
+ * @example parseOutputsText('{"id":"a","output":"hi"}\n', 'out.jsonl') // [{id: 'a', output: 'hi'}]
+ */
+export function parseOutputsText(text: string, file: string): RecordOutput[] {
+  const out: RecordOutput[] = []
+  const lineOfId = new Map<string, number>()
+  const lines = text.split('\n')
+  for (const [i, raw] of lines.entries()) {
+    const line = i + 1
+    if (raw.trim() === '') continue
+    let value: unknown
+    try {
+      value = JSON.parse(raw)
+    } catch (error) {
+      throw new InputError(`${file}:${line}: not valid JSON (${(error as Error).message}); write one JSON object per line.`)
+    }
+    const parsed = outputLineSchema.safeParse(value)
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]
+      let path = issue.path
+      let message = issue.message
+      if (issue.code === 'unrecognized_keys') {
+        path = [issue.keys[0]]
+        message = `unknown key; an outputs line holds id, output, nll, tokens (and meta)`
+      }
+      const field = path.length > 0 ? ` field "${formatPath(path)}":` : ''
+      throw new InputError(`${file}:${line}:${field} ${message}; fix the outputs file.`)
+    }
+    const {id, output, nll, tokens} = parsed.data
+    const earlier = lineOfId.get(id)
+    if (earlier !== undefined) throw new InputError(`${file}:${line}: field "id": "${id}" already appears on line ${earlier}; give each record one line.`)
+    lineOfId.set(id, line)
+    out.push({id, ...(output == null ? {} : {output}), ...(nll == null ? {} : {nll}), ...(tokens == null ? {} : {tokens})})
+  }
+  return out
+}
+
+/** Reads and parses an outputs file; `shownAs` is the name errors use (the path as the user typed it). */
+export function readOutputsFile(path: string, shownAs = path): RecordOutput[] {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (error) {
+    throw new InputError(`${shownAs}: cannot read the outputs file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check --outputs.`)
+  }
+  return parseOutputsText(text, shownAs)
+}

@@ -1,0 +1,70 @@
+import type {Dataset} from '../datasets/types.js'
+import type {Db} from '../store/db.js'
+import {recordDatasetUse} from '../store/datasets.js'
+import {insertEvaluation} from '../store/evaluations.js'
+import type {ConfiguredEvaluator} from './configured-evaluator.js'
+import {type AggregateOptions, cohortOrder, evaluateRecords, type EvaluationResult} from './evaluate.js'
+import type {RecordOutput} from './model-outputs.js'
+import {type EvaluationSummary, summarizeEvaluation} from './summary.js'
+
+export interface EvaluationToStore extends AggregateOptions {
+  dataset: Dataset
+  outputs: ReadonlyMap<string, RecordOutput>
+  evaluators: readonly ConfiguredEvaluator[]
+  label: string
+  source: 'model' | 'outputs'
+  modelDir?: string
+  outputsFile?: string
+  runId?: number
+  candidateId?: number
+  backend?: string
+}
+
+/**
+ * Scores outputs against a dataset and stores the dataset use, the evaluation, every record's
+ * scores and every cohort aggregate in one transaction. The sweep and `lrgate eval` both end here.
+ */
+export async function evaluateAndStore(db: Db, request: EvaluationToStore): Promise<StoredEvaluation> {
+  const result = await evaluateRecords(request.dataset, request.outputs, request.evaluators, request)
+  return storeEvaluation(db, request, result)
+}
+
+export interface StoredEvaluation {
+  evaluationId: number
+  result: EvaluationResult
+  summary: EvaluationSummary
+}
+
+/** Stores an already scored evaluation (see evaluateAndStore) in one transaction. */
+export function storeEvaluation(db: Db, request: Omit<EvaluationToStore, 'outputs' | 'evaluators'>, result: EvaluationResult): StoredEvaluation {
+  const {dataset} = request
+  const evaluationId = db.transaction(() => {
+    const datasetId = recordDatasetUse(db, dataset)
+    return insertEvaluation(
+      db,
+      {
+        label: request.label,
+        datasetId,
+        datasetHash: dataset.hash,
+        source: request.source,
+        modelDir: request.modelDir,
+        outputsFile: request.outputsFile,
+        runId: request.runId,
+        candidateId: request.candidateId,
+        evaluators: result.evaluators,
+        seed: request.seed,
+        backend: request.backend,
+      },
+      result.records,
+      result.cohorts,
+    )
+  })()
+  const summary = summarizeEvaluation(
+    {id: evaluationId, label: request.label, source: request.source, confidence: request.confidence, resamples: request.resamples, seed: request.seed},
+    dataset,
+    result.evaluators,
+    result.cohorts,
+    cohortOrder(dataset, result.records),
+  )
+  return {evaluationId, result, summary}
+}

@@ -1,0 +1,56 @@
+import {formatDelta, formatInterval, formatLimit, formatValue} from '../gate/format.js'
+import type {GateReport, GateRow} from '../gate/types.js'
+
+/** Escapes text for XML attributes and content, dropping characters XML 1.0 cannot hold. */
+export function xmlEscape(text: string): string {
+  return text
+    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;')
+}
+
+/**
+ * JUnit XML of a gate decision: one testsuite, one testcase per rule × cohort; failing rows carry a
+ * <failure> whose message has the numbers, skipped rows a <skipped>.
+ */
+export function gateJunit(report: GateReport): string {
+  const failures = report.results.filter((r) => r.status === 'fail').length
+  const skipped = report.results.filter((r) => r.status === 'skipped').length
+  const counts = `tests="${report.results.length}" failures="${failures}" errors="0" skipped="${skipped}" time="0"`
+  const suite = `lrgate check: ${report.candidate.label} (#${report.candidate.id}) vs ${report.baseline.label} (#${report.baseline.id})`
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="lrgate" ${counts}>`,
+    `  <testsuite name="${xmlEscape(suite)}" ${counts}>`,
+    '    <properties>',
+    ...Object.entries({
+      verdict: report.verdict,
+      candidate: `${report.candidate.id} ${report.candidate.label}`,
+      baseline: `${report.baseline.id} ${report.baseline.label}`,
+      sharedRecords: String(report.sharedRecords),
+      confidence: String(report.confidence),
+      resamples: String(report.resamples),
+      seed: String(report.seed),
+    }).map(([k, v]) => `      <property name="${k}" value="${xmlEscape(v)}"/>`),
+    '    </properties>',
+    ...report.results.map((r) => testcase(r, report.confidence)),
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ]
+  return lines.join('\n')
+}
+
+function testcase(r: GateRow, confidence: number): string {
+  const open = `    <testcase classname="lrgate.${xmlEscape(r.metric)}" name="${xmlEscape(`${r.rule} [${r.cohort}]`)}" time="0">`
+  if (r.status === 'pass') return `${open.slice(0, -1)}/>`
+  if (r.status === 'skipped') return `${open}\n      <skipped message="${xmlEscape(r.message)}"/>\n    </testcase>`
+  const numbers =
+    `${r.metric} on ${r.cohort}: baseline ${formatValue(r.metric, r.baseline)}, candidate ${formatValue(r.metric, r.candidate)}, ` +
+    `delta ${formatDelta(r.metric, r.relative, r.delta)}, ${Math.round(confidence * 100)}% CI ${formatInterval(r.metric, r.relative, r.ciLow, r.ciHigh)}, ` +
+    `limit ${formatLimit(r.metric, r.relative, r.limitSide, r.limit)}`
+  return `${open}\n      <failure message="${xmlEscape(numbers)}" type="regression">${xmlEscape(`${r.rule}: ${r.message}`)}</failure>\n    </testcase>`
+}

@@ -1,0 +1,119 @@
+import {InputError} from '../errors.js'
+import type {Db} from './db.js'
+import {type EvaluationRow, getEvaluation, listEvaluations} from './evaluations.js'
+import {type GateSummaryRow, listGates} from './gates.js'
+import {listPromotions, type PromotionRow} from './promotions.js'
+
+/** A run as `lrgate runs list/show` shows it. */
+export interface RunRow {
+  id: number
+  kind: 'sweep' | 'find-lr' | 'pretrain'
+  name: string | null
+  status: string
+  seed: number
+  backend: string | null
+  baseModel: string | null
+  baseEvaluationId: number | null
+  recommendedCandidateId: number | null
+  /** The recommended candidate's label, when there is one. */
+  recommendedLabel: string | null
+  candidates: number
+  createdAt: string
+  finishedAt: string | null
+}
+
+export interface CandidateRow {
+  id: number
+  runId: number
+  label: string
+  lr: number
+  status: string
+  statusReason: string | null
+  stepsTotal: number
+  stepsDone: number
+  finalTrainLoss: number | null
+  finalValLoss: number | null
+  artifactDir: string | null
+  evaluationId: number | null
+  verdict: string | null
+  gateId: number | null
+}
+
+const SELECT_RUN = `
+  SELECT r.id, r.kind, r.name, r.status, r.seed, r.backend, r.base_model AS baseModel,
+         r.base_evaluation_id AS baseEvaluationId, r.recommended_candidate_id AS recommendedCandidateId,
+         (SELECT label FROM candidates c WHERE c.id = r.recommended_candidate_id) AS recommendedLabel,
+         (SELECT count(*) FROM candidates c WHERE c.run_id = r.id) AS candidates,
+         r.created_at AS createdAt, r.finished_at AS finishedAt
+  FROM runs r`
+
+const SELECT_CANDIDATE = `
+  SELECT id, run_id AS runId, label, lr, status, status_reason AS statusReason, steps_total AS stepsTotal,
+         steps_done AS stepsDone, final_train_loss AS finalTrainLoss, final_val_loss AS finalValLoss,
+         artifact_dir AS artifactDir, evaluation_id AS evaluationId, verdict, gate_id AS gateId
+  FROM candidates`
+
+/** Runs, newest first. */
+export function listRuns(db: Db, limit = 20): RunRow[] {
+  return db.prepare(`${SELECT_RUN} ORDER BY r.id DESC LIMIT ?`).all(limit) as RunRow[]
+}
+
+export function getRun(db: Db, id: number): RunRow | undefined {
+  return db.prepare(`${SELECT_RUN} WHERE r.id = ?`).get(id) as RunRow | undefined
+}
+
+/** The latest sweep run (the one `base` and `recommended` refer to). */
+export function latestSweepRun(db: Db): RunRow | undefined {
+  return db.prepare(`${SELECT_RUN} WHERE r.kind = 'sweep' ORDER BY r.id DESC LIMIT 1`).get() as RunRow | undefined
+}
+
+/** A run's candidates in the order they were created. */
+export function runCandidates(db: Db, runId: number): CandidateRow[] {
+  return db.prepare(`${SELECT_CANDIDATE} WHERE run_id = ? ORDER BY id`).all(runId) as CandidateRow[]
+}
+
+export function getCandidate(db: Db, id: number): CandidateRow | undefined {
+  return db.prepare(`${SELECT_CANDIDATE} WHERE id = ?`).get(id) as CandidateRow | undefined
+}
+
+/** What `lrgate runs list` shows: recent runs, evaluations, gate decisions and promotions. */
+export interface History {
+  runs: RunRow[]
+  evaluations: Omit<EvaluationRow, 'evaluators'>[]
+  gates: GateSummaryRow[]
+  promotions: PromotionRow[]
+}
+
+export function readHistory(db: Db, limit = 20): History {
+  return {
+    runs: listRuns(db, limit),
+    evaluations: listEvaluations(db, limit).map(({evaluators: _e, ...row}) => row),
+    gates: listGates(db, limit),
+    promotions: listPromotions(db, limit),
+  }
+}
+
+/** What `lrgate runs show <id>` shows: the run, its candidates, and its base evaluation's label. */
+export interface RunDetail {
+  run: RunRow
+  config: unknown
+  baseEvaluation: {id: number; label: string} | null
+  candidates: CandidateRow[]
+}
+
+export function readRun(db: Db, id: number): RunDetail {
+  const run = getRun(db, id)
+  if (run === undefined) {
+    const latest = listRuns(db, 1)[0]
+    throw new InputError(`run ${id} does not exist; ${latest === undefined ? 'the database holds no runs yet' : `run ids go up to ${latest.id}`} (see lrgate runs list).`)
+  }
+  const config = JSON.parse(db.prepare('SELECT config FROM runs WHERE id = ?').pluck().get(id) as string) as unknown
+  const base = run.baseEvaluationId === null ? undefined : getEvaluation(db, run.baseEvaluationId)
+  return {run, config, baseEvaluation: base === undefined ? null : {id: base.id, label: base.label}, candidates: runCandidates(db, id)}
+}
+
+/** The sweep candidate an evaluation belongs to, by the evaluation's candidate_id or the candidate's evaluation_id. */
+export function candidateOfEvaluation(db: Db, evaluationId: number, candidateId: number | null): CandidateRow | undefined {
+  if (candidateId !== null) return getCandidate(db, candidateId)
+  return db.prepare(`${SELECT_CANDIDATE} WHERE evaluation_id = ? ORDER BY id DESC LIMIT 1`).get(evaluationId) as CandidateRow | undefined
+}

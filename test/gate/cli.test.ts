@@ -1,0 +1,144 @@
+import Database from 'better-sqlite3'
+import {XMLParser} from 'fast-xml-parser'
+import assert from 'node:assert/strict'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {before, describe, it} from 'node:test'
+
+import {buildIfStale, lrgate} from '../fixtures/eval/cli.js'
+import {syntheticOutputs, writeOutputs, writeSyntheticDataset} from '../fixtures/eval/synthetic.js'
+
+let cwd: string
+const run = (...args: string[]) => lrgate([...args, '--db', 'lrgate.db'], {cwd})
+const TABLES = ['datasets', 'evaluations', 'record_outputs', 'record_scores', 'cohort_metrics', 'gates', 'gate_results', 'promotions']
+
+function rowCounts(): Record<string, number> {
+  const db = new Database(join(cwd, 'lrgate.db'), {readonly: true})
+  const out = Object.fromEntries(TABLES.map((t) => [t, db.prepare(`SELECT count(*) FROM ${t}`).pluck().get() as number]))
+  db.close()
+  return out
+}
+
+before(() => {
+  buildIfStale()
+  cwd = mkdtempSync(join(tmpdir(), 'lrgate-cli-'))
+  const {records} = writeSyntheticDataset(join(cwd, 'datasets'), {perCohort: 60, textCohort: true})
+  const v2 = writeSyntheticDataset(join(cwd, 'datasets'), {perCohort: 60, version: '2', seed: 99})
+  writeOutputs(join(cwd, 'base.jsonl'), syntheticOutputs(records, {seed: 1, nllPerToken: 1.9}))
+  writeOutputs(join(cwd, 'regressed.jsonl'), syntheticOutputs(records, {seed: 1, nllPerToken: 1.9, oodReplaced: 0.3}))
+  writeOutputs(join(cwd, 'v2.jsonl'), syntheticOutputs(v2.records, {seed: 1, nllPerToken: 1.9}))
+})
+
+describe('lrgate eval / check (CLI)', () => {
+  it('stores evaluations and prints the per-cohort table, or JSON', () => {
+    const table = run('eval', '--outputs', 'base.jsonl', '--dataset', 'synthetic-eval@1', '--label', 'base')
+    assert.equal(table.status, 0, table.stderr)
+    assert.match(table.stdout, /evaluation #1 "base": 240 records of synthetic-eval@1/)
+    assert.match(table.stdout, /ood:news .* – .* – .* \d\.\d{3} \[/)
+    const json = run('eval', '--outputs', 'base.jsonl', '--dataset', 'synthetic-eval@1', '--label', 'same', '--json')
+    assert.equal(json.status, 0, json.stderr)
+    const parsed = JSON.parse(json.stdout) as {evaluation: {id: number}; metrics: string[]; cohorts: {cohort: string; records: number; metrics: Record<string, {n: number}>}[]}
+    assert.equal(parsed.evaluation.id, 2)
+    assert.deepEqual(parsed.metrics, ['relevance', 'hallucination', 'perplexity', 'failRate'])
+    assert.deepEqual(parsed.cohorts.map((c) => [c.cohort, c.records]), [['target:food', 60], ['ood:animal', 60], ['ood:artifact', 60], ['ood:news', 60]])
+    assert.equal(parsed.cohorts[1].metrics.relevance.n, 60)
+    assert.equal(run('eval', '--outputs', 'regressed.jsonl', '--dataset', 'synthetic-eval@1', '--label', 'regressed').status, 0)
+  })
+
+  it('A/A: the same outputs as baseline and candidate exit 0', () => {
+    const r = run('check', '--candidate', 'same', '--baseline', 'base', '--json')
+    assert.equal(r.status, 0, r.stderr)
+    const report = JSON.parse(r.stdout) as {verdict: string; results: {status: string}[]; sharedRecords: number}
+    assert.equal(report.verdict, 'pass')
+    assert.equal(report.sharedRecords, 240)
+    assert.deepEqual([...new Set(report.results.map((x) => x.status))].sort(), ['pass', 'skipped'])
+  })
+
+  it('a known regression exits 1 naming the failing rule, and writes JUnit, Markdown and the GitHub summary', (t) => {
+    const summary = join(cwd, 'step-summary.md')
+    writeFileSync(summary, '# earlier step\n')
+    const r = lrgate(['check', '--candidate', 'regressed', '--baseline', 'base', '--junit', 'reports/junit.xml', '--markdown', 'reports/summary.md', '--db', 'lrgate.db'], {
+      cwd,
+      env: {GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary},
+    })
+    t.diagnostic(`lrgate check took ${r.ms.toFixed(0)} ms`)
+    assert.equal(r.status, 1, r.stderr)
+    assert.match(r.stdout, /FAIL: 4 of 11 rule × cohort checks failed: relevance maxDrop 0\.02; failRate maxRise 0\.02/)
+    assert.match(r.stdout, /FAIL relevance maxDrop 0\.02 on ood:animal: delta -0\.\d{3} with 95% CI \[-0\.\d{3}, -0\.\d{3}\] lies wholly below the limit -0\.020/)
+
+    const xml = readFileSync(join(cwd, 'reports/junit.xml'), 'utf8')
+    const doc = new XMLParser({ignoreAttributes: false, attributeNamePrefix: '@'}).parse(xml) as {
+      testsuites: {'@tests': string; '@failures': string; testsuite: {'@tests': string; testcase: {'@name': string; failure?: {'@message': string}; skipped?: unknown}[]}}
+    }
+    const cases = doc.testsuites.testsuite.testcase
+    assert.equal(cases.length, 11)
+    assert.equal(doc.testsuites['@tests'], '11')
+    assert.equal(doc.testsuites['@failures'], '4')
+    const failing = cases.filter((c) => c.failure !== undefined)
+    assert.deepEqual(failing.map((c) => c['@name']), [
+      'relevance maxDrop 0.02 [ood:animal]',
+      'relevance maxDrop 0.02 [ood:artifact]',
+      'failRate maxRise 0.02 [ood:animal]',
+      'failRate maxRise 0.02 [ood:artifact]',
+    ])
+    assert.match(failing[0].failure!['@message'], /^relevance on ood:animal: baseline 0\.\d{3}, candidate 0\.\d{3}, delta -0\.\d{3}, 95% CI \[-0\.\d{3}, -0\.\d{3}\], limit ≥ -0\.020$/)
+    assert.equal(cases.filter((c) => c.skipped !== undefined).length, 2)
+
+    const markdown = readFileSync(join(cwd, 'reports/summary.md'), 'utf8')
+    assert.match(markdown, /^### ❌ lrgate check: fail/)
+    assert.match(markdown, /\| relevance maxDrop 0\.02 \| ood:animal \| 0\.\d{3} \| 0\.\d{3} \| -0\.\d{3} \|/)
+    assert.equal(readFileSync(summary, 'utf8'), '# earlier step\n' + markdown)
+  })
+
+  it('evaluations on different dataset hashes exit 2 naming both, unless --on-shared-records', () => {
+    assert.equal(run('eval', '--outputs', 'v2.jsonl', '--dataset', 'synthetic-eval@2', '--label', 'v2').status, 0)
+    const r = run('check', '--candidate', 'v2', '--baseline', 'base')
+    assert.equal(r.status, 2)
+    assert.match(r.stderr, /^lrgate: the candidate evaluation #4 \("v2"\) used dataset synthetic-eval@2 \(hash [0-9a-f]{12}\) but the baseline evaluation #1 \("base"\) used synthetic-eval@1/)
+    assert.equal(r.stdout, '')
+    const shared = run('check', '--candidate', 'v2', '--baseline', 'base', '--on-shared-records', '--json')
+    assert.ok(shared.status === 0 || shared.status === 1, shared.stderr)
+    assert.equal((JSON.parse(shared.stdout) as {sharedRecords: number}).sharedRecords, 180)
+  })
+
+  it('malformed outputs lines exit 2 naming the line and leave the database unchanged', () => {
+    const before = rowCounts()
+    const lines = readFileSync(join(cwd, 'base.jsonl'), 'utf8').split('\n')
+    lines[41] = '{"id": "animal-001", "output": "ok", "nll": "high", "tokens": 3}'
+    writeFileSync(join(cwd, 'bad.jsonl'), lines.join('\n'))
+    const r = run('eval', '--outputs', 'bad.jsonl', '--dataset', 'synthetic-eval@1', '--label', 'bad')
+    assert.equal(r.status, 2)
+    assert.match(r.stderr, /^lrgate: bad\.jsonl:42: field "nll": .*; fix the outputs file\.\n$/)
+    writeFileSync(join(cwd, 'unknown.jsonl'), readFileSync(join(cwd, 'base.jsonl'), 'utf8') + '{"id": "food-999", "output": "x"}\n')
+    const unknown = run('eval', '--outputs', 'unknown.jsonl', '--dataset', 'synthetic-eval@1')
+    assert.equal(unknown.status, 2)
+    assert.match(unknown.stderr, /unknown\.jsonl: 1 output id\(s\) are not in dataset synthetic-eval@1: "food-999"/)
+    assert.deepEqual(rowCounts(), before)
+  })
+
+  it('a user evaluator module without the interface exits 2 naming it', () => {
+    writeFileSync(join(cwd, 'not-an-evaluator.mjs'), 'export default {name: "x"}\n')
+    const r = run('eval', '--outputs', 'base.jsonl', '--dataset', 'synthetic-eval@1', '--evaluator', 'not-an-evaluator.mjs')
+    assert.equal(r.status, 2)
+    assert.match(r.stderr, /^lrgate: not-an-evaluator\.mjs: does not export an lrgate evaluator/)
+    writeFileSync(join(cwd, 'short.mjs'), "export default {name: 'short', needs: ['output'], direction: 'higher', threshold: 1, score: (r) => (r.output.length < 200 ? 1 : 0)}\n")
+    const ok = run('eval', '--outputs', 'base.jsonl', '--dataset', 'synthetic-eval@1', '--label', 'with-short', '--evaluator', 'short.mjs', '--json')
+    assert.equal(ok.status, 0, ok.stderr)
+    assert.ok((JSON.parse(ok.stdout) as {metrics: string[]}).metrics.includes('short'))
+  })
+
+  it('promotes a baseline, checks against "promoted", and lists the history', () => {
+    const promote = run('baseline', 'promote', 'base', '--note', 'first', '--json')
+    assert.equal(promote.status, 0, promote.stderr)
+    assert.deepEqual((({evaluationId, label, note}) => ({evaluationId, label, note}))(JSON.parse(promote.stdout) as {evaluationId: number; label: string; note: string}), {evaluationId: 1, label: 'base', note: 'first'})
+    assert.equal(run('check', '--candidate', 'same', '--baseline', 'promoted').status, 0)
+    const history = JSON.parse(run('runs', 'list', '--json').stdout) as {evaluations: {label: string}[]; gates: {verdict: string}[]; promotions: {label: string}[]}
+    assert.equal(history.evaluations[0].label, 'with-short')
+    assert.deepEqual(history.promotions.map((p) => p.label), ['base'])
+    assert.equal(history.gates[0].verdict, 'pass')
+    const missing = run('runs', 'show', '7')
+    assert.equal(missing.status, 2)
+    assert.match(missing.stderr, /run 7 does not exist; the database holds no runs yet/)
+  })
+})

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict'
+import {describe, it} from 'node:test'
+
+import {meanSamples, perplexitySamples} from '../../src/eval/statistic.js'
+import {pairedDelta} from '../../src/gate/paired-bootstrap.js'
+import {judge, ruleLabel, ruleLimit} from '../../src/gate/rule.js'
+
+describe('gate rule judgement', () => {
+  const maxDrop = ruleLimit({metric: 'relevance', maxDrop: 0.02})
+  const maxRise = ruleLimit({metric: 'perplexity', maxRise: 0.05, relative: true})
+  const minGain = ruleLimit({metric: 'relevance', minGain: 0})
+
+  it('turns limits into bounds on the delta and names rules', () => {
+    assert.deepEqual(maxDrop, {kind: 'maxDrop', bound: -0.02, side: 'atLeast'})
+    assert.deepEqual(maxRise, {kind: 'maxRise', bound: 0.05, side: 'atMost'})
+    assert.deepEqual(minGain, {kind: 'minGain', bound: 0, side: 'atLeast'})
+    assert.equal(ruleLabel({metric: 'perplexity', maxRise: 0.05, relative: true}), 'perplexity maxRise 0.05 relative')
+    assert.equal(ruleLabel({metric: 'relevance', maxDrop: 0.02, name: 'OOD relevance'}), 'OOD relevance')
+  })
+
+  it('fails only when the whole interval is beyond the limit', () => {
+    assert.equal(judge(maxDrop, -0.2, -0.25, -0.15, 60).status, 'fail')
+    assert.equal(judge(maxDrop, -0.03, -0.05, -0.019, 60).status, 'pass')
+    assert.equal(judge(maxRise, 0.2, 0.06, 0.3, 60).status, 'fail')
+    assert.equal(judge(maxRise, 0.2, 0.05, 0.3, 60).status, 'pass')
+    // minGain 0: target relevance fails only when the whole CI is below 0
+    assert.equal(judge(minGain, -0.05, -0.08, -0.01, 60).status, 'fail')
+    assert.equal(judge(minGain, -0.05, -0.08, 0.01, 60).status, 'pass')
+    assert.deepEqual(judge(minGain, 0, 0, 0, 60), {status: 'pass', inconclusive: false})
+  })
+
+  it('estimates the records needed when the interval crosses the limit: n·(h/m)²', () => {
+    // delta -0.01 is 0.01 inside the limit -0.02; the lower half-width is 0.04 → 100·(0.04/0.01)² = 1600
+    assert.deepEqual(judge(maxDrop, -0.01, -0.05, 0.03, 100), {status: 'pass', inconclusive: true, recordsNeeded: 1600})
+    // maxRise: delta 0.02, upper half-width 0.06, margin 0.03 → 50·4 = 200
+    assert.deepEqual(judge(maxRise, 0.02, -0.01, 0.08, 50), {status: 'pass', inconclusive: true, recordsNeeded: 200})
+    // the estimate itself beyond the limit: inconclusive, but no number of records would show it holds
+    assert.deepEqual(judge(maxDrop, -0.03, -0.06, 0.01, 100), {status: 'pass', inconclusive: true})
+  })
+})
+
+describe('paired bootstrap', () => {
+  it('gives a zero-width interval when both sides are the same records and scores', () => {
+    const s = meanSamples([0.1, 0.5, 0.9, 0.3])
+    assert.deepEqual(pairedDelta(s, s, {seed: 1, resamples: 2000, confidence: 0.95, relative: false}), {baseline: 0.45, candidate: 0.45, delta: 0, ciLow: 0, ciHigh: 0})
+  })
+
+  it('is seeded: the same seed gives the same interval, another seed another one', () => {
+    const b = meanSamples(Array.from({length: 50}, (_, i) => (i * 37) % 11 / 10))
+    const c = meanSamples(Array.from({length: 50}, (_, i) => (i * 53) % 13 / 12))
+    const o = {resamples: 2000, confidence: 0.95, relative: false}
+    assert.deepEqual(pairedDelta(b, c, {...o, seed: 3}), pairedDelta(b, c, {...o, seed: 3}))
+    assert.notDeepEqual(pairedDelta(b, c, {...o, seed: 3}), pairedDelta(b, c, {...o, seed: 4}))
+  })
+
+  it('computes perplexity deltas as a ratio of sums, relative to the baseline', () => {
+    // baseline exp(6/4), candidate exp(8/4): relative change exp(0.5) - 1
+    const d = pairedDelta(perplexitySamples([2, 4], [1, 3]), perplexitySamples([3, 5], [1, 3]), {seed: 1, resamples: 500, confidence: 0.95, relative: true})
+    assert.ok(Math.abs(d.baseline - Math.exp(1.5)) < 1e-12)
+    assert.ok(Math.abs(d.delta - (Math.exp(0.5) - 1)) < 1e-12)
+    assert.ok(d.ciLow > 0)
+  })
+
+  it('a paired interval is much narrower than the spread of scores when the change is uniform', () => {
+    const base = Array.from({length: 100}, (_, i) => (i % 10) / 10)
+    const d = pairedDelta(meanSamples(base), meanSamples(base.map((v) => v - 0.03)), {seed: 2, resamples: 2000, confidence: 0.95, relative: false})
+    assert.ok(Math.abs(d.ciLow + 0.03) < 1e-9 && Math.abs(d.ciHigh + 0.03) < 1e-9, `${d.ciLow} ${d.ciHigh}`)
+  })
+})
