@@ -115,7 +115,7 @@ export const MIGRATIONS: readonly string[] = [
     ci_high       REAL,
     n             INTEGER NOT NULL,
     PRIMARY KEY (evaluation_id, cohort, metric)
-  ) WITHOUT ROWID;
+  );
 
   CREATE TABLE gates (
     id                        INTEGER PRIMARY KEY,
