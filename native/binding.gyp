@@ -6,6 +6,7 @@
         "src/addon.cc",
         "src/blas.cc",
         "src/attention.cc",
+        "src/cached_attention.cc",
         "src/layer_norm.cc",
         "src/elementwise.cc",
         "src/cross_entropy.cc",

@@ -22,3 +22,9 @@ export function packageRoot(): string {
     dir = parent
   }
 }
+
+/** Shipped folders under the package root. */
+export const paths = {
+  models: (): string => join(packageRoot(), 'models'),
+  datasets: (): string => join(packageRoot(), 'datasets'),
+}

@@ -207,6 +207,28 @@ napi_value AttentionBackward(napi_env env, napi_callback_info info) {
   return undefinedValue(env);
 }
 
+// cachedAttention(qkv, cacheK, cacheV, y, pads, B, L, H, hd, C, start)
+napi_value CachedAttention(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  size_t lq, lk, lv, ly, lp;
+  float* qkv = a.f32(0, &lq);
+  float* k = a.f32(1, &lk);
+  float* v = a.f32(2, &lv);
+  float* y = a.f32(3, &ly);
+  int32_t* pads = a.i32(4, &lp);
+  int B = a.integer(5), L = a.integer(6), H = a.integer(7), hd = a.integer(8), C = a.integer(9), start = a.integer(10);
+  if (a.failed) return nullptr;
+  const size_t D = static_cast<size_t>(H) * hd;
+  a.need(start >= 0 && start + L <= C && lp >= static_cast<size_t>(B), "lrgate_native: cachedAttention slots out of range");
+  a.need(lq >= static_cast<size_t>(B) * L * 3 * D && ly >= static_cast<size_t>(B) * L * D &&
+             lk >= static_cast<size_t>(B) * H * C * hd && lv >= lk,
+         "lrgate_native: cachedAttention buffers too small");
+  for (int b = 0; b < B && !a.failed; b++) a.need(pads[b] >= 0 && pads[b] < start + L, "lrgate_native: cachedAttention pad covers every slot");
+  if (a.failed) return nullptr;
+  lrg::cachedAttention(qkv, k, v, y, pads, B, L, H, static_cast<int>(hd), C, start);
+  return undefinedValue(env);
+}
+
 napi_value LayerNormForward(napi_env env, napi_callback_info info) {
   Args a(env, info);
   size_t lx, lg, lb, ly, lm, lr;
@@ -318,6 +340,21 @@ napi_value CrossEntropyForward(napi_env env, napi_callback_info info) {
   return numberValue(env, lrg::crossEntropyForward(logits, targets, w, probs, N, V));
 }
 
+napi_value TokenNll(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  size_t ll, lt, ln;
+  float* logits = a.f32(0, &ll);
+  int32_t* targets = a.i32(1, &lt);
+  float* nll = a.f32(2, &ln);
+  int N = a.integer(3), V = a.integer(4);
+  if (a.failed) return nullptr;
+  a.need(ll >= static_cast<size_t>(N) * V && lt >= static_cast<size_t>(N) && ln >= lt, "lrgate_native: tokenNll buffers");
+  for (int i = 0; i < N && !a.failed; i++) a.need(targets[i] >= 0 && targets[i] < V, "lrgate_native: target out of range");
+  if (a.failed) return nullptr;
+  lrg::tokenNll(logits, targets, nll, N, V);
+  return undefinedValue(env);
+}
+
 napi_value CrossEntropyBackward(napi_env env, napi_callback_info info) {
   Args a(env, info);
   size_t lp, lt, lw, ld;
@@ -404,6 +441,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"batchedSgemm", BatchedSgemm},
       {"attentionForward", AttentionForward},
       {"attentionBackward", AttentionBackward},
+      {"cachedAttention", CachedAttention},
       {"layerNormForward", LayerNormForward},
       {"layerNormBackward", LayerNormBackward},
       {"geluForward", GeluForward},
@@ -412,6 +450,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"addRow", AddRow},
       {"crossEntropyForward", CrossEntropyForward},
       {"crossEntropyBackward", CrossEntropyBackward},
+      {"tokenNll", TokenNll},
       {"scatterAdd", ScatterAdd},
       {"sumSquares", SumSquares},
       {"adamwStep", AdamwStep},

@@ -44,6 +44,19 @@ double crossEntropyForward(const float* logits, const int32_t* targets, const fl
   return wsum > 0.0 ? l / wsum : 0.0;
 }
 
+void tokenNll(const float* logits, const int32_t* targets, float* nll, int N, int V) {
+  parallelFor(N, [&](int64_t b, int64_t e, int) {
+    for (int64_t i = b; i < e; i++) {
+      const float* l = logits + i * V;
+      float mx = l[0];
+      for (int j = 1; j < V; j++) mx = l[j] > mx ? l[j] : mx;
+      float sum = 0.f;
+      for (int j = 0; j < V; j++) sum += fastExp(l[j] - mx);
+      nll[i] = static_cast<float>(std::log(static_cast<double>(sum)) + mx - l[targets[i]]);
+    }
+  }, 64);
+}
+
 void crossEntropyBackward(const float* probs, const int32_t* targets, const float* w, float* dlogits, int N, int V,
                           float scale) {
   parallelFor(N, [&](int64_t b, int64_t e, int) {

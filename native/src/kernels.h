@@ -11,6 +11,11 @@ void attentionForward(const float* qkv, float* y, float* probs, int B, int T, in
 void attentionBackward(const float* dy, const float* qkv, const float* probs, float* dqkv, int B, int T, int H,
                        int hd);
 
+// Attention over a key/value cache [B, H, C, hd] updated in place (generation): the new tokens'
+// keys and values go to slots [start, start+L); sequence b attends from slot pads[b] on.
+void cachedAttention(const float* qkv, float* cacheK, float* cacheV, float* y, const int32_t* pads, int B, int L,
+                     int H, int hd, int C, int start);
+
 // LayerNorm over the last axis of x [N, D]; mean and rstd [N] are kept for the backward pass.
 void layerNormForward(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* rstd,
                       int N, int D, float eps);
@@ -29,6 +34,8 @@ void addRow(const float* x, const float* row, float* y, int N, int D);
 // Mean cross-entropy of logits [N, V] against targets [N] weighted by w [N] (0 = not counted).
 // Writes softmax probabilities into probs; returns the loss (sum of w*nll / sum of w).
 double crossEntropyForward(const float* logits, const int32_t* targets, const float* w, float* probs, int N, int V);
+// Per-row negative log-likelihood of the target under softmax(logits) (scoring, no gradient).
+void tokenNll(const float* logits, const int32_t* targets, float* nll, int N, int V);
 // dlogits = (probs - onehot) * w * scale, scale = dLoss / sum(w).
 void crossEntropyBackward(const float* probs, const int32_t* targets, const float* w, float* dlogits, int N, int V,
                           float scale);

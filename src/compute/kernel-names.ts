@@ -13,6 +13,7 @@ export const FUSED = {
   geluGrad: 'LrgGeluGrad',
   crossEntropy: 'LrgCrossEntropy',
   crossEntropyGrad: 'LrgCrossEntropyGrad',
+  tokenNll: 'LrgTokenNll',
   embedding: 'LrgEmbedding',
   embeddingGrad: 'LrgEmbeddingGrad',
 } as const

@@ -22,6 +22,10 @@ export interface NativeAddon {
   attentionBackward(
     dy: Float32Array, qkv: Float32Array, probs: Float32Array, dqkv: Float32Array, B: number, T: number, H: number, hd: number,
   ): void
+  cachedAttention(
+    qkv: Float32Array, cacheK: Float32Array, cacheV: Float32Array, y: Float32Array, pads: Int32Array,
+    B: number, L: number, H: number, hd: number, C: number, start: number,
+  ): void
   layerNormForward(
     x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, rstd: Float32Array,
     N: number, D: number, eps: number,
@@ -38,6 +42,7 @@ export interface NativeAddon {
   crossEntropyBackward(
     probs: Float32Array, targets: Int32Array, w: Float32Array, dlogits: Float32Array, N: number, V: number, scale: number,
   ): void
+  tokenNll(logits: Float32Array, targets: Int32Array, nll: Float32Array, N: number, V: number): void
   scatterAdd(src: Float32Array, idx: Int32Array, out: Float32Array, N: number, D: number, numSegments: number): void
   sumSquares(x: Float32Array): number
   adamwStep(

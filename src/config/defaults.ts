@@ -14,19 +14,22 @@ export const DEFAULT_CONFIG: Config = {
     eval: 'example-eval@1',
   },
   sweep: {
-    lrs: [5e-5, 1e-4, 5e-4, 1e-3],
-    steps: 300,
+    // Calibrated on the shipped example (README, "Why these learning rates"): 1e-5 barely moves the
+    // target, 3e-5 improves it within the OOD tolerance, 1e-4 and 1e-3 forget out-of-domain text.
+    lrs: [1e-5, 3e-5, 1e-4, 1e-3],
+    steps: 100,
     batchSize: 16,
     parallel: 'auto',
     schedule: {type: 'cosine', warmupRatio: 0.1},
     optimizer: {type: 'adamw', weightDecay: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, momentum: 0.9},
     clipNorm: 1,
-    valEvery: 50,
-    checkpointEvery: 50,
-    divergence: {rtol: 4, window: 10},
+    valEvery: 25,
+    checkpointEvery: 25,
+    divergence: {rtol: 2, window: 10},
   },
   eval: {
-    evaluators: [{name: 'relevance', threshold: 0.2}, {name: 'hallucination', threshold: 0.5}, 'perplexity'],
+    // A record fails below 0.1 ROUGE-L; hallucination is measured, not thresholded (a lexical proxy).
+    evaluators: [{name: 'relevance', threshold: 0.1}, 'hallucination', 'perplexity'],
     generation: {maxTokens: 64, temperature: 0, topK: 0, stop: ['\n'], batchSize: 64},
     resamples: 2000,
     confidence: 0.95,

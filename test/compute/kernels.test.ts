@@ -5,7 +5,10 @@ import {before, describe, it} from 'node:test'
 import {initBackend} from '../../src/compute/backend.js'
 import {NativeBackend} from '../../src/compute/native-backend.js'
 import {causalSelfAttention} from '../../src/model/ops/attention.js'
-import {crossEntropy} from '../../src/model/ops/cross-entropy.js'
+import {crossEntropy, tokenNll} from '../../src/model/ops/cross-entropy.js'
+import {generate} from '../../src/model/generate.js'
+import {Gpt} from '../../src/model/gpt.js'
+import {CharTokenizer} from '../../src/model/tokenizer.js'
 import {embed} from '../../src/model/ops/embedding.js'
 import {gelu} from '../../src/model/ops/gelu.js'
 import {layerNorm} from '../../src/model/ops/layer-norm.js'
@@ -30,11 +33,12 @@ function evaluate(backend: string, fn: (...xs: tf.Tensor[]) => tf.Tensor, specs:
     const inputs = randomInputs(specs, seed).map((i) => tf.tensor(i.data, i.shape, i.dtype))
     const value = fn(...inputs)
     const probe = tf.tensor(Float32Array.from({length: value.size}, (_, i) => Math.sin(i + 1)), value.shape)
+    if (differentiable.length === 0) return {value: value.dataSync().slice(), grads: [] as Float32Array[]}
     const grads = tf.grads((...xs: tf.Tensor[]) => {
       const all = inputs.map((t, i) => (differentiable.includes(i) ? xs[differentiable.indexOf(i)] : t))
       return tf.sum(tf.mul(fn(...all), probe))
     })(differentiable.map((i) => inputs[i]))
-    return {value: value.dataSync().slice(), grads: grads.map((g) => g.dataSync().slice())}
+    return {value: value.dataSync().slice(), grads: grads.map((g) => g.dataSync().slice() as Float32Array)}
   })
 }
 
@@ -125,5 +129,25 @@ describe('native kernels match the plain cpu backend', () => {
       [{shape: [6, 7]}, {shape: [6], dtype: 'int32', values: [0, 6, 3, 3, 1, 2]}, {shape: [6]}],
       [0],
     )
+  })
+
+  it('per-token NLL for scoring', () => {
+    const cpu = evaluate('cpu', (l, t) => tokenNll(l as tf.Tensor2D, t as tf.Tensor1D), [{shape: [5, 9]}, {shape: [5], dtype: 'int32', values: [0, 8, 3, 3, 1]}], 1, [])
+    const native = evaluate('native', (l, t) => tokenNll(l as tf.Tensor2D, t as tf.Tensor1D), [{shape: [5, 9]}, {shape: [5], dtype: 'int32', values: [0, 8, 3, 3, 1]}], 1, [])
+    assertClose(native.value, cpu.value, 'tokenNll')
+  })
+
+  it('generation with the native key/value cache matches the composite attention of plain cpu', () => {
+    const tokenizer = CharTokenizer.ascii()
+    const prompts = ['Q: what is fig?\nA:', 'Hi', 'Q: rye?\nA:']
+    const options = {maxTokens: 8, temperature: 0, topK: 0, stop: [], batchSize: 3, seed: 1}
+    const outputs = ['cpu', 'native'].map((backend) => {
+      tf.setBackend(backend)
+      const model = Gpt.init({vocabSize: 96, contextLength: 32, dModel: 16, nLayers: 2, nHeads: 2, dropout: 0, tiedHead: true}, 11)
+      const out = generate(model, tokenizer, prompts, options)
+      model.dispose()
+      return out
+    })
+    assert.deepEqual(outputs[1], outputs[0])
   })
 })

@@ -86,6 +86,13 @@ export function transformerKernels(addon: NativeAddon, backendName: string): Ker
       addon.crossEntropyBackward(f32(be, probs), i32(be, targets), w, f32(be, dlogits), N, V, total > 0 ? f32(be, dy)[0] / total : 0)
       return dlogits
     }),
+    // per-row NLL of the target (scoring): one pass, no probabilities kept
+    kernel(FUSED.tokenNll, ({logits, targets}, be) => {
+      const [N, V] = logits.shape
+      const nll = output(be, [N])
+      addon.tokenNll(f32(be, logits), i32(be, targets), f32(be, nll), N, V)
+      return nll
+    }),
     // x [B*T, D] = wte[idx] + wpe[position]
     kernel(FUSED.embedding, ({wte, wpe, idx, positions}, be) => {
       const D = wte.shape[1], V = wte.shape[0], P = wpe.shape[0]

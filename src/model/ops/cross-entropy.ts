@@ -23,5 +23,6 @@ export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, weights:
 
 /** Per-position negative log-likelihood (nats) of targets under logits; no gradient needed. */
 export function tokenNll(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
+  if (hasKernel(FUSED.tokenNll)) return runKernel<tf.Tensor1D>(FUSED.tokenNll, {logits, targets})
   return tf.tidy(() => tf.neg(tf.sum(tf.mul(tf.oneHot(targets, logits.shape[1]), tf.logSoftmax(logits)), 1))) as tf.Tensor1D
 }

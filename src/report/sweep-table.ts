@@ -1,0 +1,52 @@
+import Table from 'cli-table3'
+
+import type {SweepOutcome} from '../sweep/run-sweep.js'
+import type {CandidateSummary} from '../sweep/verdicts.js'
+
+const pct = (x: number | null, digits = 1) => (x === null ? '–' : `${x >= 0 ? '+' : ''}${(100 * x).toFixed(digits)}%`)
+const num = (x: number | null, digits = 3) => (x === null ? '–' : x.toFixed(digits))
+const signed = (x: number | null, digits = 3) => (x === null ? '–' : `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`)
+
+function worst(c: CandidateSummary): string {
+  const w = c.worstOod
+  if (!w) return '–'
+  const f = w.relative || w.metric === 'perplexity' ? (x: number) => pct(x) : (x: number) => signed(x)
+  return `${w.metric === 'perplexity' ? 'ppl' : w.metric} ${f(w.delta)} [${f(w.ciLow)}, ${f(w.ciHigh)}] ${w.cohort}`
+}
+
+/** The sweep's one table: every candidate with its training, target gain, forgetting and verdict. */
+export function renderSweepTable(outcome: SweepOutcome): string {
+  const table = new Table({
+    head: ['candidate', 'lr', 'status', 'steps', 'train loss', 'target rel (Δ)', 'target ppl (Δ)', 'worst OOD Δ [CI]', 'fail rate Δ', 'verdict'],
+    style: {head: [], border: [], compact: true},
+    colAligns: ['left', 'right', 'left', 'right', 'right', 'right', 'right', 'left', 'right', 'left'],
+  })
+  for (const c of outcome.candidates) {
+    table.push([
+      c.label + (outcome.recommended?.id === c.id ? ' *' : ''),
+      c.lr.toExponential(1),
+      c.status,
+      `${c.stepsDone}/${c.stepsTotal}`,
+      num(c.finalTrainLoss),
+      c.target.relevance === null ? '–' : `${num(c.target.relevance)} (${signed(c.target.relevanceDelta)})`,
+      c.target.perplexity === null ? '–' : `${num(c.target.perplexity, 2)} (${pct(c.target.perplexityChange)})`,
+      worst(c),
+      pct(c.failRateChange),
+      c.verdict ?? (c.status === 'diverged' ? 'diverged' : '–'),
+    ])
+  }
+  return table.toString()
+}
+
+/** One plain sentence: what to ship, or why nothing may. */
+export function recommendationLine(outcome: SweepOutcome): string {
+  const r = outcome.recommended
+  if (r) {
+    const gain = r.target.perplexityChange !== null ? `target perplexity ${pct(r.target.perplexityChange)}` : `target relevance ${signed(r.target.relevanceDelta)}`
+    return `Recommended: ${r.label} (lr ${r.lr}): ${gain} against ${outcome.baseline?.label}, and every gate rule passes. Ship it with: lrgate baseline promote run:${outcome.runId}:${r.label}`
+  }
+  const reasons = outcome.candidates.map((c) =>
+    c.verdict === 'fail' ? `${c.label} fails ${c.failedRules.slice(0, 2).join(', ')}${c.failedRules.length > 2 ? ` and ${c.failedRules.length - 2} more` : ''}` : `${c.label} ${c.status}${c.statusReason ? ` (${c.statusReason})` : ''}`,
+  )
+  return `No candidate passes the gate — none may ship. ${reasons.join('; ')}.`
+}

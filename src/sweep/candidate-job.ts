@@ -1,0 +1,104 @@
+import {existsSync, rmSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {initBackend} from '../compute/backend.js'
+import {loadDataset} from '../datasets/load.js'
+import {loadModel, saveModel} from '../model/io.js'
+import {buildSchedule} from '../schedule/index.js'
+import {finishTraining, forgetStepsAfter, lossHistory, markCandidateRunning, recordSteps, setCandidateStatus} from '../store/candidates.js'
+import {openDb} from '../store/db.js'
+import {hasCheckpoint, loadCheckpoint, saveCheckpoint} from '../train/checkpoint.js'
+import {buildTokenStream} from '../train/token-stream.js'
+import {train, type TrainResult} from '../train/trainer.js'
+import {deriveSeed} from '../util/rng.js'
+import {evaluateModel} from './evaluate-model.js'
+import type {Send, SweepJob} from './messages.js'
+import {splitTraining} from './training-data.js'
+
+type CandidateJob = Extract<SweepJob, {kind: 'candidate'}>
+
+/**
+ * One candidate, start to end: fine-tune from the base model (or its last checkpoint), save the
+ * model, evaluate it. Steps reach the database together with checkpoints, so a kill at any moment
+ * resumes from the last checkpoint with no duplicated or missing rows.
+ */
+export async function runCandidateJob(job: CandidateJob, send: Send, stopReason: () => string | null): Promise<void> {
+  const {plan} = job
+  const db = openDb(job.dbPath)
+  try {
+    const backend = await initBackend(plan.backend, {threads: job.threads})
+    send({type: 'backend', name: backend.name, reason: backend.reason})
+    const modelDir = join(job.runDir, 'model')
+    const checkpointDir = join(job.runDir, 'checkpoint')
+    const steps = (db.prepare('SELECT steps_total FROM candidates WHERE id = ?').pluck().get(job.candidateId) as number)
+    let result: TrainResult | null = null
+
+    if (!existsSync(modelDir)) {
+      const trainSet = await loadDataset(plan.train, {cwd: plan.cwd})
+      const split = splitTraining(trainSet, plan.seed)
+      const start = hasCheckpoint(checkpointDir) ? loadCheckpoint(checkpointDir) : {...loadModel(plan.baseModel), stepsDone: 0, optimizer: undefined}
+      forgetStepsAfter(db, job.candidateId, start.stepsDone)
+      markCandidateRunning(db, job.candidateId)
+      send({type: 'start', key: job.key, label: job.label, total: steps})
+      if (start.stepsDone > 0) send({type: 'log', line: `${job.label}: resuming from the checkpoint after step ${start.stepsDone}`})
+      result = await train({
+        model: start.model,
+        train: buildTokenStream(split.train, start.tokenizer),
+        valid: buildTokenStream(split.valid, start.tokenizer),
+        steps,
+        batchSize: plan.batchSize,
+        schedule: buildSchedule(plan.schedule, {lr: job.lr, steps}),
+        optimizer: plan.optimizer,
+        clipNorm: plan.clipNorm,
+        seed: deriveSeed(plan.seed, 'batches'),
+        valEvery: plan.valEvery,
+        checkpointEvery: plan.checkpointEvery,
+        divergence: plan.divergence,
+        ...(start.optimizer ? {resume: {step: start.stepsDone, optimizer: start.optimizer, lossHistory: lossHistory(db, job.candidateId)}} : {}),
+        onStep: (s) => send({type: 'progress', key: job.key, value: s.step + 1, fields: {phase: 'train', loss: s.loss, lr: s.lr, tokensPerS: s.tokensPerS}}),
+        onCheckpoint: async (done, optimizer, records) => {
+          recordSteps(db, job.candidateId, done, records)
+          if (done < steps) await saveCheckpoint(checkpointDir, start.model, start.tokenizer, optimizer, done)
+        },
+        shouldStop: stopReason,
+      })
+      if (result.status === 'stopped') {
+        setCandidateStatus(db, job.candidateId, 'pending', `interrupted after step ${result.stepsDone}`)
+        start.model.dispose()
+        send({type: 'done', key: job.key, status: 'interrupted', evaluationId: null, message: `interrupted after step ${result.stepsDone}`})
+        return
+      }
+      if (result.status === 'diverged') {
+        finishTraining(db, job.candidateId, {status: 'diverged', reason: result.reason, stepsDone: result.stepsDone, finalTrainLoss: result.finalTrainLoss, finalValLoss: result.finalValLoss})
+        rmSync(checkpointDir, {recursive: true, force: true})
+        start.model.dispose()
+        send({type: 'done', key: job.key, status: 'diverged', evaluationId: null, message: result.reason ?? 'diverged'})
+        return
+      }
+      await saveModel(modelDir, start.model, start.tokenizer, {
+        base: plan.baseModel,
+        fineTune: {dataset: plan.train, lr: job.lr, steps, schedule: plan.schedule, optimizer: plan.optimizer, seed: plan.seed, run: job.runId, candidate: job.label},
+      })
+      finishTraining(db, job.candidateId, {status: 'running', reason: null, stepsDone: steps, finalTrainLoss: result.finalTrainLoss, finalValLoss: result.finalValLoss})
+      rmSync(checkpointDir, {recursive: true, force: true})
+      start.model.dispose()
+    } else {
+      send({type: 'log', line: `${job.label}: already trained; evaluating ${modelDir}`})
+    }
+
+    const evalSet = await loadDataset(plan.eval, {cwd: plan.cwd})
+    const {model, tokenizer} = loadModel(modelDir)
+    const evalKey = `${job.key} eval`
+    send({type: 'start', key: evalKey, label: `${job.label.split('/').pop()} eval`, total: 100})
+    const evaluationId = await evaluateModel(db, {
+      model, tokenizer, modelDir, dataset: evalSet, plan, label: job.label, runId: job.runId, candidateId: job.candidateId, backend: backend.name,
+      onProgress: (f, phase) => send({type: 'progress', key: evalKey, value: Math.round(100 * f), fields: {phase}}),
+    })
+    send({type: 'done', key: evalKey, status: 'completed', evaluationId, message: 'evaluated'})
+    model.dispose()
+    db.prepare("UPDATE candidates SET status = 'completed', evaluation_id = ? WHERE id = ?").run(evaluationId, job.candidateId)
+    send({type: 'done', key: job.key, status: 'completed', evaluationId, message: result ? `trained, loss ${result.finalTrainLoss?.toFixed(3)}; evaluated` : 'evaluated'})
+  } finally {
+    db.close()
+  }
+}

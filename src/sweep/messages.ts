@@ -1,0 +1,18 @@
+import type {ProgressFields} from '../report/progress.js'
+import type {SweepPlan} from './plan.js'
+
+/** Work for one worker process: evaluate a model that exists, or train and evaluate a candidate. */
+export type SweepJob =
+  | {kind: 'evaluate'; key: string; label: string; runId: number; dbPath: string; plan: SweepPlan; modelDir: string; threads: number; role: 'base' | 'baseline'}
+  | {kind: 'candidate'; key: string; label: string; runId: number; candidateId: number; lr: number; dbPath: string; plan: SweepPlan; runDir: string; threads: number}
+
+/** What a worker tells the sweep. */
+export type WorkerMessage =
+  | {type: 'backend'; name: string; reason: string}
+  | {type: 'start'; key: string; label: string; total: number}
+  | {type: 'progress'; key: string; value: number; fields: ProgressFields}
+  | {type: 'log'; line: string}
+  | {type: 'done'; key: string; status: string; evaluationId: number | null; message: string}
+  | {type: 'failed'; key: string; message: string; input: boolean}
+
+export type Send = (message: WorkerMessage) => void

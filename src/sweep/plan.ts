@@ -1,0 +1,124 @@
+import {existsSync} from 'node:fs'
+import {isAbsolute, join, resolve} from 'node:path'
+
+import type {Config} from '../config/schema.js'
+import {InputError} from '../errors.js'
+import {paths} from '../paths.js'
+import {configKeyNamer, validateSchedule} from '../schedule/index.js'
+import {scheduleSpecFromFlags, type ScheduleFlagValues} from '../schedule/from-flags.js'
+import type {ScheduleSpec} from '../schedule/spec.js'
+
+/** Everything a sweep needs, resolved from config and flags; stored with the run for --resume. */
+export interface SweepPlan {
+  name: string | null
+  seed: number
+  backend: string
+  /** absolute path of the base model directory */
+  baseModel: string
+  train: string
+  eval: string
+  lrs: number[]
+  steps: number | null
+  epochs: number | null
+  batchSize: number
+  parallel: number | 'auto'
+  schedule: Omit<ScheduleSpec, 'lr' | 'steps'>
+  optimizer: Config['sweep']['optimizer']
+  clipNorm: number
+  valEvery: number
+  checkpointEvery: number
+  divergence: Config['sweep']['divergence']
+  evaluation: Config['eval']
+  gate: Config['gate']
+  /** where evaluator paths in the config are relative to */
+  configFile: string | null
+  cwd: string
+}
+
+export interface SweepFlags extends ScheduleFlagValues {
+  lr?: string
+  steps?: string
+  epochs?: string
+  'batch-size'?: string
+  base?: string
+  train?: string
+  eval?: string
+  seed?: string
+  parallel?: string
+  name?: string
+  backend?: string
+}
+
+/** `example` is the shipped base model; anything else a model directory (relative to cwd). */
+export function resolveBaseModel(ref: string, cwd: string): string {
+  if (ref === 'example') return join(paths.models(), 'example-base')
+  const dir = isAbsolute(ref) ? ref : resolve(cwd, ref)
+  if (!existsSync(dir)) throw new InputError(`base model ${ref}: no such directory; give --base a model directory (or "example").`)
+  return dir
+}
+
+function positiveNumber(flag: string, text: string, integer: boolean): number {
+  const n = Number(text)
+  if (text.trim() === '' || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new InputError(`--${flag} must be a positive ${integer ? 'integer' : 'number'} (got "${text}").`)
+  }
+  return n
+}
+
+function seedFlag(text: string): number {
+  const n = Number(text)
+  if (text.trim() === '' || !Number.isInteger(n) || n < 0) throw new InputError(`--seed must be a whole number ≥ 0 (got "${text}").`)
+  return n
+}
+
+/** Parses `--lr 5e-5,1e-4`: positive numbers, no duplicates, kept in the order given. */
+export function parseLrList(text: string): number[] {
+  const lrs = text.split(',').map((part) => positiveNumber('lr', part.trim(), false))
+  if (new Set(lrs).size !== lrs.length) throw new InputError(`--lr lists a learning rate twice (got "${text}").`)
+  return lrs
+}
+
+/** A candidate's label: `lr-1e-4`, `lr-5e-5` — short, unique per learning rate, sortable by eye. */
+export function candidateLabel(lr: number): string {
+  return `lr-${Number(lr.toPrecision(6)).toExponential().replace('e+', 'e').replace(/\.?0+e/, 'e')}`
+}
+
+/** Merges flags over the config and checks every candidate's schedule before anything runs. */
+export function planSweep(config: Config, configFile: string | null, flags: SweepFlags, cwd = process.cwd()): SweepPlan {
+  const lrs = flags.lr !== undefined ? parseLrList(flags.lr) : config.sweep.lrs
+  const steps = flags.steps !== undefined ? positiveNumber('steps', flags.steps, true) : flags.epochs !== undefined ? null : (config.sweep.steps ?? null)
+  const epochs = flags.epochs !== undefined ? positiveNumber('epochs', flags.epochs, false) : steps === null ? (config.sweep.epochs ?? null) : null
+  if (steps === null && epochs === null) throw new InputError('the sweep needs a length: set sweep.steps or sweep.epochs in the config, or pass --steps / --epochs.')
+  const parallel = flags.parallel === undefined ? config.sweep.parallel : flags.parallel === 'auto' ? 'auto' : positiveNumber('parallel', flags.parallel, true)
+
+  // Schedule flags (--type, --warmup-ratio, …) override sweep.schedule; --lr and --steps are the sweep's own.
+  const {lr: _lr, steps: _steps, ...scheduleFlags} = flags
+  const fromFlags = scheduleSpecFromFlags(scheduleFlags, {spec: config.sweep.schedule, source: 'sweep.schedule', name: configKeyNamer('sweep.schedule')})
+  const {lr: _l, steps: _s, ...schedule} = fromFlags.spec
+  // Steps from epochs are known only once the data is loaded; check the shape with a stand-in length.
+  for (const lr of lrs) validateSchedule({...schedule}, {lr, steps: steps ?? 1000}, {name: fromFlags.name})
+
+  return {
+    name: flags.name ?? config.sweep.name ?? null,
+    seed: flags.seed !== undefined ? seedFlag(flags.seed) : config.seed,
+    backend: flags.backend ?? config.backend,
+    baseModel: resolveBaseModel(flags.base ?? config.baseModel, cwd),
+    train: flags.train ?? config.datasets.train,
+    eval: flags.eval ?? config.datasets.eval,
+    lrs,
+    steps,
+    epochs,
+    batchSize: flags['batch-size'] !== undefined ? positiveNumber('batch-size', flags['batch-size'], true) : config.sweep.batchSize,
+    parallel,
+    schedule,
+    optimizer: config.sweep.optimizer,
+    clipNorm: config.sweep.clipNorm,
+    valEvery: config.sweep.valEvery,
+    checkpointEvery: config.sweep.checkpointEvery,
+    divergence: config.sweep.divergence,
+    evaluation: config.eval,
+    gate: config.gate,
+    configFile,
+    cwd,
+  }
+}

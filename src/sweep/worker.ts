@@ -1,0 +1,30 @@
+// A sweep worker process: receives one job over IPC, runs it, reports progress, exits.
+import {InputError} from '../errors.js'
+import {runCandidateJob} from './candidate-job.js'
+import {runEvaluateJob} from './evaluate-job.js'
+import type {SweepJob, WorkerMessage} from './messages.js'
+
+const send = (message: WorkerMessage): void => {
+  if (process.connected) process.send!(message)
+}
+
+let stop: string | null = null
+// Ctrl-C reaches the whole process group: finish the step, checkpoint, report, exit.
+process.on('SIGINT', () => (stop = 'interrupted'))
+process.on('SIGTERM', () => (stop = 'interrupted'))
+// The sweep itself is gone (kill -9): stop at once, as a kill would; the last checkpoint stands.
+process.on('disconnect', () => process.exit(3))
+
+process.once('message', async (job: SweepJob) => {
+  try {
+    if (job.kind === 'candidate') await runCandidateJob(job, send, () => stop)
+    else await runEvaluateJob(job, send)
+    process.exitCode = 0
+  } catch (error) {
+    send({type: 'failed', key: job.key, message: (error as Error).message, input: error instanceof InputError})
+    if (!(error instanceof InputError)) process.stderr.write(`${(error as Error).stack}\n`)
+    process.exitCode = 1
+  } finally {
+    process.disconnect?.()
+  }
+})
