@@ -59,7 +59,7 @@ const result = await train({
   valEvery: 250,
   valBatches: 8,
   checkpointEvery: SETTINGS.steps,
-  divergence: {rtol: 2, window: 50},
+  divergence: {rtol: 2, window: 50, atol: 0.5, patience: 3},
   onStep: (s) => {
     progress.update('pretrain', s.step + 1, {loss: s.loss, lr: s.lr, tokensPerS: s.tokensPerS})
     if (s.valLoss !== null) progress.log(`step ${s.step + 1}: train loss ${s.loss.toFixed(4)}, validation loss ${s.valLoss.toFixed(4)}`)

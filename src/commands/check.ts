@@ -5,7 +5,10 @@ import {dirname} from 'node:path'
 import {LrgateCommand} from '../cli/base-command.js'
 import {configFromFlags, dbFromFlags} from '../cli/context.js'
 import {parseConfidence} from '../gate/options.js'
+import {resolveEvaluation} from '../gate/reference.js'
 import {runCheck} from '../gate/run-check.js'
+import type {Config} from '../config/schema.js'
+import type {Db} from '../store/db.js'
 import {gateJunit} from '../report/junit.js'
 import {gateMarkdown} from '../report/markdown.js'
 import {appendGithubStepSummary} from '../report/summary.js'
@@ -38,7 +41,7 @@ Evaluations on different dataset hashes are refused unless --on-shared-records. 
   }
 
   public async run(): Promise<void> {
-    const {config} = configFromFlags(this.flags)
+    const {config, file} = configFromFlags(this.flags)
     const request = {
       candidate: this.flags.candidate,
       baseline: this.flags.baseline ?? config.gate.baseline,
@@ -51,6 +54,7 @@ Evaluations on different dataset hashes are refused unless --on-shared-records. 
     const db = dbFromFlags(this.flags)
     let report
     try {
+      await this.reevaluateBaselineIfNeeded(db, request, config, file)
       report = runCheck(db, request)
     } finally {
       db.close()
@@ -68,6 +72,21 @@ Evaluations on different dataset hashes are refused unless --on-shared-records. 
       if (summaryFile !== null) this.note(`summary appended to ${summaryFile}`)
     }
     if (report.verdict === 'fail') process.exitCode = 1
+  }
+
+  /**
+   * A baseline scored on another dataset version than the candidate (a promoted model after the
+   * eval data moved on) is re-evaluated on the candidate's version from its kept model directory.
+   */
+  private async reevaluateBaselineIfNeeded(db: Db, request: {candidate: string; baseline: string; onSharedRecords: boolean}, config: Config, file: string | null): Promise<void> {
+    if (request.onSharedRecords) return
+    const candidate = resolveEvaluation(db, request.candidate, '--candidate')
+    const baseline = resolveEvaluation(db, request.baseline, '--baseline')
+    if (candidate.datasetHash === baseline.datasetHash || baseline.modelDir === null) return
+    this.note(`the baseline (#${baseline.id}, ${baseline.label}) was scored on ${baseline.datasetRef}; scoring its model on ${candidate.datasetRef} …`)
+    const {evaluationOnDatasetOf} = await import('../eval/reevaluate.js')
+    const again = await evaluationOnDatasetOf(db, baseline, candidate, {config, configFile: file, cwd: process.cwd(), backend: config.backend})
+    request.baseline = String(again.id)
   }
 }
 

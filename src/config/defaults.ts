@@ -25,7 +25,7 @@ export const DEFAULT_CONFIG: Config = {
     clipNorm: 1,
     valEvery: 25,
     checkpointEvery: 25,
-    divergence: {rtol: 2, window: 10},
+    divergence: {rtol: 2, window: 10, atol: 0.5, patience: 3},
   },
   eval: {
     // A record fails below 0.1 ROUGE-L; hallucination is measured, not thresholded (a lexical proxy).

@@ -36,8 +36,11 @@ export const sweepSchema = z
     // validation loss every N optimizer steps
     valEvery: z.number().int().positive(),
     checkpointEvery: z.number().int().positive(),
-    // a loss >= rtol x its running mean over `window` steps (and no improvement) is a divergence
-    divergence: z.object({rtol: z.number().gt(1), window: z.number().int().positive()}).strict(),
+    // `patience` steps in a row with a loss >= rtol x (and atol nats above) its running mean over
+    // `window` steps, or a non-finite loss, is a divergence (src/train/divergence.ts)
+    divergence: z
+      .object({rtol: z.number().gt(1), window: z.number().int().positive(), atol: z.number().nonnegative(), patience: z.number().int().positive()})
+      .strict(),
   })
   .strict()
 

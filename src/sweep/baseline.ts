@@ -2,6 +2,7 @@ import {existsSync} from 'node:fs'
 
 import type {Dataset} from '../datasets/types.js'
 import {InputError} from '../errors.js'
+import {reevaluationLabel} from '../eval/reevaluate.js'
 import {resolveEvaluation} from '../gate/reference.js'
 import type {Db} from '../store/db.js'
 import {latestEvaluationByLabel} from '../store/evaluations.js'
@@ -25,7 +26,7 @@ export function sweepBaseline(db: Db, ref: string, evalSet: Dataset): SweepBasel
   }
   const row = resolveEvaluation(db, ref, 'gate.baseline')
   if (row.datasetHash === evalSet.hash) return {kind: 'evaluation', id: row.id, label: row.label}
-  const label = `${row.label}@${evalSet.ref}`
+  const label = reevaluationLabel(row.label, evalSet.ref)
   const done = latestEvaluationByLabel(db, label)
   if (done && done.datasetHash === evalSet.hash) return {kind: 'evaluation', id: done.id, label}
   if (row.modelDir === null || !existsSync(row.modelDir)) {

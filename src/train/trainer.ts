@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core'
 
 import type {OptimizerConfig} from '../config/schema.js'
 import type {Gpt, TokenBatch} from '../model/gpt.js'
-import {DivergenceDetector} from './divergence.js'
+import {DivergenceDetector, type DivergenceRule} from './divergence.js'
 import {clipScale, globalNorm, Optimizer, type OptimizerState} from './optimizer.js'
 import {type TokenStream, trainingBatch, validationBatches} from './token-stream.js'
 
@@ -42,7 +42,7 @@ export interface TrainOptions {
   /** validation batches per evaluation (windows of the validation stream) */
   valBatches?: number
   checkpointEvery: number
-  divergence: {rtol: number; window: number}
+  divergence: DivergenceRule
   /** continue after `step` steps, with the optimizer state and recent losses of a checkpoint */
   resume?: {step: number; optimizer: OptimizerState; lossHistory: number[]}
   onStep?: (record: StepRecord) => void
@@ -74,7 +74,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const {model, steps, batchSize: B} = options
   const T = model.config.contextLength
   const optimizer = new Optimizer(options.optimizer, options.resume?.optimizer)
-  const detector = new DivergenceDetector(options.divergence.rtol, options.divergence.window, options.resume?.lossHistory)
+  const detector = new DivergenceDetector(options.divergence, options.resume?.lossHistory)
   const valBatches = options.valid ? validationBatches(options.valid, B, T, options.valBatches ?? 4) : []
   const variables = [...model.params.values()]
   const nameOf = new Map([...model.params].map(([name, v]) => [v.name, name]))
@@ -89,6 +89,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   }
 
   for (let step = start; step < steps; step++) {
+    // Let the event loop run between steps: signals (Ctrl-C), IPC progress and timers get through.
+    await new Promise((resolve) => setImmediate(resolve))
     const stop = options.shouldStop?.()
     if (stop) {
       await checkpoint(step)

@@ -12,6 +12,7 @@ import type {GptConfig} from '../../src/model/config.js'
 import {Gpt} from '../../src/model/gpt.js'
 import {CharTokenizer} from '../../src/model/tokenizer.js'
 import {loadCheckpoint, saveCheckpoint} from '../../src/train/checkpoint.js'
+import {DivergenceDetector} from '../../src/train/divergence.js'
 import {clipScale, globalNorm, Optimizer} from '../../src/train/optimizer.js'
 import {buildTokenStream} from '../../src/train/token-stream.js'
 import {train, type TrainOptions} from '../../src/train/trainer.js'
@@ -38,7 +39,7 @@ function options(model: Gpt, overrides: Partial<TrainOptions> = {}): TrainOption
     seed: 5,
     valEvery: 10,
     checkpointEvery: 10,
-    divergence: {rtol: 2, window: 10},
+    divergence: {rtol: 2, window: 10, atol: 0.5, patience: 3},
     ...overrides,
   }
 }
@@ -118,6 +119,23 @@ describe('training', () => {
     assert.match(result.reason ?? '', /loss (became NaN|.*x (its running mean|the best loss))/)
     assert.ok(result.stepsDone < 40)
     model.dispose()
+  })
+
+  it('divergence: a NaN at once, a sustained blow-up after patience, never noise around a small loss', () => {
+    const rule = {rtol: 2, window: 10, atol: 0.5, patience: 3}
+    assert.match(new DivergenceDetector(rule).check(Number.NaN) ?? '', /loss became NaN/)
+    const noisy = new DivergenceDetector(rule)
+    for (let i = 0; i < 200; i++) assert.equal(noisy.check(0.1 + 0.2 * ((i * 7919) % 13 === 0 ? 1 : 0)), null, `step ${i}`)
+    const blowUp = new DivergenceDetector(rule, Array.from({length: 10}, () => 1.5))
+    assert.equal(blowUp.check(6), null)
+    assert.equal(blowUp.check(1.4), null, 'one bad batch is no divergence')
+    assert.equal(blowUp.check(6), null)
+    assert.equal(blowUp.check(7), null)
+    assert.match(blowUp.check(8) ?? '', /loss 8\.000 is 5\.\dx its running mean 1\.\d+ over 10 steps \(limit 2x\) for 3 steps in a row/)
+    const early = new DivergenceDetector(rule)
+    early.check(4.6)
+    for (const l of [30, 40]) assert.equal(early.check(l), null)
+    assert.match(early.check(50) ?? '', /the best loss 4\.600 \(limit 4x\)/)
   })
 
   it('resume after a kill reproduces the uninterrupted weights exactly', async () => {

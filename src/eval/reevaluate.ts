@@ -1,0 +1,61 @@
+import {existsSync} from 'node:fs'
+
+import type {Config} from '../config/schema.js'
+import {loadDataset} from '../datasets/load.js'
+import {InputError} from '../errors.js'
+import type {Db} from '../store/db.js'
+import {getStoredDataset} from '../store/datasets.js'
+import {type EvaluationRow, getEvaluation, latestEvaluationByLabel} from '../store/evaluations.js'
+import {deriveSeed} from '../util/rng.js'
+import {loadEvaluators} from './load-evaluators.js'
+import {evaluateAndStore} from './store-evaluation.js'
+
+/** The label of an evaluation re-scored on another dataset version: `<label>@<name@version>`. */
+export function reevaluationLabel(label: string, datasetRef: string): string {
+  return `${label}@${datasetRef}`
+}
+
+export interface ReevaluateOptions {
+  config: Config
+  configFile: string | null
+  cwd: string
+  backend: string
+  onProgress?: (fraction: number, phase: string) => void
+}
+
+/**
+ * `row`'s model scored on the dataset `target` was scored on — an earlier re-evaluation when one
+ * is stored, else a new one from the model directory the evaluation kept (a promoted model's
+ * artifact). Weekly retrains compare on the current data instead of refusing or comparing apples
+ * to oranges. Loads the engine, so only when needed.
+ */
+export async function evaluationOnDatasetOf(db: Db, row: EvaluationRow, target: EvaluationRow, options: ReevaluateOptions): Promise<EvaluationRow> {
+  const label = reevaluationLabel(row.label, target.datasetRef)
+  const earlier = latestEvaluationByLabel(db, label)
+  if (earlier && earlier.datasetHash === target.datasetHash) return earlier
+  if (row.modelDir === null || !existsSync(row.modelDir)) {
+    throw new InputError(
+      `evaluation #${row.id} (${row.label}) was scored on ${row.datasetRef} and #${target.id} on ${target.datasetRef}, and #${row.id} has no model directory to re-evaluate; evaluate both on the same dataset version, or pass --on-shared-records.`,
+    )
+  }
+  const stored = getStoredDataset(db, target.datasetId)
+  const dataset = await loadDataset(stored && existsSync(stored.path) ? stored.path : target.datasetRef, {cwd: options.cwd})
+  if (dataset.hash !== target.datasetHash) {
+    throw new InputError(`${target.datasetRef}: the dataset on disk (hash ${dataset.hash.slice(0, 12)}) is not the one evaluation #${target.id} used (${target.datasetHash.slice(0, 12)}).`)
+  }
+  const evaluators = await loadEvaluators({specs: options.config.eval.evaluators, configFile: options.configFile, cwd: options.cwd})
+  const {modelOutputs} = await import('./model-outputs.js')
+  const seed = deriveSeed(options.config.seed, 'generate')
+  const outputs = await modelOutputs(dataset, {
+    modelDir: row.modelDir,
+    generation: {maxTokens: 64, temperature: 0, topK: 0, stop: ['\n'], batchSize: 64, ...options.config.eval.generation},
+    seed,
+    backend: options.backend,
+    onProgress: options.onProgress,
+  })
+  const result = await evaluateAndStore(db, {
+    dataset, outputs: new Map(outputs.map((o) => [o.id, o])), evaluators, label, source: 'model', modelDir: row.modelDir, backend: options.backend,
+    seed: deriveSeed(options.config.seed, 'bootstrap'), resamples: options.config.eval.resamples, confidence: options.config.eval.confidence,
+  })
+  return getEvaluation(db, result.evaluationId)!
+}

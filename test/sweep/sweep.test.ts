@@ -1,0 +1,154 @@
+import Database from 'better-sqlite3'
+import assert from 'node:assert/strict'
+import {setTimeout as sleep} from 'node:timers/promises'
+import {before, describe, it} from 'node:test'
+
+import {buildIfStale, lrgate} from '../fixtures/eval/cli.js'
+import {lrgateAsync, sweepFixture} from '../fixtures/sweep/workplace.js'
+
+interface SweepJson {
+  runId: number
+  candidates: Array<{label: string; lr: number; status: string; evaluationId: number | null; verdict: string | null}>
+  recommended: string | null
+}
+
+function count(db: string, sql: string, ...args: unknown[]): number {
+  const d = new Database(db, {readonly: true})
+  try {
+    return d.prepare(sql).pluck().get(...args) as number
+  } finally {
+    d.close()
+  }
+}
+
+describe('lrgate sweep', () => {
+  before(() => buildIfStale())
+
+  it('runs a tiny sweep end to end: JSON, stored rows, recommendation, and check agrees', () => {
+    const {cwd, db} = sweepFixture()
+    const r = lrgate(['sweep', '--json', '--db', db], {cwd})
+    assert.equal(r.status, 0, r.stderr)
+    const out = JSON.parse(r.stdout) as SweepJson
+    assert.deepEqual(out.candidates.map((c) => [c.label, c.status]), [['lr-1e-9', 'completed'], ['lr-3e-3', 'completed']])
+    // A candidate that is the base model in all but rounding passes (A/A); a hot one forgets.
+    assert.equal(out.candidates[0].verdict, 'pass')
+    assert.equal(out.candidates[1].verdict, 'fail')
+    assert.equal(out.recommended, 'lr-1e-9')
+    assert.equal(count(db, 'SELECT count(*) FROM train_steps s JOIN candidates c ON c.id = s.candidate_id WHERE c.run_id = ?', out.runId), 24)
+    assert.equal(count(db, 'SELECT count(*) FROM evaluations WHERE run_id = ?', out.runId), 3)
+    assert.equal(count(db, "SELECT count(*) FROM runs WHERE id = ? AND status = 'completed' AND recommended_candidate_id IS NOT NULL", out.runId), 1)
+    assert.ok(count(db, 'SELECT count(*) FROM train_steps WHERE val_loss IS NOT NULL') >= 6, 'validation loss every 4 steps')
+    // The stored decisions are what `lrgate check` decides again.
+    assert.equal(lrgate(['check', '--candidate', 'recommended', '--baseline', 'base', '--db', db], {cwd}).status, 0)
+    const hot = lrgate(['check', '--candidate', `run:${out.runId}:lr-3e-3`, '--baseline', 'base', '--db', db], {cwd})
+    assert.equal(hot.status, 1, hot.stdout + hot.stderr)
+    assert.match(hot.stdout, /perplexity maxRise 0\.05/)
+    // The table a person reads.
+    const human = lrgate(['sweep', '--db', db, '--lr', '1e-9', '--steps', '4'], {cwd})
+    assert.equal(human.status, 0, human.stderr)
+    assert.match(human.stdout, /Recommended: lr-1e-9/)
+  })
+
+  it('says plainly that nothing may ship, and --gate turns that into exit 1', () => {
+    const {cwd, db} = sweepFixture()
+    const r = lrgate(['sweep', '--db', db, '--lr', '3e-3', '--gate'], {cwd})
+    assert.equal(r.status, 1, r.stderr)
+    assert.match(r.stdout, /No candidate passes the gate — none may ship\. lr-3e-3 fails/)
+  })
+
+  it('refuses bad input with exit 2 and leaves the database untouched', () => {
+    const {cwd, db} = sweepFixture()
+    const bad = lrgate(['sweep', '--db', db, '--lr', '1e-3,fast'], {cwd})
+    assert.equal(bad.status, 2)
+    assert.match(bad.stderr, /^lrgate: --lr must be a positive number \(got "fast"\)\.$/m)
+    const missing = lrgate(['sweep', '--db', db, '--train', 'nope@1'], {cwd})
+    assert.equal(missing.status, 2)
+    assert.match(missing.stderr, /nope@1/)
+    const schedule = lrgate(['sweep', '--db', db, '--type', 'step'], {cwd})
+    assert.equal(schedule.status, 2)
+    assert.match(schedule.stderr, /step-size/)
+    assert.equal(lrgate(['runs', 'list', '--json', '--db', db], {cwd}).stdout.includes('"kind": "sweep"'), false)
+  })
+
+  it('resumes after kill -9 from checkpoints without redoing or duplicating steps', async () => {
+    const {cwd, db} = sweepFixture({sweep: {lrs: [1e-4, 3e-4], steps: 300, batchSize: 4, parallel: 1, valEvery: 50, checkpointEvery: 10}})
+    const child = lrgateAsync(cwd, ['sweep', '--json', '--db', db])
+    let stderr = ''
+    child.stderr.on('data', (d) => (stderr += d))
+    // Kill the sweep once the first candidate is well into training.
+    for (let i = 0; i < 600; i++) {
+      await sleep(100)
+      try {
+        if (count(db, 'SELECT count(*) FROM train_steps') >= 30) break
+      } catch {
+        // the database may not exist yet
+      }
+    }
+    child.kill('SIGKILL')
+    await new Promise((resolve) => child.on('exit', resolve))
+    await sleep(2000) // the worker notices its parent is gone and exits
+    const before = count(db, 'SELECT count(*) FROM train_steps')
+    assert.ok(before >= 30 && before < 300, `killed mid-way (${before} steps stored); ${stderr}`)
+    const runId = count(db, 'SELECT max(id) FROM runs')
+    assert.equal(count(db, 'SELECT status FROM runs WHERE id = ?', runId) as unknown, 'running')
+
+    const resumed = lrgate(['sweep', '--resume', String(runId), '--json', '--db', db], {cwd})
+    assert.equal(resumed.status, 0, resumed.stderr)
+    assert.match(resumed.stderr, /lr-1e-4: resuming from the checkpoint after step \d+0\b/)
+    const out = JSON.parse(resumed.stdout) as SweepJson
+    assert.equal(out.runId, runId)
+    assert.deepEqual(out.candidates.map((c) => c.status), ['completed', 'completed'])
+    assert.equal(count(db, 'SELECT count(*) FROM train_steps'), 600)
+    assert.equal(count(db, "SELECT count(DISTINCT candidate_id || ':' || step) FROM train_steps"), 600)
+    assert.equal(count(db, 'SELECT count(*) FROM evaluations WHERE run_id = ?', runId), 3, 'base evaluated once, each candidate once')
+    // A completed run is not resumed again.
+    assert.equal(lrgate(['sweep', '--resume', String(runId), '--db', db], {cwd}).status, 2)
+  })
+
+  it('stops cleanly on Ctrl-C and says how to resume', async () => {
+    const {cwd, db} = sweepFixture({sweep: {lrs: [1e-4], steps: 5000, batchSize: 4, parallel: 1, valEvery: 1000, checkpointEvery: 10}})
+    const child = lrgateAsync(cwd, ['sweep', '--db', db])
+    let stderr = ''
+    child.stderr.on('data', (d) => (stderr += d))
+    for (let i = 0; i < 600 && !/lr-1e-4: started/.test(stderr); i++) await sleep(100)
+    await sleep(1000)
+    child.kill('SIGINT')
+    const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c)))
+    assert.equal(code, 130, stderr)
+    assert.match(stderr, /continue it with: lrgate sweep --resume \d+/)
+    assert.equal(count(db, "SELECT count(*) FROM runs WHERE status = 'interrupted'"), 1)
+    const done = count(db, 'SELECT steps_done FROM candidates')
+    assert.ok(done > 0 && done < 5000, `stopped mid-way (${done})`)
+    assert.equal(count(db, 'SELECT count(*) FROM train_steps'), done, 'steps stored up to the final checkpoint')
+  })
+
+  it('weekly retrain: promote, sweep on new data against the promoted model, re-evaluate it when the eval data moves on', () => {
+    const {cwd, db} = sweepFixture({gate: {baseline: 'promoted', resamples: 200}})
+    // Week 1: nothing is promoted yet, so the sweep gates against the base model.
+    const week1 = lrgate(['sweep', '--json', '--db', db, '--name', 'week-1'], {cwd})
+    assert.equal(week1.status, 0, week1.stderr)
+    assert.match(week1.stderr, /nothing is promoted yet/)
+    assert.equal((JSON.parse(week1.stdout) as SweepJson).recommended, 'lr-1e-9')
+    assert.equal(lrgate(['baseline', 'promote', 'recommended', '--db', db], {cwd}).status, 0)
+
+    // Week 2: new fine-tune data, same eval data: gated against the promoted evaluation as it is.
+    const week2 = lrgate(['sweep', '--json', '--db', db, '--name', 'week-2', '--train', 'tiny-train@2'], {cwd})
+    assert.equal(week2.status, 0, week2.stderr)
+    const w2 = JSON.parse(week2.stdout) as SweepJson & {baseline: {label: string}}
+    assert.equal(w2.baseline.label, 'week-1/lr-1e-9')
+    assert.equal(w2.recommended, 'lr-1e-9')
+    assert.equal(lrgate(['check', '--candidate', 'recommended', '--baseline', 'promoted', '--db', db], {cwd}).status, 0)
+
+    // Week 3: the eval dataset has a new version: the promoted model is scored on it, not compared across data.
+    const week3 = lrgate(['sweep', '--json', '--db', db, '--name', 'week-3', '--train', 'tiny-train@2', '--eval', 'tiny-eval@2'], {cwd})
+    assert.equal(week3.status, 0, week3.stderr)
+    const w3 = JSON.parse(week3.stdout) as SweepJson & {baseline: {label: string; evaluationId: number}}
+    assert.equal(w3.baseline.label, 'week-1/lr-1e-9@tiny-eval@2')
+    assert.equal(count(db, 'SELECT d.version FROM evaluations e JOIN datasets d ON d.id = e.dataset_id WHERE e.id = ?', w3.baseline.evaluationId) as unknown, '2')
+    // `check` against the promoted model (scored on tiny-eval@1) uses the re-evaluation on @2.
+    const check = lrgate(['check', '--candidate', 'recommended', '--baseline', 'promoted', '--json', '--db', db], {cwd})
+    assert.equal(check.status, 0, check.stderr)
+    assert.equal((JSON.parse(check.stdout) as {baseline: {id: number}}).baseline.id, w3.baseline.evaluationId)
+    assert.equal(lrgate(['baseline', 'promote', 'recommended', '--db', db], {cwd}).status, 0)
+  })
+})
