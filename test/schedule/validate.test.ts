@@ -90,7 +90,7 @@ describe('scheduleSpecFromFlags', () => {
   it('without --type starts from the sweep schedule, and flags override it', () => {
     const fallback = sweepScheduleFallback(DEFAULT_CONFIG, null)
     const {spec, source} = scheduleSpecFromFlags({'warmup-steps': '5', steps: '50'}, fallback)
-    assert.deepEqual(spec, {type: 'cosine', warmupRatio: 0.1, warmupSteps: 5, lr: 5e-5, steps: 50})
+    assert.deepEqual(spec, {type: 'cosine', warmupRatio: 0.1, warmupSteps: 5, lr: DEFAULT_CONFIG.sweep.lrs[0], steps: 50})
     assert.match(source, /default sweep.schedule/)
     // with --type the config is not used
     assert.deepEqual(scheduleSpecFromFlags({type: 'constant'}, fallback).spec, {type: 'constant'})
