@@ -34,6 +34,7 @@ Candidates run in worker processes (--parallel); progress goes to stderr. Ctrl-C
     backend: Flags.string({description: 'compute backend: auto, tensorflow, native, cpu [default: backend; env LRGATE_BACKEND]', options: ['auto', 'tensorflow', 'native', 'cpu']}),
     resume: Flags.integer({description: 'continue run <id> from its checkpoints (other flags are ignored: the run keeps its plan)', helpValue: '<run>'}),
     gate: Flags.boolean({description: 'exit 1 when no candidate passes the gate'}),
+    'early-stopping': Flags.boolean({description: 'prune hopeless candidates by successive halving [default: sweep.earlyStopping.enabled]', allowNo: true}),
     ...scheduleFlags,
   }
 
@@ -68,9 +69,12 @@ Candidates run in worker processes (--parallel); progress goes to stderr. Ctrl-C
         baseline: outcome.baseline,
         candidates: outcome.candidates.map((c) => ({label: c.label, lr: c.lr, status: c.status, evaluationId: c.evaluationId, verdict: c.verdict})),
         recommended: outcome.recommended?.label ?? null,
+        compute: outcome.compute,
       })
     } else {
-      this.say(`Sweep ${outcome.name} (run ${outcome.runId}): ${outcome.candidates.length} candidates in ${Math.round(outcome.seconds)} s, ${outcome.workers} at a time; gated against ${outcome.baseline?.label}${outcome.baseline?.note ? ` (${outcome.baseline.note})` : ''}.`)
+      const {stepsTrained, stepsPlanned} = outcome.compute
+      const saved = stepsTrained < stepsPlanned ? `; early stopping trained ${stepsTrained} of ${stepsPlanned} steps (${(stepsPlanned / stepsTrained).toFixed(1)}x less)` : ''
+      this.say(`Sweep ${outcome.name} (run ${outcome.runId}): ${outcome.candidates.length} candidates in ${Math.round(outcome.seconds)} s; gated against ${outcome.baseline?.label}${outcome.baseline?.note ? ` (${outcome.baseline.note})` : ''}${saved}.`)
       this.say(renderSweepTable(outcome))
       this.say(recommendationLine(outcome))
       this.say(`Details: lrgate runs show ${outcome.runId} · HTML report: lrgate report ${outcome.runId}`)

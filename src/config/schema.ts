@@ -38,6 +38,15 @@ export const sweepSchema = z
     checkpointEvery: z.number().int().positive(),
     // `patience` steps in a row with a loss >= rtol x (and atol nats above) its running mean over
     // `window` steps, or a non-finite loss, is a divergence (src/train/divergence.ts)
+    // successive halving of hopeless candidates (src/sweep/halving.ts); off unless enabled
+    earlyStopping: z
+      .object({
+        enabled: z.boolean(),
+        minSteps: z.number().int().positive(), // the first rung
+        eta: z.number().gt(1), // rungs at minSteps·eta^k; keep the best 1/eta at each
+        probeRecords: z.number().int().positive(), // out-of-domain eval records used to measure forgetting
+      })
+      .strict(),
     divergence: z
       .object({rtol: z.number().gt(1), window: z.number().int().positive(), atol: z.number().nonnegative(), patience: z.number().int().positive()})
       .strict(),
@@ -65,6 +74,7 @@ export const configFileSchema = configSchema
       .extend({
         optimizer: optimizerSchema.partial(),
         divergence: sweepSchema.shape.divergence.partial(),
+        earlyStopping: sweepSchema.shape.earlyStopping.partial(),
       })
       .partial(),
     eval: evalSchema.extend({generation: generationSchema.partial()}).partial(),

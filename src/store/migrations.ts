@@ -69,6 +69,17 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (candidate_id, step)
   ) WITHOUT ROWID;
 
+  CREATE TABLE rungs (
+    candidate_id  INTEGER NOT NULL REFERENCES candidates(id) ON DELETE CASCADE,
+    step          INTEGER NOT NULL,       -- steps done when the rung was measured
+    val_loss      REAL NOT NULL,          -- target validation loss
+    probe_nll     REAL,                   -- out-of-domain probe: summed NLL and tokens
+    probe_tokens  INTEGER,
+    kept          INTEGER,                -- NULL until the rung is decided; 0 = pruned here
+    reason        TEXT,
+    PRIMARY KEY (candidate_id, step)
+  ) WITHOUT ROWID;
+
   CREATE TABLE evaluations (
     id            INTEGER PRIMARY KEY,
     label         TEXT NOT NULL,

@@ -8,14 +8,30 @@ import {buildSchedule} from '../schedule/index.js'
 import {finishTraining, forgetStepsAfter, lossHistory, markCandidateRunning, recordSteps, setCandidateStatus} from '../store/candidates.js'
 import {openDb} from '../store/db.js'
 import {hasCheckpoint, loadCheckpoint, saveCheckpoint} from '../train/checkpoint.js'
-import {buildTokenStream} from '../train/token-stream.js'
-import {train, type TrainResult} from '../train/trainer.js'
+import {train, type TrainResult, validationLoss} from '../train/trainer.js'
+import {buildTokenStream, validationBatches} from '../train/token-stream.js'
+import {scoreRecords} from '../model/score.js'
+import type {Gpt} from '../model/gpt.js'
+import type {CharTokenizer} from '../model/tokenizer.js'
+import type {DatasetRecord} from '../datasets/types.js'
+import type {Db} from '../store/db.js'
+import {recordRung} from '../store/rungs.js'
+import {probeRecords} from './probe.js'
 import {deriveSeed} from '../util/rng.js'
 import {evaluateModel} from './evaluate-model.js'
 import type {Send, SweepJob} from './messages.js'
 import {splitTraining} from './training-data.js'
 
 type CandidateJob = Extract<SweepJob, {kind: 'candidate'}>
+
+/** At a rung: the target validation loss and the out-of-domain probe's NLL, stored for the decision. */
+async function measureRung(db: Db, job: CandidateJob, model: Gpt, tokenizer: CharTokenizer, valid: DatasetRecord[], step: number): Promise<void> {
+  const {plan} = job
+  const valLoss = validationLoss(model, validationBatches(buildTokenStream(valid, tokenizer), plan.batchSize, model.config.contextLength, 4))
+  const evalSet = await loadDataset(plan.eval, {cwd: plan.cwd})
+  const probe = scoreRecords(model, tokenizer, probeRecords(evalSet, plan.earlyStopping.probeRecords, plan.seed), 64)
+  recordRung(db, job.candidateId, step, valLoss, {nll: probe.reduce((a, p) => a + p.nll, 0), tokens: probe.reduce((a, p) => a + p.tokens, 0)})
+}
 
 /**
  * One candidate, start to end: fine-tune from the base model (or its last checkpoint), save the
@@ -60,8 +76,15 @@ export async function runCandidateJob(job: CandidateJob, send: Send, stopReason:
           recordSteps(db, job.candidateId, done, records)
           if (done < steps) await saveCheckpoint(checkpointDir, start.model, start.tokenizer, optimizer, done)
         },
-        shouldStop: stopReason,
+        shouldStop: (step) => stopReason() ?? (step === job.stopAt ? 'rung' : null),
       })
+      if (result.status === 'stopped' && result.reason === 'rung') {
+        await measureRung(db, job, start.model, start.tokenizer, split.valid, result.stepsDone)
+        setCandidateStatus(db, job.candidateId, 'pending', `paused at step ${result.stepsDone} for the rung decision`)
+        start.model.dispose()
+        send({type: 'done', key: job.key, status: 'paused', evaluationId: null, message: `paused at step ${result.stepsDone}`})
+        return
+      }
       if (result.status === 'stopped') {
         setCandidateStatus(db, job.candidateId, 'pending', `interrupted after step ${result.stepsDone}`)
         start.model.dispose()

@@ -4,7 +4,7 @@ import type {SweepPlan} from './plan.js'
 /** Work for one worker process: evaluate a model that exists, or train and evaluate a candidate. */
 export type SweepJob =
   | {kind: 'evaluate'; key: string; label: string; runId: number; dbPath: string; plan: SweepPlan; modelDir: string; threads: number; role: 'base' | 'baseline'}
-  | {kind: 'candidate'; key: string; label: string; runId: number; candidateId: number; lr: number; dbPath: string; plan: SweepPlan; runDir: string; threads: number}
+  | {kind: 'candidate'; key: string; label: string; runId: number; candidateId: number; lr: number; dbPath: string; plan: SweepPlan; runDir: string; threads: number; stopAt: number | null}
 
 /** What a worker tells the sweep. */
 export type WorkerMessage =

@@ -28,6 +28,7 @@ export interface SweepPlan {
   valEvery: number
   checkpointEvery: number
   divergence: Config['sweep']['divergence']
+  earlyStopping: Config['sweep']['earlyStopping']
   evaluation: Config['eval']
   gate: Config['gate']
   /** where evaluator paths in the config are relative to */
@@ -47,6 +48,7 @@ export interface SweepFlags extends ScheduleFlagValues {
   parallel?: string
   name?: string
   backend?: string
+  'early-stopping'?: boolean
 }
 
 /** `example` is the shipped base model; anything else a model directory (relative to cwd). */
@@ -116,6 +118,7 @@ export function planSweep(config: Config, configFile: string | null, flags: Swee
     valEvery: config.sweep.valEvery,
     checkpointEvery: config.sweep.checkpointEvery,
     divergence: config.sweep.divergence,
+    earlyStopping: {...config.sweep.earlyStopping, ...(flags['early-stopping'] === undefined ? {} : {enabled: flags['early-stopping']})},
     evaluation: config.eval,
     gate: config.gate,
     configFile,

@@ -22,10 +22,7 @@ export class WorkerPool {
   private readonly running = new Set<ChildProcess>()
   private stopping = false
 
-  constructor(
-    private readonly concurrency: number,
-    private readonly onMessage: (message: WorkerMessage) => void,
-  ) {}
+  constructor(private readonly onMessage: (message: WorkerMessage) => void) {}
 
   /** Stop starting jobs and ask running workers to checkpoint and exit. */
   stop(): void {
@@ -33,13 +30,13 @@ export class WorkerPool {
     for (const child of this.running) child.kill('SIGINT')
   }
 
-  async run(jobs: readonly SweepJob[]): Promise<Map<string, JobOutcome>> {
+  async run(jobs: readonly SweepJob[], concurrency: number): Promise<Map<string, JobOutcome>> {
     const outcomes = new Map<string, JobOutcome>()
     const queue = [...jobs]
     const lane = async (): Promise<void> => {
       for (let job = queue.shift(); job && !this.stopping; job = queue.shift()) outcomes.set(job.key, await this.runOne(job))
     }
-    await Promise.all(Array.from({length: Math.max(1, Math.min(this.concurrency, jobs.length))}, lane))
+    await Promise.all(Array.from({length: Math.max(1, Math.min(concurrency, jobs.length))}, lane))
     return outcomes
   }
 

@@ -8,10 +8,11 @@ import {type Db, openDb} from '../store/db.js'
 import {latestEvaluationByLabel} from '../store/evaluations.js'
 import {getRun, runCandidates} from '../store/runs-read.js'
 import {setRecommended, setRunStatus} from '../store/runs.js'
-import {sweepBaseline} from './baseline.js'
+import {type SweepBaseline, sweepBaseline} from './baseline.js'
+import {decideRungFromStore, rungSteps} from './rung-decision.js'
 import type {SweepJob, WorkerMessage} from './messages.js'
 import type {SweepPlan} from './plan.js'
-import {WorkerPool} from './pool.js'
+import {type JobOutcome, WorkerPool} from './pool.js'
 import {createRun, markResumed, prepareSweep, storedPlan} from './setup.js'
 import {type CandidateSummary, gateCandidates, recommend} from './verdicts.js'
 
@@ -32,10 +33,12 @@ export interface SweepOutcome {
   baseline: {evaluationId: number; label: string; note: string | null} | null
   candidates: CandidateSummary[]
   recommended: CandidateSummary | null
-  workers: number
-  threadsPerWorker: number
+  /** optimizer steps trained, and what running every candidate to the end would have taken */
+  compute: {stepsTrained: number; stepsPlanned: number; evaluations: number}
   seconds: number
 }
+
+const DONE = ['completed', 'diverged', 'pruned', 'failed']
 
 /**
  * Two candidates at once with one thread each beat one candidate with two threads on small models
@@ -46,98 +49,144 @@ export function arrangeWorkers(parallel: number | 'auto', jobs: number, cores = 
   return {workers, threads: Math.max(1, Math.floor(cores / workers))}
 }
 
+/** Artifacts of a run live beside the database: <db dir>/runs/<run>/<candidate>/{model,checkpoint}. */
+export function runDir(dbPath: string, runId: number, label: string): string {
+  return join(dirname(dbPath), 'runs', String(runId), label)
+}
+
+interface RunContext {
+  db: Db
+  runId: number
+  name: string
+  plan: SweepPlan & {steps: number}
+  evalSet: Dataset
+  baseline: SweepBaseline
+  request: SweepRequest
+}
+
 /** The sweep, start (or --resume) to recommendation. See README "lrgate sweep". */
 export async function runSweep(request: SweepRequest): Promise<SweepOutcome> {
   const started = performance.now()
-  let db: Db | null = null
-  let runId: number
-  let plan: SweepPlan
-  let evalSet: Dataset
-  if (request.resume !== undefined) {
-    db = openDb(request.dbPath)
-    plan = storedPlan(db, request.resume)
-    evalSet = (await prepareSweep(plan)).evalSet
-    runId = request.resume
-    markResumed(db, runId, request.backend)
-  } else {
-    const prepared = await prepareSweep(request.plan!)
-    plan = prepared.plan
-    evalSet = prepared.evalSet
-    db = openDb(request.dbPath)
-    runId = createRun(db, prepared, request.backend, (id, label) => runDir(request.dbPath, id, label))
-  }
-  const run = getRun(db, runId)!
-  const name = run.name ?? `sweep-${runId}`
-  const roles = new Map<string, CohortRole>(Object.entries(evalSet.manifest.cohorts).map(([k, v]) => [k, v.role]))
-  const baseline = sweepBaseline(db, plan.gate.baseline, evalSet)
-  if (baseline.kind === 'base' && baseline.note) request.progress.log(`gate.baseline: ${baseline.note}`)
-
-  const todo = runCandidates(db, runId).filter((c) => !['completed', 'diverged', 'pruned'].includes(c.status))
-  const jobsCount = todo.length + (run.baseEvaluationId === null ? 1 : 0) + (baseline.kind === 'reevaluate' ? 1 : 0)
-  const {workers, threads} = arrangeWorkers(plan.parallel, jobsCount)
-  const common = {runId, dbPath: request.dbPath, plan, threads}
-  const jobs: SweepJob[] = []
-  if (run.baseEvaluationId === null) jobs.push({...common, kind: 'evaluate', key: 'base', label: `${name}/base`, modelDir: plan.baseModel, role: 'base'})
-  if (baseline.kind === 'reevaluate') {
-    request.progress.log(`re-evaluating ${baseline.from} on ${evalSet.ref}`)
-    jobs.push({...common, kind: 'evaluate', key: 'baseline', label: baseline.label, modelDir: baseline.modelDir, role: 'baseline'})
-  }
-  for (const c of todo) jobs.push({...common, kind: 'candidate', key: c.label, label: `${name}/${c.label}`, candidateId: c.id, lr: c.lr, runDir: runDir(request.dbPath, runId, c.label)})
-
-  const pool = new WorkerPool(workers, (m) => onWorkerMessage(m, request.progress))
+  const ctx = await openRun(request)
+  const {db, runId, name} = ctx
+  const pool = new WorkerPool((m) => onWorkerMessage(m, request.progress))
   let interrupted = false
   const onSigint = () => {
-    if (!interrupted) request.progress.log('stopping: each running candidate checkpoints and exits (press Ctrl-C again to force) …')
-    else process.exit(130)
+    if (interrupted) process.exit(130)
     interrupted = true
+    request.progress.log('stopping: each running candidate checkpoints and exits (press Ctrl-C again to force) …')
     pool.stop()
   }
   process.on('SIGINT', onSigint)
-  let outcomes
   try {
-    outcomes = await pool.run(jobs)
+    // With early stopping, candidates advance rung by rung (each a barrier); then to the end.
+    const rungs = ctx.plan.earlyStopping.enabled ? rungSteps(ctx.plan.steps, ctx.plan.earlyStopping.minSteps, ctx.plan.earlyStopping.eta) : []
+    for (const rung of [...rungs, null]) {
+      if (interrupted) break
+      const outcomes = await runPhase(ctx, pool, rung)
+      recordFailures(ctx, outcomes)
+      if (rung !== null && !interrupted) decideRungFromStore(ctx.db, runId, rung, ctx.plan, ctx.evalSet, request.progress)
+    }
   } finally {
     process.off('SIGINT', onSigint)
     request.progress.stop()
   }
-  const inputFailure = [...outcomes.values()].find((o) => o.input)
-  if (inputFailure) {
-    setRunStatus(db, runId, 'failed')
-    throw new InputError(inputFailure.message)
-  }
-  const candidatesLeft = runCandidates(db, runId).some((c) => !['completed', 'diverged', 'pruned', 'failed'].includes(c.status))
-  for (const [key, outcome] of outcomes) {
-    if (outcome.status === 'failed' && !outcome.input) {
-      db.prepare("UPDATE candidates SET status = 'failed', status_reason = ? WHERE run_id = ? AND label = ?").run(outcome.message, runId, key)
-    }
-  }
   const seconds = (performance.now() - started) / 1000
-  const baseEvaluationId = getRun(db, runId)!.baseEvaluationId
-  if (interrupted || candidatesLeft || baseEvaluationId === null) {
+  const run = getRun(db, runId)!
+  const compute = computeUsed(ctx)
+  if (interrupted || runCandidates(db, runId).some((c) => !DONE.includes(c.status)) || run.baseEvaluationId === null) {
     setRunStatus(db, runId, 'interrupted')
     db.close()
-    return {runId, name, status: 'interrupted', baseEvaluationId, baseline: null, candidates: [], recommended: null, workers, threadsPerWorker: threads, seconds}
+    return {runId, name, status: 'interrupted', baseEvaluationId: run.baseEvaluationId, baseline: null, candidates: [], recommended: null, compute, seconds}
   }
-
-  const baselineEval =
-    baseline.kind === 'base'
-      ? {evaluationId: baseEvaluationId, label: `${name}/base`, note: baseline.note}
-      : baseline.kind === 'evaluation'
-        ? {evaluationId: baseline.id, label: baseline.label, note: null}
-        : {evaluationId: latestEvaluationByLabel(db, baseline.label)!.id, label: baseline.label, note: `re-evaluated ${baseline.from} on ${evalSet.ref}`}
+  const baseline = baselineEvaluation(ctx, run.baseEvaluationId)
+  const roles = new Map<string, CohortRole>(Object.entries(ctx.evalSet.manifest.cohorts).map(([k, v]) => [k, v.role]))
+  const {gate} = ctx.plan
   const candidates = db.transaction(() =>
-    gateCandidates(db, runId, baselineEval.evaluationId, {rules: plan.gate.rules, confidence: plan.gate.confidence, resamples: plan.gate.resamples, seed: plan.seed}, roles),
+    gateCandidates(db, runId, baseline.evaluationId, {rules: gate.rules, confidence: gate.confidence, resamples: gate.resamples, seed: ctx.plan.seed}, roles),
   )()
   const recommended = recommend(candidates)
   setRecommended(db, runId, recommended?.id ?? null)
   setRunStatus(db, runId, 'completed')
   db.close()
-  return {runId, name, status: 'completed', baseEvaluationId, baseline: baselineEval, candidates, recommended, workers, threadsPerWorker: threads, seconds}
+  return {runId, name, status: 'completed', baseEvaluationId: run.baseEvaluationId, baseline, candidates, recommended, compute, seconds}
 }
 
-/** Artifacts of a run live beside the database: <db dir>/runs/<run>/<candidate>/{model,checkpoint}. */
-export function runDir(dbPath: string, runId: number, label: string): string {
-  return join(dirname(dbPath), 'runs', String(runId), label)
+/** Validates every input, then creates the run (or reopens it for --resume). */
+async function openRun(request: SweepRequest): Promise<RunContext> {
+  let db: Db
+  let runId: number
+  let plan: SweepPlan & {steps: number}
+  let evalSet: Dataset
+  if (request.resume !== undefined) {
+    db = openDb(request.dbPath)
+    const stored = storedPlan(db, request.resume)
+    const prepared = await prepareSweep(stored)
+    plan = {...stored, steps: prepared.steps}
+    evalSet = prepared.evalSet
+    runId = request.resume
+    markResumed(db, runId, request.backend)
+  } else {
+    const prepared = await prepareSweep(request.plan!)
+    plan = {...prepared.plan, steps: prepared.steps}
+    evalSet = prepared.evalSet
+    db = openDb(request.dbPath)
+    runId = createRun(db, prepared, request.backend, (id, label) => runDir(request.dbPath, id, label))
+  }
+  const name = getRun(db, runId)!.name ?? `sweep-${runId}`
+  const baseline = sweepBaseline(db, plan.gate.baseline, evalSet)
+  if (baseline.kind === 'base' && baseline.note) request.progress.log(`gate.baseline: ${baseline.note}`)
+  if (baseline.kind === 'reevaluate') request.progress.log(`re-evaluating ${baseline.from} on ${evalSet.ref}`)
+  return {db, runId, name, plan, evalSet, baseline, request}
+}
+
+/** Runs what is left to reach `rung` (null: the end, then evaluation) in worker processes. */
+async function runPhase(ctx: RunContext, pool: WorkerPool, rung: number | null): Promise<Map<string, JobOutcome>> {
+  const {db, runId, name, plan, request} = ctx
+  const measured = new Set<number>(
+    rung === null ? [] : (db.prepare('SELECT candidate_id FROM rungs r JOIN candidates c ON c.id = r.candidate_id WHERE c.run_id = ? AND r.step = ?').pluck().all(runId, rung) as number[]),
+  )
+  const todo = runCandidates(db, runId).filter((c) => !DONE.includes(c.status) && !measured.has(c.id) && (rung === null || c.stepsDone < rung))
+  const evaluations: Array<Extract<SweepJob, {kind: 'evaluate'}>> = []
+  const common = {runId, dbPath: request.dbPath, plan}
+  if (getRun(db, runId)!.baseEvaluationId === null) evaluations.push({...common, threads: 1, kind: 'evaluate', key: 'base', label: `${name}/base`, modelDir: plan.baseModel, role: 'base'})
+  const {baseline} = ctx
+  if (baseline.kind === 'reevaluate' && !latestEvaluationByLabel(db, baseline.label)) {
+    evaluations.push({...common, threads: 1, kind: 'evaluate', key: 'baseline', label: baseline.label, modelDir: baseline.modelDir, role: 'baseline'})
+  }
+  const {workers, threads} = arrangeWorkers(plan.parallel, evaluations.length + todo.length)
+  const jobs: SweepJob[] = [
+    ...evaluations.map((e) => ({...e, threads})),
+    ...todo.map((c) => ({...common, threads, kind: 'candidate' as const, key: c.label, label: `${name}/${c.label}`, candidateId: c.id, lr: c.lr, runDir: runDir(request.dbPath, runId, c.label), stopAt: rung})),
+  ]
+  return pool.run(jobs, workers)
+}
+
+function recordFailures(ctx: RunContext, outcomes: Map<string, JobOutcome>): void {
+  const inputFailure = [...outcomes.values()].find((o) => o.input)
+  if (inputFailure) {
+    setRunStatus(ctx.db, ctx.runId, 'failed')
+    throw new InputError(inputFailure.message)
+  }
+  for (const [key, outcome] of outcomes) {
+    if (outcome.status === 'failed') ctx.db.prepare("UPDATE candidates SET status = 'failed', status_reason = ? WHERE run_id = ? AND label = ?").run(outcome.message, ctx.runId, key)
+  }
+}
+
+function baselineEvaluation(ctx: RunContext, baseEvaluationId: number): NonNullable<SweepOutcome['baseline']> {
+  const {baseline} = ctx
+  if (baseline.kind === 'base') return {evaluationId: baseEvaluationId, label: `${ctx.name}/base`, note: baseline.note}
+  if (baseline.kind === 'evaluation') return {evaluationId: baseline.id, label: baseline.label, note: null}
+  return {evaluationId: latestEvaluationByLabel(ctx.db, baseline.label)!.id, label: baseline.label, note: `re-evaluated ${baseline.from} on ${ctx.evalSet.ref}`}
+}
+
+function computeUsed(ctx: RunContext): SweepOutcome['compute'] {
+  const candidates = runCandidates(ctx.db, ctx.runId)
+  return {
+    stepsTrained: candidates.reduce((n, c) => n + c.stepsDone, 0),
+    stepsPlanned: candidates.reduce((n, c) => n + c.stepsTotal, 0),
+    evaluations: ctx.db.prepare('SELECT count(*) FROM evaluations WHERE run_id = ?').pluck().get(ctx.runId) as number,
+  }
 }
 
 const started = new Set<string>()
@@ -156,9 +205,11 @@ function onWorkerMessage(m: WorkerMessage, progress: Progress): void {
       break
     case 'done':
       progress.finish(m.key, m.status === 'completed' ? 'done' : `${m.status}: ${m.message}`)
+      started.delete(m.key)
       break
     case 'failed':
       progress.finish(m.key, `failed: ${m.message}`)
+      started.delete(m.key)
       break
     case 'backend':
       break

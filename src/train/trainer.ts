@@ -48,8 +48,8 @@ export interface TrainOptions {
   onStep?: (record: StepRecord) => void
   /** persist a checkpoint after `stepsDone` steps with the records since the last one */
   onCheckpoint?: (stepsDone: number, optimizer: OptimizerState, records: StepRecord[]) => Promise<void> | void
-  /** asked before every step: true stops (Ctrl-C, pruning) after a final checkpoint */
-  shouldStop?: () => string | null
+  /** asked before every step (its 0-based index): a reason stops the run (Ctrl-C, a rung) after a checkpoint */
+  shouldStop?: (step: number) => string | null
 }
 
 /** Mean loss over fixed validation batches, weighted by the number of counted targets. */
@@ -91,7 +91,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   for (let step = start; step < steps; step++) {
     // Let the event loop run between steps: signals (Ctrl-C), IPC progress and timers get through.
     await new Promise((resolve) => setImmediate(resolve))
-    const stop = options.shouldStop?.()
+    const stop = options.shouldStop?.(step)
     if (stop) {
       await checkpoint(step)
       return {status: 'stopped', reason: stop, stepsDone: step, finalTrainLoss: last?.loss ?? null, finalValLoss: lastVal}

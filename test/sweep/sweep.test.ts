@@ -151,4 +151,23 @@ describe('lrgate sweep', () => {
     assert.equal((JSON.parse(check.stdout) as {baseline: {id: number}}).baseline.id, w3.baseline.evaluationId)
     assert.equal(lrgate(['baseline', 'promote', 'recommended', '--db', db], {cwd}).status, 0)
   })
+
+  it('early stopping prunes hopeless candidates at rungs and trains far fewer steps', () => {
+    const {cwd, db} = sweepFixture({
+      sweep: {lrs: [1e-9, 1e-4, 3e-3, 3e-2], steps: 24, batchSize: 4, parallel: 2, valEvery: 6, checkpointEvery: 6, earlyStopping: {enabled: true, minSteps: 6, eta: 2, probeRecords: 16}},
+    })
+    const r = lrgate(['sweep', '--json', '--db', db], {cwd})
+    assert.equal(r.status, 0, r.stderr)
+    const out = JSON.parse(r.stdout) as SweepJson & {compute: {stepsTrained: number; stepsPlanned: number}}
+    assert.match(r.stderr, /rung at step 6: continuing .*; pruned /)
+    const statuses = Object.fromEntries(out.candidates.map((c) => [c.label, c.status]))
+    assert.equal(statuses['lr-3e-2'], 'pruned', 'the hottest rate forgets at once')
+    assert.equal(out.candidates.filter((c) => c.status === 'completed').length, 1, 'rungs at 6 and 12 halve 4 candidates to 1')
+    assert.equal(out.compute.stepsPlanned, 96)
+    assert.ok(out.compute.stepsTrained <= 48, `trained ${out.compute.stepsTrained} of 96 steps`)
+    assert.equal(count(db, 'SELECT count(*) FROM rungs WHERE kept IS NOT NULL'), 4 + 2)
+    // Pruned candidates are never evaluated; the recommendation comes from the survivors.
+    assert.equal(count(db, 'SELECT count(*) FROM evaluations WHERE run_id = ?', out.runId), 2)
+    assert.equal(out.recommended, out.candidates.find((c) => c.status === 'completed' && c.verdict === 'pass')?.label ?? null)
+  })
 })

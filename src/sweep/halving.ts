@@ -1,0 +1,51 @@
+/**
+ * Early stopping of hopeless candidates: synchronous successive halving (Optuna's
+ * SuccessiveHalvingPruner, run in lock step so a seeded sweep decides the same way every time).
+ * Rungs sit at minSteps·η^k steps. At each rung a candidate is pruned when
+ *   1. its out-of-domain probe perplexity already rose past the gate's limit — it would fail the
+ *      gate, and more training only forgets more; or
+ *   2. among the rest, its target validation loss is not in the best ⌈n/η⌉ (n: all candidates
+ *      at the rung, so those pruned for forgetting count towards the cut).
+ * Ranking by target loss alone would keep exactly the hot learning rates the gate rejects.
+ */
+export interface RungResult {
+  label: string
+  valLoss: number
+  /** relative change of the probe perplexity against the base model (0.05 = +5%) */
+  probeChange: number | null
+}
+
+export interface RungDecision {
+  label: string
+  keep: boolean
+  reason: string
+}
+
+/** Rung steps for a run of `steps`: minSteps·η^k, strictly inside the run. */
+export function rungSteps(steps: number, minSteps: number, eta: number): number[] {
+  const rungs: number[] = []
+  for (let r = minSteps; r < steps; r = Math.round(r * eta)) rungs.push(r)
+  return rungs
+}
+
+export function decideRung(results: readonly RungResult[], eta: number, maxProbeRise: number | null): RungDecision[] {
+  const forgetting = (r: RungResult) => maxProbeRise !== null && r.probeChange !== null && r.probeChange > maxProbeRise
+  const viable = results.filter((r) => !forgetting(r) && Number.isFinite(r.valLoss))
+  // The rung keeps ceil(n/eta) of all n; candidates pruned for forgetting count towards the cut.
+  const keep = Math.max(1, Math.ceil(results.length / eta))
+  // Ties break by label order of the input, so decisions never depend on timing.
+  const ranked = [...viable].sort((a, b) => a.valLoss - b.valLoss || results.indexOf(a) - results.indexOf(b))
+  const kept = new Set(ranked.slice(0, keep).map((r) => r.label))
+  return results.map((r) => {
+    if (forgetting(r)) {
+      return {label: r.label, keep: false, reason: `out-of-domain probe perplexity ${pct(r.probeChange!)} already beyond the gate's ${pct(maxProbeRise!)}`}
+    }
+    if (!Number.isFinite(r.valLoss)) return {label: r.label, keep: false, reason: `validation loss ${r.valLoss}`}
+    const rank = ranked.findIndex((x) => x.label === r.label) + 1
+    return kept.has(r.label)
+      ? {label: r.label, keep: true, reason: `validation loss ${r.valLoss.toFixed(4)} ranks ${rank} of ${viable.length}`}
+      : {label: r.label, keep: false, reason: `validation loss ${r.valLoss.toFixed(4)} ranks ${rank} of ${viable.length}, outside the best ${keep}`}
+  })
+}
+
+const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`

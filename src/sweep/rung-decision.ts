@@ -1,0 +1,38 @@
+import type {Dataset} from '../datasets/types.js'
+import type {Progress} from '../report/progress.js'
+import {runCandidates, getRun} from '../store/runs-read.js'
+import type {Db} from '../store/db.js'
+import {decideRungRows, runRungs} from '../store/rungs.js'
+import {decideRung, type RungResult} from './halving.js'
+import type {SweepPlan} from './plan.js'
+import {probeLimit, probeRecords} from './probe.js'
+
+export {rungSteps} from './halving.js'
+
+/**
+ * Decides a rung once every live candidate has been measured there: reads the measurements and
+ * the base model's NLL on the same probe records (its evaluation), prunes, stores the decisions.
+ */
+export function decideRungFromStore(db: Db, runId: number, rung: number, plan: SweepPlan, evalSet: Dataset, progress: Progress): void {
+  const alive = runCandidates(db, runId).filter((c) => !['completed', 'diverged', 'pruned', 'failed'].includes(c.status))
+  const rows = runRungs(db, runId).filter((r) => r.step === rung)
+  if (alive.length === 0 || alive.some((c) => !rows.some((r) => r.candidateId === c.id)) || rows.every((r) => r.kept !== null)) return
+  const baseEvaluationId = getRun(db, runId)!.baseEvaluationId
+  const ids = probeRecords(evalSet, plan.earlyStopping.probeRecords, plan.seed).map((r) => r.id)
+  let base: {nll: number; tokens: number} | null = null
+  if (baseEvaluationId !== null && ids.length > 0) {
+    base = db
+      .prepare(`SELECT sum(nll) AS nll, sum(tokens) AS tokens FROM record_outputs WHERE evaluation_id = ? AND record_id IN (${ids.map(() => '?').join(',')})`)
+      .get(baseEvaluationId, ...ids) as {nll: number; tokens: number}
+  }
+  const live = rows.filter((r) => alive.some((c) => c.id === r.candidateId))
+  const results: RungResult[] = live.map((r) => ({
+    label: r.label,
+    valLoss: r.valLoss,
+    probeChange: base && base.tokens > 0 && r.probeNll !== null && r.probeTokens ? Math.exp(r.probeNll / r.probeTokens - base.nll / base.tokens) - 1 : null,
+  }))
+  const decisions = decideRung(results, plan.earlyStopping.eta, probeLimit(plan.gate.rules, evalSet))
+  decideRungRows(db, rung, decisions.map((d) => ({candidateId: live.find((r) => r.label === d.label)!.candidateId, keep: d.keep, reason: d.reason})))
+  const kept = decisions.filter((d) => d.keep).map((d) => d.label)
+  progress.log(`rung at step ${rung}: continuing ${kept.join(', ')}; pruned ${decisions.filter((d) => !d.keep).map((d) => `${d.label} (${d.reason})`).join('; ') || 'none'}`)
+}

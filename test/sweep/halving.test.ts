@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict'
+import {describe, it} from 'node:test'
+
+import {decideRung, rungSteps} from '../../src/sweep/halving.js'
+
+describe('successive halving', () => {
+  it('puts rungs at minSteps·eta^k inside the run', () => {
+    assert.deepEqual(rungSteps(100, 25, 2), [25, 50])
+    assert.deepEqual(rungSteps(300, 25, 4), [25, 100])
+    assert.deepEqual(rungSteps(20, 25, 2), [])
+  })
+
+  it('keeps the best ceil(n/eta) by validation loss on synthetic curves', () => {
+    // Eight learning rates: loss at the rung falls with lr up to 3e-4, then rises (too hot).
+    const losses = [2.1, 1.9, 1.7, 1.5, 1.45, 1.6, 2.4, 3.9]
+    const results = losses.map((valLoss, i) => ({label: `c${i}`, valLoss, probeChange: null}))
+    const decisions = decideRung(results, 2, null)
+    assert.deepEqual(decisions.filter((d) => d.keep).map((d) => d.label), ['c2', 'c3', 'c4', 'c5'])
+    assert.match(decisions[0].reason, /ranks 6 of 8, outside the best 4/)
+    assert.equal(decideRung(results, 4, null).filter((d) => d.keep).length, 2)
+  })
+
+  it('prunes candidates already forgetting past the gate first, then halves the rest', () => {
+    const results = [
+      {label: 'cool', valLoss: 1.9, probeChange: 0.004},
+      {label: 'good', valLoss: 1.6, probeChange: 0.02},
+      {label: 'warm', valLoss: 1.4, probeChange: 0.06},
+      {label: 'hot', valLoss: 1.2, probeChange: 0.3},
+    ]
+    const decisions = decideRung(results, 2, 0.05)
+    assert.deepEqual(decisions.map((d) => [d.label, d.keep]), [['cool', true], ['good', true], ['warm', false], ['hot', false]])
+    assert.match(decisions[3].reason, /probe perplexity \+30\.0% already beyond the gate's \+5\.0%/)
+  })
+
+  it('never prunes everything, and a NaN loss never survives', () => {
+    const decisions = decideRung([{label: 'a', valLoss: Number.NaN, probeChange: null}, {label: 'b', valLoss: 3, probeChange: null}], 4, null)
+    assert.deepEqual(decisions.map((d) => d.keep), [false, true])
+  })
+})
