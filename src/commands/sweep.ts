@@ -34,7 +34,7 @@ Candidates run in worker processes (--parallel); progress goes to stderr. Ctrl-C
     backend: Flags.string({description: 'compute backend: auto, tensorflow, native, cpu [default: backend; env LRGATE_BACKEND]', options: ['auto', 'tensorflow', 'native', 'cpu']}),
     resume: Flags.integer({description: 'continue run <id> from its checkpoints (other flags are ignored: the run keeps its plan)', helpValue: '<run>'}),
     gate: Flags.boolean({description: 'exit 1 when no candidate passes the gate'}),
-    'early-stopping': Flags.boolean({description: 'prune hopeless candidates by successive halving [default: sweep.earlyStopping.enabled]', allowNo: true}),
+    'early-stopping': Flags.boolean({description: 'prune hopeless candidates by successive halving [default: sweep.earlyStopping.enabled: auto, on for 6 or more learning rates]', allowNo: true}),
     ...scheduleFlags,
   }
 

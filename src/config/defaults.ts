@@ -26,7 +26,7 @@ export const DEFAULT_CONFIG: Config = {
     valEvery: 25,
     checkpointEvery: 25,
     divergence: {rtol: 2, window: 10, atol: 0.5, patience: 3},
-    earlyStopping: {enabled: false, minSteps: 25, eta: 2, probeRecords: 96},
+    earlyStopping: {enabled: 'auto', autoFrom: 6, minSteps: 25, eta: 2, probeRecords: 96},
   },
   eval: {
     // A record fails below 0.1 ROUGE-L; hallucination is measured, not thresholded (a lexical proxy).

@@ -41,7 +41,9 @@ export const sweepSchema = z
     // successive halving of hopeless candidates (src/sweep/halving.ts); off unless enabled
     earlyStopping: z
       .object({
-        enabled: z.boolean(),
+        // auto: on for sweeps of `autoFrom` or more learning rates, where halving pays for its barriers
+        enabled: z.union([z.boolean(), z.literal('auto')]),
+        autoFrom: z.number().int().positive(),
         minSteps: z.number().int().positive(), // the first rung
         eta: z.number().gt(1), // rungs at minSteps·eta^k; keep the best 1/eta at each
         probeRecords: z.number().int().positive(), // out-of-domain eval records used to measure forgetting

@@ -42,7 +42,7 @@ export async function runCandidateJob(job: CandidateJob, send: Send, stopReason:
   const {plan} = job
   const db = openDb(job.dbPath)
   try {
-    const backend = await initBackend(plan.backend, {threads: job.threads})
+    const backend = await initBackend(job.backend, {threads: job.threads})
     send({type: 'backend', name: backend.name, reason: backend.reason})
     const modelDir = join(job.runDir, 'model')
     const checkpointDir = join(job.runDir, 'checkpoint')

@@ -12,7 +12,7 @@ type EvaluateJob = Extract<SweepJob, {kind: 'evaluate'}>
 export async function runEvaluateJob(job: EvaluateJob, send: Send): Promise<void> {
   const db = openDb(job.dbPath)
   try {
-    const backend = await initBackend(job.plan.backend, {threads: job.threads})
+    const backend = await initBackend(job.backend, {threads: job.threads})
     send({type: 'backend', name: backend.name, reason: backend.reason})
     const dataset = await loadDataset(job.plan.eval, {cwd: job.plan.cwd})
     const {model, tokenizer} = loadModel(job.modelDir)

@@ -1,10 +1,14 @@
 import type {ProgressFields} from '../report/progress.js'
 import type {SweepPlan} from './plan.js'
 
-/** Work for one worker process: evaluate a model that exists, or train and evaluate a candidate. */
+/**
+ * Work for one worker process: evaluate a model that exists, or train and evaluate a candidate.
+ * `backend` is the one the sweep resolved: a worker that cannot load it fails loudly instead of
+ * quietly training on a slower one.
+ */
 export type SweepJob =
-  | {kind: 'evaluate'; key: string; label: string; runId: number; dbPath: string; plan: SweepPlan; modelDir: string; threads: number; role: 'base' | 'baseline'}
-  | {kind: 'candidate'; key: string; label: string; runId: number; candidateId: number; lr: number; dbPath: string; plan: SweepPlan; runDir: string; threads: number; stopAt: number | null}
+  | {kind: 'evaluate'; key: string; label: string; runId: number; dbPath: string; plan: SweepPlan; modelDir: string; threads: number; backend: string; role: 'base' | 'baseline'}
+  | {kind: 'candidate'; key: string; label: string; runId: number; candidateId: number; lr: number; dbPath: string; plan: SweepPlan; runDir: string; threads: number; backend: string; stopAt: number | null}
 
 /** What a worker tells the sweep. */
 export type WorkerMessage =

@@ -49,6 +49,12 @@ export function arrangeWorkers(parallel: number | 'auto', jobs: number, cores = 
   return {workers, threads: Math.max(1, Math.floor(cores / workers))}
 }
 
+/** Whether this sweep halves its candidates (sweep.earlyStopping.enabled, `auto` by count). */
+export function earlyStoppingOn(plan: SweepPlan): boolean {
+  const {enabled, autoFrom} = plan.earlyStopping
+  return enabled === 'auto' ? plan.lrs.length >= autoFrom : enabled
+}
+
 /** Artifacts of a run live beside the database: <db dir>/runs/<run>/<candidate>/{model,checkpoint}. */
 export function runDir(dbPath: string, runId: number, label: string): string {
   return join(dirname(dbPath), 'runs', String(runId), label)
@@ -80,7 +86,7 @@ export async function runSweep(request: SweepRequest): Promise<SweepOutcome> {
   process.on('SIGINT', onSigint)
   try {
     // With early stopping, candidates advance rung by rung (each a barrier); then to the end.
-    const rungs = ctx.plan.earlyStopping.enabled ? rungSteps(ctx.plan.steps, ctx.plan.earlyStopping.minSteps, ctx.plan.earlyStopping.eta) : []
+    const rungs = earlyStoppingOn(ctx.plan) ? rungSteps(ctx.plan.steps, ctx.plan.earlyStopping.minSteps, ctx.plan.earlyStopping.eta) : []
     for (const rung of [...rungs, null]) {
       if (interrupted) break
       const outcomes = await runPhase(ctx, pool, rung)
@@ -148,7 +154,7 @@ async function runPhase(ctx: RunContext, pool: WorkerPool, rung: number | null):
   )
   const todo = runCandidates(db, runId).filter((c) => !DONE.includes(c.status) && !measured.has(c.id) && (rung === null || c.stepsDone < rung))
   const evaluations: Array<Extract<SweepJob, {kind: 'evaluate'}>> = []
-  const common = {runId, dbPath: request.dbPath, plan}
+  const common = {runId, dbPath: request.dbPath, plan, backend: request.backend.name}
   if (getRun(db, runId)!.baseEvaluationId === null) evaluations.push({...common, threads: 1, kind: 'evaluate', key: 'base', label: `${name}/base`, modelDir: plan.baseModel, role: 'base'})
   const {baseline} = ctx
   if (baseline.kind === 'reevaluate' && !latestEvaluationByLabel(db, baseline.label)) {

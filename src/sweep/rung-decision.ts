@@ -3,7 +3,8 @@ import type {Progress} from '../report/progress.js'
 import {runCandidates, getRun} from '../store/runs-read.js'
 import type {Db} from '../store/db.js'
 import {decideRungRows, runRungs} from '../store/rungs.js'
-import {decideRung, type RungResult} from './halving.js'
+import {decideRung, lrMassSpent, type RungResult} from './halving.js'
+import {buildSchedule} from '../schedule/index.js'
 import type {SweepPlan} from './plan.js'
 import {probeLimit, probeRecords} from './probe.js'
 
@@ -13,7 +14,7 @@ export {rungSteps} from './halving.js'
  * Decides a rung once every live candidate has been measured there: reads the measurements and
  * the base model's NLL on the same probe records (its evaluation), prunes, stores the decisions.
  */
-export function decideRungFromStore(db: Db, runId: number, rung: number, plan: SweepPlan, evalSet: Dataset, progress: Progress): void {
+export function decideRungFromStore(db: Db, runId: number, rung: number, plan: SweepPlan & {steps: number}, evalSet: Dataset, progress: Progress): void {
   const alive = runCandidates(db, runId).filter((c) => !['completed', 'diverged', 'pruned', 'failed'].includes(c.status))
   const rows = runRungs(db, runId).filter((r) => r.step === rung)
   if (alive.length === 0 || alive.some((c) => !rows.some((r) => r.candidateId === c.id)) || rows.every((r) => r.kept !== null)) return
@@ -26,11 +27,12 @@ export function decideRungFromStore(db: Db, runId: number, rung: number, plan: S
       .get(baseEvaluationId, ...ids) as {nll: number; tokens: number}
   }
   const live = rows.filter((r) => alive.some((c) => c.id === r.candidateId))
-  const results: RungResult[] = live.map((r) => ({
-    label: r.label,
-    valLoss: r.valLoss,
-    probeChange: base && base.tokens > 0 && r.probeNll !== null && r.probeTokens ? Math.exp(r.probeNll / r.probeTokens - base.nll / base.tokens) - 1 : null,
-  }))
+  // Every candidate runs the same schedule shape over the same steps: one spent share for all.
+  const spent = lrMassSpent(buildSchedule(plan.schedule, {lr: 1, steps: plan.steps}), rung, plan.steps)
+  const results: RungResult[] = live.map((r) => {
+    const change = base && base.tokens > 0 && r.probeNll !== null && r.probeTokens ? Math.exp(r.probeNll / r.probeTokens - base.nll / base.tokens) - 1 : null
+    return {label: r.label, valLoss: r.valLoss, probeChange: change, projectedChange: change === null ? null : change / Math.max(spent, 1e-6)}
+  })
   const decisions = decideRung(results, plan.earlyStopping.eta, probeLimit(plan.gate.rules, evalSet))
   decideRungRows(db, rung, decisions.map((d) => ({candidateId: live.find((r) => r.label === d.label)!.candidateId, keep: d.keep, reason: d.reason})))
   const kept = decisions.filter((d) => d.keep).map((d) => d.label)

@@ -4,8 +4,9 @@ import {runCandidateJob} from './candidate-job.js'
 import {runEvaluateJob} from './evaluate-job.js'
 import type {SweepJob, WorkerMessage} from './messages.js'
 
+// A failed send means the sweep is gone: stop as a kill would (the last checkpoint stands).
 const send = (message: WorkerMessage): void => {
-  if (process.connected) process.send!(message)
+  if (process.connected) process.send!(message, undefined, undefined, (error) => error && process.exit(3))
 }
 
 let stop: string | null = null

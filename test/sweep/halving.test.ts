@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {decideRung, rungSteps} from '../../src/sweep/halving.js'
+import {decideRung, lrMassSpent, rungSteps} from '../../src/sweep/halving.js'
 
 describe('successive halving', () => {
   it('puts rungs at minSteps·eta^k inside the run', () => {
@@ -29,7 +29,24 @@ describe('successive halving', () => {
     ]
     const decisions = decideRung(results, 2, 0.05)
     assert.deepEqual(decisions.map((d) => [d.label, d.keep]), [['cool', true], ['good', true], ['warm', false], ['hot', false]])
-    assert.match(decisions[3].reason, /probe perplexity \+30\.0% already beyond the gate's \+5\.0%/)
+    assert.match(decisions[3].reason, /probe perplexity heads for \+30\.0%, beyond the gate's \+5\.0%/)
+  })
+
+  it('projects forgetting to the end of the schedule by the learning-rate mass spent', () => {
+    // constant lr: half the steps spend half the mass
+    assert.equal(lrMassSpent(() => 1, 50, 100), 0.5)
+    // linear decay to 0 over 100 steps: the first 50 steps spend 3/4 of the mass
+    assert.ok(Math.abs(lrMassSpent((t) => 1 - t / 100, 50, 100) - 37.75 / 50.5) < 1e-12)
+    const decisions = decideRung(
+      [
+        {label: 'calm', valLoss: 1.7, probeChange: 0.015, projectedChange: 0.03},
+        {label: 'drifting', valLoss: 1.5, probeChange: 0.035, projectedChange: 0.07},
+      ],
+      1.5,
+      0.05,
+    )
+    assert.deepEqual(decisions.map((d) => d.keep), [true, false])
+    assert.match(decisions[1].reason, /heads for \+7\.0% \(\+3\.5% so far\)/)
   })
 
   it('never prunes everything, and a NaN loss never survives', () => {

@@ -1,0 +1,34 @@
+import {Flags} from '@oclif/core'
+
+import {LrgateCommand} from '../cli/base-command.js'
+import {initProject, NEXT_STEPS} from '../init/write.js'
+
+export default class Init extends LrgateCommand<typeof Init> {
+  static override summary = 'Write a starter lrgate.config.yaml and a GitHub Actions workflow, ready to commit.'
+
+  static override description = `lrgate.config.yaml holds every default with a comment explaining each key. .github/workflows/lrgate.yml has two jobs: "gate" runs "lrgate check --junit" on every pull request (its exit code gates the PR), and "retrain" runs weekly (and by hand): a sweep on the new data version, a check of the recommended candidate against the promoted model, and a promotion only when that check passes. The database is carried between runs as a workflow artifact.
+
+Existing files are never overwritten without --force.`
+
+  static override examples = [
+    {description: 'Scaffold the current repository', command: '<%= config.bin %> <%= command.id %>'},
+    {description: 'Scaffold another folder, replacing files written before', command: '<%= config.bin %> <%= command.id %> --dir ../my-model --force'},
+  ]
+
+  static override flags = {
+    dir: Flags.string({description: 'project folder to write into [default: the working directory]', helpValue: '<path>'}),
+    force: Flags.boolean({description: 'overwrite lrgate.config.yaml and the workflow when they exist'}),
+  }
+
+  public async run(): Promise<void> {
+    const result = initProject({dir: this.flags.dir ?? process.cwd(), force: this.flags.force})
+    if (this.flags.json) {
+      this.printJson(result)
+      return
+    }
+    for (const file of result.written) this.say(`wrote ${file}`)
+    this.say('')
+    this.say('Next steps:')
+    for (const [i, step] of NEXT_STEPS.entries()) this.say(`  ${i + 1}. ${step}`)
+  }
+}

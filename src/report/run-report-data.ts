@@ -1,0 +1,134 @@
+import {InputError} from '../errors.js'
+import {ruleLabel, ruleLimit} from '../gate/rule.js'
+import type {GateRule} from '../config/eval-schema.js'
+import {scheduleValues, type ScheduleSpec, scheduleSpecSchema} from '../schedule/index.js'
+import {runSteps} from '../store/candidates.js'
+import {getStoredDataset} from '../store/datasets.js'
+import type {Db} from '../store/db.js'
+import {cohortMetrics, getEvaluation} from '../store/evaluations.js'
+import {gateResults} from '../store/gates.js'
+import {getRun, latestSweepRun, listRuns, type RunRow, runCandidates} from '../store/runs-read.js'
+import type {ReportGate, ReportMetric, ReportStep, RunReportData} from './html/types.js'
+
+/**
+ * The run a report argument names: a run id, or `latest` (the latest sweep). Unknown runs are an
+ * InputError saying which runs exist.
+ *
+ * @example resolveReportRun(db, 'latest').id
+ */
+export function resolveReportRun(db: Db, ref: string): RunRow {
+  const trimmed = ref.trim()
+  if (trimmed === 'latest') {
+    const run = latestSweepRun(db)
+    if (run === undefined) throw new InputError(`run "latest": no sweep run is stored yet; ${whatExists(db)}.`)
+    return run
+  }
+  if (!/^\d+$/.test(trimmed)) throw new InputError(`run "${ref}": give a run id or "latest"; ${whatExists(db)}.`)
+  const run = getRun(db, Number(trimmed))
+  if (run === undefined) throw new InputError(`run "${ref}": there is no run #${trimmed}; ${whatExists(db)}.`)
+  return run
+}
+
+function whatExists(db: Db): string {
+  const runs = listRuns(db, 5)
+  if (runs.length === 0) return 'the database holds no runs yet; run "lrgate sweep" first'
+  return `recent runs are ${runs.map((r) => `#${r.id}${r.name === null ? '' : ` (${r.name})`}`).join(', ')} (see "lrgate runs list")`
+}
+
+/**
+ * Reads everything the HTML report of one run shows: the run's facts, each candidate's steps, planned
+ * schedule, evaluation and gate decision, and the base evaluation.
+ */
+export function loadRunReportData(db: Db, run: RunRow): RunReportData {
+  const extra = db
+    .prepare('SELECT config, backend_reason AS backendReason, train_dataset_id AS trainId, eval_dataset_id AS evalId FROM runs WHERE id = ?')
+    .get(run.id) as {config: string; backendReason: string | null; trainId: number | null; evalId: number | null}
+  const schedules = new Map(
+    (db.prepare('SELECT id, schedule FROM candidates WHERE run_id = ?').all(run.id) as {id: number; schedule: string}[]).map((r) => [r.id, r.schedule]),
+  )
+  const steps = new Map<number, ReportStep[]>()
+  for (const s of runSteps(db, run.id)) {
+    const list = steps.get(s.candidateId) ?? []
+    list.push({step: s.step, lr: s.lr, loss: s.loss, valLoss: s.valLoss})
+    steps.set(s.candidateId, list)
+  }
+  return {
+    run: {
+      id: run.id,
+      name: run.name,
+      kind: run.kind,
+      status: run.status,
+      seed: run.seed,
+      backend: run.backend,
+      backendReason: extra.backendReason,
+      baseModel: run.baseModel,
+      trainDataset: datasetRef(db, extra.trainId),
+      evalDataset: datasetRef(db, extra.evalId),
+      recommendedLabel: run.recommendedLabel,
+      createdAt: run.createdAt,
+      finishedAt: run.finishedAt,
+      config: JSON.parse(extra.config) as unknown,
+    },
+    base: run.baseEvaluationId === null ? null : {label: getEvaluation(db, run.baseEvaluationId)?.label ?? 'base', metrics: metrics(db, run.baseEvaluationId)},
+    candidates: runCandidates(db, run.id).map((c) => ({
+      label: c.label,
+      lr: c.lr,
+      status: c.status,
+      statusReason: c.statusReason,
+      stepsTotal: c.stepsTotal,
+      stepsDone: c.stepsDone,
+      finalTrainLoss: c.finalTrainLoss,
+      finalValLoss: c.finalValLoss,
+      verdict: c.verdict,
+      steps: steps.get(c.id) ?? [],
+      plannedLr: plannedRates(schedules.get(c.id), c.lr, c.stepsTotal),
+      metrics: c.evaluationId === null ? [] : metrics(db, c.evaluationId),
+      gate: c.gateId === null ? null : readGate(db, c.gateId),
+    })),
+    generatedAt: new Date().toISOString(),
+  }
+}
+
+function datasetRef(db: Db, id: number | null): string | null {
+  const d = id === null ? undefined : getStoredDataset(db, id)
+  return d === undefined ? null : `${d.name}@${d.version}`
+}
+
+function metrics(db: Db, evaluationId: number): ReportMetric[] {
+  // The store types CIs as numbers, but SQLite holds NULL where a CI could not be computed.
+  return cohortMetrics(db, evaluationId).map((m) => ({...m, ciLow: m.ciLow ?? null, ciHigh: m.ciHigh ?? null}))
+}
+
+/** The schedule's planned rate at every step; null when the stored spec no longer validates. */
+function plannedRates(schedule: string | undefined, lr: number, steps: number): number[] | null {
+  if (schedule === undefined) return null
+  const parsed = scheduleSpecSchema.safeParse(JSON.parse(schedule))
+  if (!parsed.success) return null
+  try {
+    return scheduleValues(parsed.data satisfies ScheduleSpec, {lr, steps})
+  } catch {
+    return null
+  }
+}
+
+/** A gate decision with each row's limit side and scale read from the rule that produced it. */
+function readGate(db: Db, gateId: number): ReportGate | null {
+  const gate = db
+    .prepare(
+      `SELECT g.id, g.verdict, g.confidence, g.rules, b.label AS baselineLabel
+       FROM gates g JOIN evaluations b ON b.id = g.baseline_evaluation_id WHERE g.id = ?`,
+    )
+    .get(gateId) as {id: number; verdict: 'pass' | 'fail'; confidence: number; rules: string; baselineLabel: string} | undefined
+  if (gate === undefined) return null
+  const rules = new Map((JSON.parse(gate.rules) as GateRule[]).map((r) => [ruleLabel(r), r]))
+  return {
+    id: gate.id,
+    verdict: gate.verdict,
+    confidence: gate.confidence,
+    baselineLabel: gate.baselineLabel,
+    results: gateResults(db, gateId).map((row) => {
+      const rule = rules.get(row.rule)
+      return {...row, relative: rule?.relative === true, limitSide: rule === undefined ? null : ruleLimit(rule).side}
+    }),
+  }
+}
