@@ -170,4 +170,22 @@ describe('lrgate sweep', () => {
     assert.equal(count(db, 'SELECT count(*) FROM evaluations WHERE run_id = ?', out.runId), 2)
     assert.equal(out.recommended, out.candidates.find((c) => c.status === 'completed' && c.verdict === 'pass')?.label ?? null)
   })
+
+  it('two sweeps writing to the same database at once both complete', async () => {
+    const {cwd, db} = sweepFixture({sweep: {lrs: [1e-9], steps: 12, batchSize: 4, parallel: 1, valEvery: 4, checkpointEvery: 2}})
+    const run = (name: string) =>
+      new Promise<{code: number | null; out: string; err: string}>((resolve) => {
+        const child = lrgateAsync(cwd, ['sweep', '--json', '--db', db, '--name', name])
+        let out = '', err = ''
+        child.stdout.on('data', (d) => (out += d))
+        child.stderr.on('data', (d) => (err += d))
+        child.on('exit', (code) => resolve({code, out, err}))
+      })
+    const [a, b] = await Promise.all([run('first'), run('second')])
+    assert.equal(a.code, 0, a.err)
+    assert.equal(b.code, 0, b.err)
+    assert.notEqual((JSON.parse(a.out) as SweepJson).runId, (JSON.parse(b.out) as SweepJson).runId)
+    assert.equal(count(db, "SELECT count(*) FROM runs WHERE status = 'completed'"), 2)
+    assert.equal(count(db, 'SELECT count(*) FROM train_steps'), 24)
+  })
 })

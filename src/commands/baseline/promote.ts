@@ -14,7 +14,7 @@ The argument takes the same references as check: an evaluation id, a label, base
   static override examples = [
     {description: 'Promote the latest evaluation labelled "weekly-2024-06-03"', command: '<%= config.bin %> <%= command.id %> weekly-2024-06-03 --note "passed gate #41"'},
     {description: "Promote the latest sweep's recommended candidate", command: '<%= config.bin %> <%= command.id %> recommended'},
-    {description: 'Promote candidate lr=1e-4 of run 3', command: '<%= config.bin %> <%= command.id %> run:3:lr=1e-4'},
+    {description: 'Promote candidate lr-1e-4 of run 3', command: '<%= config.bin %> <%= command.id %> run:3:lr-1e-4'},
   ]
 
   static override args = {
