@@ -5,20 +5,11 @@ import {join} from 'node:path'
 import {describe, it} from 'node:test'
 
 import {loadDataset} from '../../src/datasets/load.js'
-import {InputError} from '../../src/errors.js'
 import {matchOutputs} from '../../src/eval/match-outputs.js'
 import {parseOutputsText} from '../../src/eval/outputs-file.js'
 import {writeSyntheticDataset} from '../fixtures/eval/synthetic.js'
+import {messageOf} from '../fixtures/input-error.js'
 
-function messageOf(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (error) {
-    assert.ok(error instanceof InputError, `expected InputError, got ${String(error)}`)
-    return error.message
-  }
-  assert.fail('expected an InputError')
-}
 
 describe('outputs file', () => {
   it('parses lines, skips blank ones and treats null as absent', () => {

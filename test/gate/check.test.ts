@@ -7,24 +7,15 @@ import {before, describe, it} from 'node:test'
 import {DEFAULT_CONFIG} from '../../src/config/defaults.js'
 import {loadDataset} from '../../src/datasets/load.js'
 import type {Dataset, DatasetRecord} from '../../src/datasets/types.js'
-import {InputError} from '../../src/errors.js'
 import {runCheck} from '../../src/gate/run-check.js'
 import {gateResults} from '../../src/store/gates.js'
 import {storeOutputs, tempDb} from '../fixtures/eval/store.js'
 import {syntheticOutputs, writeSyntheticDataset} from '../fixtures/eval/synthetic.js'
+import {messageOf as inputError} from '../fixtures/input-error.js'
 
 const rules = DEFAULT_CONFIG.gate.rules
 const request = (candidate: string, baseline: string, seed = 1234) => ({candidate, baseline, rules, confidence: 0.95, resamples: 2000, seed, onSharedRecords: false})
 
-function inputError(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (error) {
-    assert.ok(error instanceof InputError, `expected InputError, got ${String(error)}`)
-    return error.message
-  }
-  assert.fail('expected an InputError')
-}
 
 let dataset: Dataset
 let records: DatasetRecord[]

@@ -13,19 +13,11 @@ import type {Db} from '../../src/store/db.js'
 import {readHistory, readRun} from '../../src/store/runs-read.js'
 import {storeOutputs, tempDb} from '../fixtures/eval/store.js'
 import {syntheticOutputs, writeSyntheticDataset} from '../fixtures/eval/synthetic.js'
+import {messageOf as inputError} from '../fixtures/input-error.js'
 
 let db: Db
 const ids: Record<string, number> = {}
 
-function inputError(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (error) {
-    assert.ok(error instanceof InputError, `expected InputError, got ${String(error)}`)
-    return error.message
-  }
-  assert.fail('expected an InputError')
-}
 
 function insertRun(db: Db, baseEvaluationId: number | null): number {
   return Number(

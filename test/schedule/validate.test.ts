@@ -1,22 +1,13 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {InputError} from '../../src/errors.js'
 import {validateSchedule} from '../../src/schedule/build.js'
 import {configKeyNamer} from '../../src/schedule/check.js'
 import {scheduleSpecFromFlags, sweepScheduleFallback} from '../../src/schedule/from-flags.js'
 import {DEFAULT_CONFIG} from '../../src/config/defaults.js'
 import type {ScheduleSpec} from '../../src/schedule/spec.js'
+import {messageOf} from '../fixtures/input-error.js'
 
-function messageOf(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (error) {
-    assert.ok(error instanceof InputError, `expected InputError, got ${String(error)}`)
-    return error.message
-  }
-  assert.fail('expected an InputError')
-}
 
 const run = {lr: 0.1, steps: 100}
 
