@@ -35,6 +35,15 @@ export const KEY_COMMENTS: Record<string, string> = {
   'sweep.divergence': 'A candidate whose loss blows up is stopped and marked diverged instead of wasting its remaining steps.',
   'sweep.divergence.rtol': 'Diverged when a loss is at least rtol times its running mean (and not improving).',
   'sweep.divergence.window': 'Steps in that running mean.',
+  'sweep.divergence.atol': 'A spike must also be at least this many nats above the running mean, so noise around a small loss is no spike.',
+  'sweep.divergence.patience': 'Consecutive spiking steps that make a divergence (one bad batch does not); a non-finite loss diverges at once.',
+  'sweep.earlyStopping':
+    'Successive halving of hopeless candidates: at rungs of minSteps x eta^k steps, a candidate whose projected out-of-domain forgetting already fails the gate, or whose target validation loss is outside the best 1/eta, stops there.',
+  'sweep.earlyStopping.enabled': 'true, false, or auto (on for sweeps of autoFrom or more learning rates, where halving saves more than its rung barriers cost).',
+  'sweep.earlyStopping.autoFrom': 'The number of learning rates from which auto turns early stopping on.',
+  'sweep.earlyStopping.minSteps': 'Steps of the first rung.',
+  'sweep.earlyStopping.eta': 'Rungs are eta times apart; at each one the best 1/eta of the candidates go on.',
+  'sweep.earlyStopping.probeRecords': 'Out-of-domain eval records scored at every rung to measure forgetting.',
   eval: 'Evaluation ("lrgate eval" and the sweep): evaluators per record, generation, per-cohort confidence intervals.',
   'eval.evaluators':
     'Evaluators run on every record: relevance (ROUGE-L F1 against the reference), hallucination (share of content words found in none of input, context and reference; a lexical proxy), perplexity, json-valid, exact-match, contains, regex, or {path: ./my-evaluator.js}. With a threshold, a record on the wrong side of it fails (the fail rate per cohort).',

@@ -14,7 +14,7 @@ export interface ModelColors {
  * Colours for the base model (when named) and each candidate label in order; past nine candidates the
  * hues repeat.
  *
- * @example modelColors('base', ['lr=1e-4', 'lr=1e-3']) // {domain: ['base', 'lr=1e-4', 'lr=1e-3'], range: ['#79706e', '#4e79a7', '#f28e2b']}
+ * @example modelColors('base', ['lr-1e-4', 'lr-1e-3']) // {domain: ['base', 'lr-1e-4', 'lr-1e-3'], range: ['#79706e', '#4e79a7', '#f28e2b']}
  */
 export function modelColors(base: string | null, candidates: readonly string[]): ModelColors {
   const domain = base === null ? [...candidates] : [base, ...candidates]
