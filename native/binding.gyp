@@ -4,6 +4,7 @@
       "target_name": "lrgate_native",
       "sources": [
         "src/addon.cc",
+        "src/kernel_bindings.cc",
         "src/blas.cc",
         "src/attention.cc",
         "src/cached_attention.cc",

@@ -9,7 +9,8 @@ export interface NewCandidate {
   schedule: unknown
   seed: number
   stepsTotal: number
-  artifactDir: string
+  /** where the fine-tuned model is kept (null: the run keeps none, as the LR range test) */
+  artifactDir: string | null
 }
 
 /** Creates a sweep's candidates (status `pending`) in one transaction; returns their ids in order. */

@@ -2,6 +2,7 @@ import {existsSync} from 'node:fs'
 import {isAbsolute, join, resolve} from 'node:path'
 
 import type {Config} from '../config/schema.js'
+import {positiveNumber, seedFlag} from '../cli/number-flags.js'
 import {InputError} from '../errors.js'
 import {paths} from '../paths.js'
 import {configKeyNamer, validateSchedule} from '../schedule/index.js'
@@ -57,20 +58,6 @@ export function resolveBaseModel(ref: string, cwd: string): string {
   const dir = isAbsolute(ref) ? ref : resolve(cwd, ref)
   if (!existsSync(dir)) throw new InputError(`base model ${ref}: no such directory; give --base a model directory (or "example").`)
   return dir
-}
-
-function positiveNumber(flag: string, text: string, integer: boolean): number {
-  const n = Number(text)
-  if (text.trim() === '' || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-    throw new InputError(`--${flag} must be a positive ${integer ? 'integer' : 'number'} (got "${text}").`)
-  }
-  return n
-}
-
-function seedFlag(text: string): number {
-  const n = Number(text)
-  if (text.trim() === '' || !Number.isInteger(n) || n < 0) throw new InputError(`--seed must be a whole number ≥ 0 (got "${text}").`)
-  return n
 }
 
 /** Parses `--lr 5e-5,1e-4`: positive numbers, no duplicates, kept in the order given. */

@@ -6,25 +6,16 @@ import {join} from 'node:path'
 import {before, describe, it} from 'node:test'
 
 import {initBackend} from '../../src/compute/backend.js'
-import type {OptimizerConfig} from '../../src/config/schema.js'
-import type {DatasetRecord} from '../../src/datasets/types.js'
 import type {GptConfig} from '../../src/model/config.js'
 import {Gpt} from '../../src/model/gpt.js'
-import {CharTokenizer} from '../../src/model/tokenizer.js'
 import {loadCheckpoint, saveCheckpoint} from '../../src/train/checkpoint.js'
 import {DivergenceDetector} from '../../src/train/divergence.js'
 import {clipScale, globalNorm, Optimizer} from '../../src/train/optimizer.js'
 import {buildTokenStream} from '../../src/train/token-stream.js'
 import {train, type TrainOptions} from '../../src/train/trainer.js'
+import {ADAMW, TEXT, tokenizer, weightsOf} from '../fixtures/train/tiny.js'
 
 const TINY: GptConfig = {vocabSize: 96, contextLength: 32, dModel: 32, nLayers: 2, nHeads: 2, dropout: 0, tiedHead: true}
-const ADAMW: OptimizerConfig = {type: 'adamw', weightDecay: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, momentum: 0.9}
-const tokenizer = CharTokenizer.ascii()
-const TEXT: DatasetRecord[] = Array.from({length: 40}, (_, i) => ({
-  id: `t${i}`,
-  cohort: 'general',
-  text: ['the cat sat on the mat.', 'a dog ran in the park.', 'the sun is hot today.', 'we eat bread and jam.'][i % 4],
-}))
 
 function options(model: Gpt, overrides: Partial<TrainOptions> = {}): TrainOptions {
   return {
@@ -44,7 +35,6 @@ function options(model: Gpt, overrides: Partial<TrainOptions> = {}): TrainOption
   }
 }
 
-const weightsOf = (model: Gpt) => [...model.params.values()].map((v) => Array.from(v.dataSync()))
 
 describe('training', () => {
   before(async () => {

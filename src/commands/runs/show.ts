@@ -2,6 +2,8 @@ import {Args} from '@oclif/core'
 
 import {LrgateCommand} from '../../cli/base-command.js'
 import {dbFromFlags} from '../../cli/context.js'
+import {storedRangeTest} from '../../find-lr/from-store.js'
+import {lrList, suggestionTable} from '../../report/find-lr-report.js'
 import {runTables} from '../../report/table.js'
 import {readRun} from '../../store/runs-read.js'
 
@@ -21,8 +23,17 @@ export default class RunsShow extends LrgateCommand<typeof RunsShow> {
     const db = dbFromFlags(this.flags)
     try {
       const run = readRun(db, this.args.id)
-      if (this.flags.json) this.printJson(run)
-      else for (const line of runTables(run)) this.say(line)
+      // A find-lr run's candidate is its curve: show the suggestions it gives.
+      const rangeTest = run.run.kind === 'find-lr' ? storedRangeTest(db, run.run.id, run.config) : null
+      if (this.flags.json) {
+        this.printJson(rangeTest === null ? run : {...run, rangeTest: {suggestions: rangeTest.suggestions, anchor: rangeTest.anchor, candidates: rangeTest.candidates}})
+        return
+      }
+      for (const line of runTables(run)) this.say(line)
+      if (rangeTest !== null) {
+        this.say(suggestionTable(rangeTest))
+        if (rangeTest.candidates.length > 0) this.say(`Sweep list: lrgate sweep --lr ${lrList(rangeTest.candidates)}`)
+      }
     } finally {
       db.close()
     }

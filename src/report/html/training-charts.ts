@@ -96,7 +96,7 @@ export function lossChart(candidates: readonly ReportCandidate[], colors: ModelC
   const labels = [...new Set(values.map((v) => v.model))]
   const encoding = {
     x: {field: 'step', type: 'quantitative', title: 'optimizer step'},
-    y: {field: 'loss', type: 'quantitative', title: 'loss (nats per token)', scale: {type: 'log', zero: false}},
+    y: {field: 'loss', type: 'quantitative', title: 'loss (nats per token)', scale: {type: 'log'}},
     color: {field: 'model', type: 'nominal', title: 'candidate', scale: restrictColors(colors, labels), sort: null, legend: {symbolType: 'stroke'}},
     strokeDash: {
       field: 'series',

@@ -1,0 +1,91 @@
+/** One iteration of the range test: the learning rate applied and the loss it gave. */
+export interface RangePoint {
+  lr: number
+  loss: number
+  /** debiased EMA of the losses so far: what the suggestions read */
+  smoothed: number
+}
+
+/** A suggested learning rate and the point of the curve it comes from. */
+export interface Suggestion {
+  lr: number
+  /** smoothed loss at that point */
+  loss: number
+  /** index of that point in the range test's points */
+  index: number
+}
+
+export interface Suggestions {
+  /** the middle of the longest stretch over which the loss keeps falling: fastai's default */
+  valley: Suggestion | null
+  /** the steepest fall of the loss against log lr */
+  steep: Suggestion | null
+  /** a tenth of the learning rate at the lowest loss */
+  minimum: Suggestion | null
+}
+
+/** Points left out of the suggestions: the flat start and the blow-up at the end (as fastai). */
+export function suggestionWindow(count: number): {from: number; to: number} {
+  const from = Math.floor(count / 10)
+  const to = count - 5
+  return to - from >= 5 ? {from, to} : {from: 0, to: count}
+}
+
+/**
+ * The longest strictly decreasing subsequence of `losses` (O(n²), n ≈ 100): its first and last index.
+ * Noise makes the loss wiggle; a subsequence, unlike a run, steps over the wiggles.
+ */
+export function longestDecline(losses: readonly number[]): {first: number; last: number} | null {
+  if (losses.length < 2) return null
+  const length = losses.map(() => 1)
+  const first = losses.map((_, i) => i)
+  let best = 0
+  for (let i = 1; i < losses.length; i++) {
+    for (let j = 0; j < i; j++) {
+      if (losses[i] < losses[j] && length[j] + 1 > length[i]) {
+        length[i] = length[j] + 1
+        first[i] = first[j]
+      }
+    }
+    if (length[i] > length[best]) best = i
+  }
+  return length[best] < 2 ? null : {first: first[best], last: best}
+}
+
+/**
+ * Slope of y against x at each point over ±`span` points (one-sided at the ends); span 1 is
+ * numpy.gradient's central difference. A wider span keeps batch noise from posing as a steep fall.
+ */
+export function slopes(x: readonly number[], y: readonly number[], span = 1): number[] {
+  const n = y.length
+  return y.map((_, i) => {
+    const lo = Math.max(0, i - span), hi = Math.min(n - 1, i + span)
+    return hi === lo ? 0 : (y[hi] - y[lo]) / (x[hi] - x[lo])
+  })
+}
+
+/**
+ * The three classic suggestions from a range test's smoothed curve, each null when the curve has no
+ * such point (e.g. a loss that never falls has no valley and no steep descent).
+ */
+export function suggestLrs(points: readonly RangePoint[]): Suggestions {
+  const {from, to} = suggestionWindow(points.length)
+  const window = points.slice(from, to)
+  const at = (i: number, lr = window[i].lr): Suggestion => ({lr, loss: window[i].smoothed, index: from + i})
+  if (window.length < 2) return {valley: null, steep: null, minimum: null}
+  const losses = window.map((p) => p.smoothed)
+
+  const decline = longestDecline(losses)
+  const valley = decline === null ? null : at(Math.round((decline.first + decline.last) / 2))
+
+  // ±5% of the points (±4 of fastai's 100): a twentieth of the ramp, about half a decade of lr.
+  const slope = slopes(window.map((p) => Math.log10(p.lr)), losses, Math.max(1, Math.floor(window.length / 20)))
+  let steepest = 0
+  for (let i = 1; i < slope.length; i++) if (slope[i] < slope[steepest]) steepest = i
+  const steep = slope[steepest] < 0 ? at(steepest) : null
+
+  let lowest = 0
+  for (let i = 1; i < losses.length; i++) if (losses[i] < losses[lowest]) lowest = i
+  const minimum = at(lowest, window[lowest].lr / 10)
+  return {valley, steep, minimum}
+}
