@@ -1,3 +1,4 @@
+import {randomBytes} from 'node:crypto'
 import {availableParallelism} from 'node:os'
 import {dirname, join} from 'node:path'
 
@@ -55,9 +56,15 @@ export function earlyStoppingOn(plan: SweepPlan): boolean {
   return enabled === 'auto' ? plan.lrs.length >= autoFrom : enabled
 }
 
-/** Artifacts of a run live beside the database: <db dir>/runs/<run>/<candidate>/{model,checkpoint}. */
-export function runDir(dbPath: string, runId: number, label: string): string {
-  return join(dirname(dbPath), 'runs', String(runId), label)
+/**
+ * Where a new run keeps its candidates' artifacts, beside the database:
+ * <db dir>/runs/<run>-<token>/<candidate>/{model,checkpoint}. The token keeps a run from ever taking
+ * over another's folder: a database deleted and made again reuses run ids, and two databases can
+ * share a folder. Later phases and --resume read the folder back from candidates.artifact_dir.
+ */
+export function newRunDirs(dbPath: string): (runId: number, label: string) => string {
+  const token = randomBytes(4).toString('hex')
+  return (runId, label) => join(dirname(dbPath), 'runs', `${runId}-${token}`, label)
 }
 
 interface RunContext {
@@ -137,7 +144,7 @@ async function openRun(request: SweepRequest): Promise<RunContext> {
     plan = {...prepared.plan, steps: prepared.steps}
     evalSet = prepared.evalSet
     db = openDb(request.dbPath)
-    runId = createRun(db, prepared, request.backend, (id, label) => runDir(request.dbPath, id, label))
+    runId = createRun(db, prepared, request.backend, newRunDirs(request.dbPath))
   }
   const name = getRun(db, runId)!.name ?? `sweep-${runId}`
   const baseline = sweepBaseline(db, plan.gate.baseline, evalSet)
@@ -163,7 +170,7 @@ async function runPhase(ctx: RunContext, pool: WorkerPool, rung: number | null):
   const {workers, threads} = arrangeWorkers(plan.parallel, evaluations.length + todo.length)
   const jobs: SweepJob[] = [
     ...evaluations.map((e) => ({...e, threads})),
-    ...todo.map((c) => ({...common, threads, kind: 'candidate' as const, key: c.label, label: `${name}/${c.label}`, candidateId: c.id, lr: c.lr, runDir: runDir(request.dbPath, runId, c.label), stopAt: rung})),
+    ...todo.map((c) => ({...common, threads, kind: 'candidate' as const, key: c.label, label: `${name}/${c.label}`, candidateId: c.id, lr: c.lr, runDir: dirname(c.artifactDir!), stopAt: rung})),
   ]
   return pool.run(jobs, workers)
 }

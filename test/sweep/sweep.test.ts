@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3'
 import assert from 'node:assert/strict'
+import {existsSync, rmSync} from 'node:fs'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {before, describe, it} from 'node:test'
 
@@ -54,6 +55,31 @@ describe('lrgate sweep', () => {
     const r = lrgate(['sweep', '--db', db, '--lr', '3e-3', '--gate'], {cwd})
     assert.equal(r.status, 1, r.stderr)
     assert.match(r.stdout, /No candidate passes the gate — none may ship\. lr-3e-3 fails/)
+  })
+
+  it('a new database beside an old one\'s artifacts trains afresh: run ids repeat, artifact folders do not', () => {
+    const {cwd, db} = sweepFixture()
+    const artifactDir = () => {
+      const d = new Database(db, {readonly: true})
+      try {
+        return d.prepare('SELECT artifact_dir FROM candidates').pluck().get() as string
+      } finally {
+        d.close()
+      }
+    }
+    const sweep = () => {
+      const r = lrgate(['sweep', '--db', db, '--lr', '3e-3', '--json'], {cwd})
+      assert.equal(r.status, 0, r.stderr)
+      return {out: JSON.parse(r.stdout) as SweepJson, stderr: r.stderr, dir: artifactDir()}
+    }
+    const first = sweep()
+    for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, {force: true})
+    const second = sweep()
+    assert.equal(second.out.runId, first.out.runId)
+    assert.notEqual(second.dir, first.dir)
+    assert.doesNotMatch(second.stderr, /already trained/)
+    assert.equal(count(db, 'SELECT count(*) FROM train_steps'), 12, 'the candidate was trained, not taken from the old folder')
+    assert.ok(existsSync(first.dir) && existsSync(second.dir))
   })
 
   it('refuses bad input with exit 2 and leaves the database untouched', () => {
