@@ -1,5 +1,5 @@
 import type {Dataset} from '../datasets/types.js'
-import type {Db} from '../store/db.js'
+import {type Db, writeTransaction} from '../store/db.js'
 import {recordDatasetUse} from '../store/datasets.js'
 import {insertEvaluation} from '../store/evaluations.js'
 import type {ConfiguredEvaluator} from './configured-evaluator.js'
@@ -38,7 +38,7 @@ export interface StoredEvaluation {
 /** Stores an already scored evaluation (see evaluateAndStore) in one transaction. */
 export function storeEvaluation(db: Db, request: Omit<EvaluationToStore, 'outputs' | 'evaluators'>, result: EvaluationResult): StoredEvaluation {
   const {dataset} = request
-  const evaluationId = db.transaction(() => {
+  const evaluationId = writeTransaction(db, () => {
     const datasetId = recordDatasetUse(db, dataset)
     return insertEvaluation(
       db,
@@ -58,7 +58,7 @@ export function storeEvaluation(db: Db, request: Omit<EvaluationToStore, 'output
       result.records,
       result.cohorts,
     )
-  })()
+  })
   const summary = summarizeEvaluation(
     {id: evaluationId, label: request.label, source: request.source, confidence: request.confidence, resamples: request.resamples, seed: request.seed},
     dataset,

@@ -3,7 +3,7 @@ import {loadModel} from '../model/io.js'
 import type {Progress} from '../report/progress.js'
 import {finishTraining, insertCandidates, markCandidateRunning, recordSteps} from '../store/candidates.js'
 import {recordDatasetUse} from '../store/datasets.js'
-import {type Db} from '../store/db.js'
+import {type Db, writeTransaction} from '../store/db.js'
 import {insertRun, setRunStatus} from '../store/runs.js'
 import {splitTraining} from '../sweep/training-data.js'
 import {buildTokenStream} from '../train/token-stream.js'
@@ -50,7 +50,7 @@ export async function runFindLr(options: FindLrOptions): Promise<FindLrOutcome> 
   const {model, tokenizer} = loadModel(plan.baseModel)
   const {train: records} = splitTraining(trainSet, plan.seed)
 
-  const {runId, candidateId} = db.transaction(() => {
+  const {runId, candidateId} = writeTransaction(db, () => {
     const runId = insertRun(db, {
       kind: 'find-lr', name: null, seed: plan.seed, config: plan, backend: options.backend.name, backendReason: options.backend.reason,
       baseModel: plan.baseModel, trainDatasetId: recordDatasetUse(db, trainSet), evalDatasetId: null,
@@ -58,7 +58,7 @@ export async function runFindLr(options: FindLrOptions): Promise<FindLrOutcome> 
     const schedule = {type: 'exponential-ramp', startLr: plan.startLr, endLr: plan.endLr, steps: plan.iterations}
     const [candidateId] = insertCandidates(db, runId, [{label: RANGE_TEST_LABEL, lr: plan.startLr, schedule, seed: plan.seed, stepsTotal: plan.iterations, artifactDir: null}])
     return {runId, candidateId}
-  })()
+  })
   markCandidateRunning(db, candidateId)
 
   progress.start('range', 'find-lr', plan.iterations)
@@ -77,14 +77,14 @@ export async function runFindLr(options: FindLrOptions): Promise<FindLrOutcome> 
       },
     })
     const last = result.steps.at(-1)
-    db.transaction(() => {
+    writeTransaction(db, () => {
       recordSteps(db, candidateId, result.steps.length, result.steps)
       finishTraining(db, candidateId, {
         status: interrupted ? 'pending' : 'completed', reason: interrupted ? 'interrupted' : result.stoppedBecause, stepsDone: result.steps.length,
         finalTrainLoss: last?.loss ?? null, finalValLoss: null,
       })
       setRunStatus(db, runId, interrupted ? 'interrupted' : 'completed')
-    })()
+    })
     progress.finish('range', interrupted ? 'interrupted' : `${result.points.length} iterations${result.stoppedBecause ? ', stopped: the loss blew up' : ''}`)
     // Read back from the store: what "lrgate runs show" prints later is exactly what is printed now.
     const stored = storedRangeTest(db, runId, plan)

@@ -1,5 +1,5 @@
 import type {StepRecord} from '../train/trainer.js'
-import {type Db, nowIso} from './db.js'
+import {type Db, nowIso, writeTransaction} from './db.js'
 
 export type CandidateStatus = 'pending' | 'running' | 'completed' | 'diverged' | 'pruned' | 'failed'
 
@@ -19,7 +19,7 @@ export function insertCandidates(db: Db, runId: number, candidates: readonly New
     `INSERT INTO candidates (run_id, label, lr, schedule, seed, status, steps_total, artifact_dir)
      VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`,
   )
-  return db.transaction(() => candidates.map((c) => Number(insert.run(runId, c.label, c.lr, JSON.stringify(c.schedule), c.seed, c.stepsTotal, c.artifactDir).lastInsertRowid)))()
+  return writeTransaction(db, () => candidates.map((c) => Number(insert.run(runId, c.label, c.lr, JSON.stringify(c.schedule), c.seed, c.stepsTotal, c.artifactDir).lastInsertRowid)))
 }
 
 export function markCandidateRunning(db: Db, id: number): void {
@@ -35,18 +35,18 @@ export function recordSteps(db: Db, id: number, stepsDone: number, steps: readon
     `INSERT OR REPLACE INTO train_steps (candidate_id, step, lr, loss, grad_norm, clipped, tokens_per_s, val_loss)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   )
-  db.transaction(() => {
+  writeTransaction(db, () => {
     for (const s of steps) insert.run(id, s.step, s.lr, s.loss, Number.isFinite(s.gradNorm) ? s.gradNorm : -1, s.clipped ? 1 : 0, s.tokensPerS, s.valLoss)
     db.prepare('UPDATE candidates SET steps_done = ? WHERE id = ?').run(stepsDone, id)
-  })()
+  })
 }
 
 /** Before resuming from a checkpoint: forget steps recorded after it (a kill between writes). */
 export function forgetStepsAfter(db: Db, id: number, stepsDone: number): void {
-  db.transaction(() => {
+  writeTransaction(db, () => {
     db.prepare('DELETE FROM train_steps WHERE candidate_id = ? AND step >= ?').run(id, stepsDone)
     db.prepare('UPDATE candidates SET steps_done = ? WHERE id = ?').run(stepsDone, id)
-  })()
+  })
 }
 
 /** Losses recorded so far (the divergence detector's history on resume). */

@@ -1,7 +1,7 @@
 import {type CohortCount, cohortCounts} from '../datasets/cohorts.js'
 import type {Dataset} from '../datasets/types.js'
 import {InputError} from '../errors.js'
-import {type Db, nowIso} from './db.js'
+import {type Db, nowIso, writeTransaction} from './db.js'
 
 /** A row of the `datasets` table: one dataset version as first seen by this store. */
 export interface StoredDataset {
@@ -35,7 +35,7 @@ interface DatasetRow {
  */
 export function recordDatasetUse(db: Db, dataset: Dataset): number {
   const {name, version} = dataset.manifest
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     const existing = findStoredDataset(db, name, version)
     if (existing !== undefined) {
       if (existing.hash !== dataset.hash) {
@@ -49,7 +49,7 @@ export function recordDatasetUse(db: Db, dataset: Dataset): number {
       .prepare('INSERT INTO datasets (name, version, hash, path, records, cohorts, first_used) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(name, version, dataset.hash, dataset.dir, dataset.records.length, JSON.stringify(cohortCounts(dataset)), nowIso())
     return Number(info.lastInsertRowid)
-  })()
+  })
 }
 
 /** The stored row of name@version, if this store has seen it. */

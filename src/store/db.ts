@@ -62,3 +62,13 @@ function migrate(db: Db, file: string): void {
 export function nowIso(): string {
   return new Date().toISOString()
 }
+
+/**
+ * Runs `fn` in a write transaction that takes the write lock at BEGIN (BEGIN IMMEDIATE). A deferred
+ * transaction that reads before it writes cannot wait for the lock: when another process wrote in
+ * between, SQLite fails it at once with SQLITE_BUSY and the busy timeout never applies. Nested calls
+ * become savepoints of the enclosing transaction.
+ */
+export function writeTransaction<T>(db: Db, fn: () => T): T {
+  return db.transaction(fn).immediate()
+}

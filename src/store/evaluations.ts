@@ -1,6 +1,6 @@
 import type {EvaluatorDescriptor} from '../eval/configured-evaluator.js'
 import type {CohortMetric, EvaluatedRecord} from '../eval/evaluate.js'
-import {type Db, nowIso} from './db.js'
+import {type Db, nowIso, writeTransaction} from './db.js'
 
 /** An evaluation as stored (one row of `evaluations`, evaluators parsed). */
 export interface EvaluationRow {
@@ -56,7 +56,7 @@ export function insertEvaluation(
   const insertCohort = db.prepare(
     'INSERT INTO cohort_metrics (evaluation_id, cohort, metric, value, ci_low, ci_high, n) VALUES (?, ?, ?, ?, ?, ?, ?)',
   )
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     const id = Number(
       insertEval.run(
         evaluation.label,
@@ -79,7 +79,7 @@ export function insertEvaluation(
     }
     for (const c of cohorts) insertCohort.run(id, c.cohort, c.metric, c.value, finiteOrNull(c.ciLow), finiteOrNull(c.ciHigh), c.n)
     return id
-  })()
+  })
 }
 
 const SELECT_EVALUATION = `

@@ -1,4 +1,4 @@
-import {type Db, nowIso} from './db.js'
+import {type Db, nowIso, writeTransaction} from './db.js'
 
 export type RowStatus = 'pass' | 'fail' | 'skipped'
 
@@ -38,7 +38,7 @@ export function insertGate(db: Db, gate: NewGate, results: readonly GateResultRo
     `INSERT INTO gate_results (gate_id, position, rule, cohort, metric, baseline, candidate, delta, ci_low, ci_high, lim, status, message)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   )
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     const id = Number(
       insertGateRow.run(
         gate.candidateEvaluationId,
@@ -56,7 +56,7 @@ export function insertGate(db: Db, gate: NewGate, results: readonly GateResultRo
       insertResult.run(id, i, r.rule, r.cohort, r.metric, num(r.baseline), num(r.candidate), num(r.delta), num(r.ciLow), num(r.ciHigh), num(r.limit), r.status, r.message)
     }
     return id
-  })()
+  })
 }
 
 export interface GateSummaryRow {

@@ -1,4 +1,4 @@
-import type {Db} from './db.js'
+import {type Db, writeTransaction} from './db.js'
 
 export interface RungRow {
   candidateId: number
@@ -34,10 +34,10 @@ export function runRungs(db: Db, runId: number): RungRow[] {
 export function decideRungRows(db: Db, step: number, decisions: ReadonlyArray<{candidateId: number; keep: boolean; reason: string}>): void {
   const mark = db.prepare('UPDATE rungs SET kept = ?, reason = ? WHERE candidate_id = ? AND step = ?')
   const prune = db.prepare("UPDATE candidates SET status = 'pruned', status_reason = ? WHERE id = ?")
-  db.transaction(() => {
+  writeTransaction(db, () => {
     for (const d of decisions) {
       mark.run(d.keep ? 1 : 0, d.reason, d.candidateId, step)
       if (!d.keep) prune.run(`pruned at step ${step}: ${d.reason}`, d.candidateId)
     }
-  })()
+  })
 }

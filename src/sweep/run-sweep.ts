@@ -5,7 +5,7 @@ import {dirname, join} from 'node:path'
 import type {CohortRole, Dataset} from '../datasets/types.js'
 import {InputError} from '../errors.js'
 import type {Progress} from '../report/progress.js'
-import {type Db, openDb} from '../store/db.js'
+import {type Db, openDb, writeTransaction} from '../store/db.js'
 import {latestEvaluationByLabel} from '../store/evaluations.js'
 import {getRun, runCandidates} from '../store/runs-read.js'
 import {setRecommended, setRunStatus} from '../store/runs.js'
@@ -115,9 +115,9 @@ export async function runSweep(request: SweepRequest): Promise<SweepOutcome> {
   const baseline = baselineEvaluation(ctx, run.baseEvaluationId)
   const roles = new Map<string, CohortRole>(Object.entries(ctx.evalSet.manifest.cohorts).map(([k, v]) => [k, v.role]))
   const {gate} = ctx.plan
-  const candidates = db.transaction(() =>
+  const candidates = writeTransaction(db, () =>
     gateCandidates(db, runId, baseline.evaluationId, {rules: gate.rules, confidence: gate.confidence, resamples: gate.resamples, seed: ctx.plan.seed}, roles),
-  )()
+  )
   const recommended = recommend(candidates)
   setRecommended(db, runId, recommended?.id ?? null)
   setRunStatus(db, runId, 'completed')

@@ -9,7 +9,7 @@ import {gptConfigSchema} from '../model/config.js'
 import {CharTokenizer, tokenizerSchema} from '../model/tokenizer.js'
 import {insertCandidates} from '../store/candidates.js'
 import {recordDatasetUse} from '../store/datasets.js'
-import type {Db} from '../store/db.js'
+import {type Db, writeTransaction} from '../store/db.js'
 import {runCandidates} from '../store/runs-read.js'
 import {insertRun, runConfig, setRunBackend, setRunStatus} from '../store/runs.js'
 import {buildTokenStream, stepsForEpochs} from '../train/token-stream.js'
@@ -54,7 +54,7 @@ function readBaseModel(dir: string): {contextLength: number; tokenizer: CharToke
 /** Creates the run and its candidates (one transaction); returns the run id. */
 export function createRun(db: Db, prepared: PreparedSweep, backend: {name: string; reason: string}, runsDir: (runId: number, label: string) => string): number {
   const {plan, steps} = prepared
-  return db.transaction(() => {
+  return writeTransaction(db, () => {
     const runId = insertRun(db, {
       kind: 'sweep', name: plan.name, seed: plan.seed, config: {...plan, steps}, backend: backend.name, backendReason: backend.reason,
       baseModel: plan.baseModel, trainDatasetId: recordDatasetUse(db, prepared.trainSet), evalDatasetId: recordDatasetUse(db, prepared.evalSet),
@@ -66,7 +66,7 @@ export function createRun(db: Db, prepared: PreparedSweep, backend: {name: strin
       return {label, lr, schedule: {...plan.schedule, lr, steps}, seed: plan.seed, stepsTotal: steps, artifactDir: join(runsDir(runId, label), 'model')}
     }))
     return runId
-  })()
+  })
 }
 
 /** The plan of a stored run, for --resume (refusing runs that are not resumable sweeps). Reads only. */
