@@ -5,6 +5,9 @@ import {configFromFlags, dbFromFlags} from '../cli/context.js'
 import {InputError} from '../errors.js'
 import {planFindLr} from '../find-lr/plan.js'
 
+/** Said when the curve has no suggestion, with or without --candidates. */
+const NOTHING_TO_SUGGEST = 'loss never fell: no learning rate to suggest; try a wider ramp (--start-lr, --end-lr) or more iterations (--num-it).'
+
 export default class FindLr extends LrgateCommand<typeof FindLr> {
   static override summary = 'LR range test on the base model with the fine-tune data: suggestions and a sweep list.'
 
@@ -64,7 +67,7 @@ The curve is stored as a run of kind find-lr (lrgate runs show <id>).`
       }
       if (flags.candidates) {
         // An empty list would turn "lrgate sweep --lr $(…)" into a confusing flag error: fail here instead.
-        if (outcome.candidates.length === 0) throw new InputError(`the loss never fell in LR range test run ${outcome.runId}: no learning rate to suggest; try a wider ramp (--start-lr, --end-lr) or more iterations (--num-it).`)
+        if (outcome.candidates.length === 0) throw new InputError(`LR range test run ${outcome.runId}: the ${NOTHING_TO_SUGGEST}`)
         this.say(lrList(outcome.candidates))
         return
       }
@@ -73,7 +76,7 @@ The curve is stored as a run of kind find-lr (lrgate runs show <id>).`
       if (flags.plot) this.say(rangePlot(outcome))
       this.say(suggestionTable(outcome))
       if (outcome.candidates.length > 0) this.say(`Sweep list around the ${outcome.anchor} (at and below it, where forgetting is smaller): lrgate sweep --lr ${lrList(outcome.candidates)}`)
-      else this.say('The loss never fell: nothing to suggest. Try a wider ramp (--start-lr, --end-lr) or more iterations (--num-it).')
+      else this.say(`The ${NOTHING_TO_SUGGEST}`)
     } finally {
       process.off('SIGINT', onSigint)
       db.close()

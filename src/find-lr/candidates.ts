@@ -1,4 +1,4 @@
-import type {Suggestion, Suggestions} from './suggest.js'
+import {type Suggestion, SUGGESTION_NAMES, type Suggestions} from './suggest.js'
 
 /** Positions of 1 and 3 within a decade: learning rates people type (1e-4, 3e-4, 1e-3, …). */
 const GRID = [0, Math.log10(3)]
@@ -21,7 +21,7 @@ function gridValue(index: number): number {
 
 /** The suggestion a sweep list is built around: valley, else steep, else minimum. */
 export function anchorSuggestion(suggestions: Suggestions): {name: keyof Suggestions; suggestion: Suggestion} | null {
-  for (const name of ['valley', 'steep', 'minimum'] as const) {
+  for (const name of SUGGESTION_NAMES) {
     const suggestion = suggestions[name]
     if (suggestion !== null) return {name, suggestion}
   }

@@ -1,7 +1,7 @@
 import {runSteps} from '../store/candidates.js'
 import type {Db} from '../store/db.js'
 import {anchorSuggestion, sweepCandidates} from './candidates.js'
-import {RANGE_DEFAULTS} from './plan.js'
+import type {FindLrPlan} from './plan.js'
 import {smoothLosses} from './smoothing.js'
 import {type RangePoint, type Suggestions, suggestLrs} from './suggest.js'
 
@@ -13,12 +13,11 @@ export interface StoredRangeTest {
 }
 
 /** A find-lr run's curve from train_steps, and the suggestions it gives (the same as when it ran). */
-export function storedRangeTest(db: Db, runId: number, config: unknown): StoredRangeTest {
+export function storedRangeTest(db: Db, runId: number, plan: Pick<FindLrPlan, 'count'>): StoredRangeTest {
   const steps = runSteps(db, runId)
   const smoothed = smoothLosses(steps.map((s) => s.loss))
   const points = steps.map((s, i) => ({lr: s.lr, loss: s.loss, smoothed: smoothed[i]}))
   const suggestions = suggestLrs(points)
   const anchor = anchorSuggestion(suggestions)
-  const count = (config as {count?: number} | null)?.count ?? RANGE_DEFAULTS.count
-  return {points, suggestions, anchor: anchor?.name ?? null, candidates: anchor === null ? [] : sweepCandidates(anchor.suggestion.lr, count)}
+  return {points, suggestions, anchor: anchor?.name ?? null, candidates: anchor === null ? [] : sweepCandidates(anchor.suggestion.lr, plan.count)}
 }

@@ -37,6 +37,8 @@ export interface RangeTestResult {
   steps: StepRecord[]
   /** why the ramp ended before endLr, or null when it ran to the end */
   stoppedBecause: string | null
+  /** ended by the caller's shouldStop (Ctrl-C), not by the curve */
+  interrupted: boolean
 }
 
 /** Copies of every weight, to put the model back as it was after the test. */
@@ -98,7 +100,7 @@ export async function rangeTest(options: RangeTestOptions): Promise<RangeTestRes
       },
     })
     const stoppedBecause = result.status === 'diverged' ? `the loss stopped being finite (${result.reason})` : result.status === 'stopped' ? (interrupted ?? blowUp) : null
-    return {points, steps, stoppedBecause}
+    return {points, steps, stoppedBecause, interrupted: result.status === 'stopped' && interrupted !== null}
   } finally {
     restore(model, saved)
   }

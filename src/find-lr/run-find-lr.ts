@@ -62,7 +62,6 @@ export async function runFindLr(options: FindLrOptions): Promise<FindLrOutcome> 
   markCandidateRunning(db, candidateId)
 
   progress.start('range', 'find-lr', plan.iterations)
-  let interrupted = false
   try {
     const result = await rangeTest({
       ...plan,
@@ -70,12 +69,9 @@ export async function runFindLr(options: FindLrOptions): Promise<FindLrOutcome> 
       train: buildTokenStream(records, tokenizer),
       seed: deriveSeed(plan.seed, 'batches'),
       onPoint: (point, step) => progress.update('range', step.step + 1, {phase: 'range test', loss: point.smoothed, lr: point.lr, tokensPerS: step.tokensPerS}),
-      shouldStop: () => {
-        const reason = options.shouldStop?.() ?? null
-        interrupted ||= reason !== null
-        return reason
-      },
+      shouldStop: options.shouldStop,
     })
+    const {interrupted} = result
     const last = result.steps.at(-1)
     writeTransaction(db, () => {
       recordSteps(db, candidateId, result.steps.length, result.steps)

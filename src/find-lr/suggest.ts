@@ -15,6 +15,9 @@ export interface Suggestion {
   index: number
 }
 
+/** The suggestions in order of preference as the sweep list's anchor (fastai's default first). */
+export const SUGGESTION_NAMES = ['valley', 'steep', 'minimum'] as const
+
 export interface Suggestions {
   /** the middle of the longest stretch over which the loss keeps falling: fastai's default */
   valley: Suggestion | null

@@ -1,7 +1,8 @@
 import Table from 'cli-table3'
 
 import type {FindLrOutcome} from '../find-lr/run-find-lr.js'
-import {type Suggestions, suggestionWindow} from '../find-lr/suggest.js'
+import {SUGGESTION_NAMES, type Suggestions, suggestionWindow} from '../find-lr/suggest.js'
+import {compactLr} from '../schedule/describe.js'
 import {renderPlot} from './terminal-plot.js'
 
 const EXPLAIN: Record<keyof Suggestions, string> = {
@@ -13,7 +14,7 @@ const EXPLAIN: Record<keyof Suggestions, string> = {
 /** The suggestions as a table: name, learning rate, smoothed loss there, what it means; * marks the anchor. */
 export function suggestionTable(outcome: Pick<FindLrOutcome, 'suggestions' | 'anchor'>): string {
   const table = new Table({head: ['suggestion', 'lr', 'smoothed loss', 'rule'], colAligns: ['left', 'right', 'right', 'left'], style: {head: [], border: [], compact: true}})
-  for (const name of ['valley', 'steep', 'minimum'] as const) {
+  for (const name of SUGGESTION_NAMES) {
     const s = outcome.suggestions[name]
     const mark = name === outcome.anchor ? ' *' : ''
     table.push([name + mark, s === null ? '–' : s.lr.toExponential(2), s === null ? '–' : s.loss.toFixed(4), s === null ? 'the loss never falls' : EXPLAIN[name]])
@@ -44,5 +45,5 @@ export function rangePlot(outcome: Pick<FindLrOutcome, 'points' | 'suggestions'>
 
 /** A learning-rate list as --lr takes it: 3e-5,1e-4,3e-4 */
 export function lrList(lrs: readonly number[]): string {
-  return lrs.map((lr) => lr.toExponential().replace('e+', 'e')).join(',')
+  return lrs.map(compactLr).join(',')
 }

@@ -12,6 +12,11 @@ export function describeSchedule(schedule: ResolvedSchedule): string {
   return parts.join('; ')
 }
 
+/** A rate as people type it: shortest exponent form, at most 6 significant digits ("3e-5", "2.5e-4"). */
+export function compactLr(lr: number): string {
+  return Number(lr.toPrecision(6)).toExponential().replace('e+', 'e')
+}
+
 /** A rate as the table shows it: 5 significant digits, exponent form ("9.9901e-4"). */
 export function formatLr(lr: number): string {
   return lr === 0 ? '0' : lr.toExponential(4)

@@ -5,6 +5,6 @@
 export {buildSchedule, type ResolvedSchedule, scheduleValues, type ScheduleRun, validateSchedule, type ValidateOptions} from './build.js'
 export {configKeyNamer, flagName, type KeyNamer} from './check.js'
 export {SCHEDULE_DEFAULTS} from './defaults.js'
-export {describeSchedule, formatLr} from './describe.js'
+export {compactLr, describeSchedule, formatLr} from './describe.js'
 export {PLATEAU_DEFAULTS, type PlateauOptions, PlateauSchedule, plateauSpecSchema} from './plateau.js'
 export {SCHEDULE_TYPES, type ScheduleSpec, scheduleSpecSchema, type ScheduleType} from './spec.js'

@@ -5,7 +5,7 @@ import type {Config} from '../config/schema.js'
 import {positiveNumber, seedFlag} from '../cli/number-flags.js'
 import {InputError} from '../errors.js'
 import {paths} from '../paths.js'
-import {configKeyNamer, validateSchedule} from '../schedule/index.js'
+import {compactLr, configKeyNamer, validateSchedule} from '../schedule/index.js'
 import {scheduleSpecFromFlags, type ScheduleFlagValues} from '../schedule/from-flags.js'
 import type {ScheduleSpec} from '../schedule/spec.js'
 
@@ -69,7 +69,7 @@ export function parseLrList(text: string): number[] {
 
 /** A candidate's label: `lr-1e-4`, `lr-5e-5` — short, unique per learning rate, sortable by eye. */
 export function candidateLabel(lr: number): string {
-  return `lr-${Number(lr.toPrecision(6)).toExponential().replace('e+', 'e').replace(/\.?0+e/, 'e')}`
+  return `lr-${compactLr(lr)}`
 }
 
 /** Merges flags over the config and checks every candidate's schedule before anything runs. */

@@ -53,6 +53,8 @@ describe('LR range test on a tiny model', () => {
     const stopped = await run(7)
     assert.equal(stopped.points.length, 7)
     assert.equal(stopped.stoppedBecause, 'interrupted')
+    assert.equal(stopped.interrupted, true)
+    assert.equal(a.interrupted, false)
     assert.deepEqual(stopped.points, a.points.slice(0, 7))
   })
 })

@@ -9,6 +9,7 @@ import {before, describe, it} from 'node:test'
 import {DEFAULT_CONFIG} from '../../src/config/defaults.js'
 import {modelColors} from '../../src/report/html/colors.js'
 import {renderRunReport} from '../../src/report/html/index.js'
+import {candidateLabel} from '../../src/sweep/plan.js'
 import type {RunReportData} from '../../src/report/html/types.js'
 import {loadRunReportData, resolveReportRun} from '../../src/report/run-report-data.js'
 import {finishTraining, insertCandidates, recordSteps, setCandidateVerdict} from '../../src/store/candidates.js'
@@ -24,7 +25,7 @@ const STEPS = 60
 const COHORTS = ['target:food', 'ood:animal', 'ood:news']
 const RUN_NAME = 'weekly <2024> & "co"'
 const LRS = [5e-5, 1e-4, 5e-4, 1e-3]
-const label = (lr: number) => `lr-${lr.toExponential(0).replace('+', '')}`
+const label = candidateLabel
 
 /** Per-cohort metrics of a fake evaluation: relevance shifted by `shift` on the OOD cohorts, `target` on the target. */
 function cohortRows(target: number, shift: number) {

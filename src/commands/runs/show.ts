@@ -3,6 +3,7 @@ import {Args} from '@oclif/core'
 import {LrgateCommand} from '../../cli/base-command.js'
 import {dbFromFlags} from '../../cli/context.js'
 import {storedRangeTest} from '../../find-lr/from-store.js'
+import type {FindLrPlan} from '../../find-lr/plan.js'
 import {lrList, suggestionTable} from '../../report/find-lr-report.js'
 import {runTables} from '../../report/table.js'
 import {readRun} from '../../store/runs-read.js'
@@ -24,7 +25,7 @@ export default class RunsShow extends LrgateCommand<typeof RunsShow> {
     try {
       const run = readRun(db, this.args.id)
       // A find-lr run's candidate is its curve: show the suggestions it gives.
-      const rangeTest = run.run.kind === 'find-lr' ? storedRangeTest(db, run.run.id, run.config) : null
+      const rangeTest = run.run.kind === 'find-lr' ? storedRangeTest(db, run.run.id, run.config as FindLrPlan) : null
       if (this.flags.json) {
         this.printJson(rangeTest === null ? run : {...run, rangeTest: {suggestions: rangeTest.suggestions, anchor: rangeTest.anchor, candidates: rangeTest.candidates}})
         return
