@@ -17,6 +17,8 @@ export interface EvaluatorDescriptor {
   aggregation: Aggregation
   cohorts?: string
   description?: string
+  /** The evaluator's scoring-rule version (see Evaluator.version); absent in evaluations stored before versions existed, which read as "1". */
+  version?: string
 }
 
 /** An evaluator ready to score: the instance plus where it applies and how its scores are stored. */

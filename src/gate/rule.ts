@@ -1,3 +1,4 @@
+import {withinThreshold} from '../../evaluators/threshold.js'
 import type {GateRule} from '../config/eval-schema.js'
 
 export type LimitKind = 'maxDrop' | 'maxRise' | 'minGain'
@@ -50,9 +51,10 @@ export interface Judgement {
  */
 export function judge(limit: RuleLimit, delta: number, ciLow: number, ciHigh: number, records: number): Judgement {
   const atLeast = limit.side === 'atLeast'
-  const fail = atLeast ? ciHigh < limit.bound : ciLow > limit.bound
+  // The interval's far end on the limit's wrong side, and its near end (one tolerance, see withinThreshold).
+  const fail = !withinThreshold(atLeast ? ciHigh : ciLow, limit.bound, limit.side)
   if (fail) return {status: 'fail', inconclusive: false}
-  const crosses = atLeast ? ciLow < limit.bound : ciHigh > limit.bound
+  const crosses = !withinThreshold(atLeast ? ciLow : ciHigh, limit.bound, limit.side)
   if (!crosses) return {status: 'pass', inconclusive: false}
   const margin = atLeast ? delta - limit.bound : limit.bound - delta
   const halfWidth = atLeast ? delta - ciLow : ciHigh - delta
