@@ -3,6 +3,7 @@ import type {Aggregation} from '../../evaluators/types.js'
 import type {GateRule} from '../config/eval-schema.js'
 import {InputError} from '../errors.js'
 import {cohortMatcher} from '../eval/cohort-glob.js'
+import {versionMismatches} from '../eval/evaluator-version.js'
 import {meanSamples, perplexitySamples, ratioStatistic, type RatioSamples} from '../eval/statistic.js'
 import type {EvaluationRow, StoredRecord} from '../store/evaluations.js'
 import {deriveSeed} from '../util/rng.js'
@@ -36,8 +37,8 @@ export interface CompareOptions {
 /**
  * Applies the gate rules to a candidate and a baseline evaluation: for every rule × matching cohort,
  * a paired bootstrap interval of the delta on the records both share, judged against the limit.
- * Refuses (InputError) different dataset hashes unless `onSharedRecords`, unknown metrics, and a
- * metric only one evaluation has. Does not touch the database.
+ * Refuses (InputError) different dataset hashes unless `onSharedRecords`, a metric scored by different
+ * evaluator versions, unknown metrics, and a metric only one evaluation has. Does not touch the database.
  */
 export function compareEvaluations(
   baseline: EvaluationData,
@@ -49,6 +50,12 @@ export function compareEvaluations(
   if (baseline.row.datasetHash !== candidate.row.datasetHash && !options.onSharedRecords) {
     throw new InputError(
       `${who(candidate, 'the candidate')} used dataset ${candidate.row.datasetRef} (hash ${candidate.row.datasetHash.slice(0, 12)}) but ${who(baseline, 'the baseline')} used ${baseline.row.datasetRef} (hash ${baseline.row.datasetHash.slice(0, 12)}); evaluate both on the same dataset version, or pass --on-shared-records to compare the records they share.`,
+    )
+  }
+  const mismatch = versionMismatches(candidate.row.evaluators, baseline.row.evaluators)[0]
+  if (mismatch !== undefined) {
+    throw new InputError(
+      `metric "${mismatch.metric}": ${who(candidate, 'the candidate')} was scored by evaluator version ${mismatch.a} but ${who(baseline, 'the baseline')} by version ${mismatch.b}; their scores mean different things. Score both with the same lrgate (re-run "lrgate eval" for the older one) before gating.`,
     )
   }
   const shared = [...candidate.records.values()]

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3'
 import assert from 'node:assert/strict'
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -121,6 +122,22 @@ describe('the CLI on real text (built dist)', () => {
     // दाल vs दिल scores 0, "bread" exactly 0.2 and passes 0.2: one of two records fails
     assert.equal(summary.cohorts[0].metrics.relevance.value, 0.1)
     assert.equal(summary.cohorts[0].metrics.failRate.value, 0.5)
+  })
+
+  it('check refuses (exit 2, naming both versions) scores of different evaluator versions', () => {
+    writeFileSync(join(cwd, 'plain.jsonl'), '{"id":"hi","output":"दिल"}\n{"id":"bread","output":"bread"}\n')
+    assert.equal(run('eval', '--outputs', 'plain.jsonl', '--dataset', 'words@1', '--label', 'new').status, 0)
+    assert.equal(run('eval', '--outputs', 'plain.jsonl', '--dataset', 'words@1', '--label', 'old').status, 0)
+    // "old" as an evaluation stored before versions existed: its descriptors carry none (version 1)
+    const db = new Database(join(cwd, 'lrgate.db'))
+    const row = db.prepare("SELECT id, evaluators FROM evaluations WHERE label = 'old'").get() as {id: number; evaluators: string}
+    const stripped = (JSON.parse(row.evaluators) as {version?: string}[]).map(({version: _, ...d}) => d)
+    db.prepare('UPDATE evaluations SET evaluators = ? WHERE id = ?').run(JSON.stringify(stripped), row.id)
+    db.close()
+    const c = run('check', '--candidate', 'new', '--baseline', 'old')
+    assert.equal(c.status, 2)
+    assert.match(c.stderr, /metric "relevance": the candidate evaluation #\d+ \("new"\) was scored by evaluator version 2 but the baseline evaluation #\d+ \("old"\) by version 1/)
+    assert.equal(run('check', '--candidate', 'new', '--baseline', 'new').status, 0)
   })
 
   it('nll 800 over 1 token: eval stores it (exit 0) and check exits 1 on the perplexity regression', () => {
