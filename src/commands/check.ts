@@ -6,11 +6,13 @@ import {LrgateCommand} from '../cli/base-command.js'
 import {configFromFlags, dbFromFlags} from '../cli/context.js'
 import {parseConfidence} from '../gate/options.js'
 import {resolveEvaluation} from '../gate/reference.js'
+import {checkWithoutRecommendation, sweepWithoutRecommendation} from '../gate/no-recommendation.js'
 import {runCheck} from '../gate/run-check.js'
 import type {Config} from '../config/schema.js'
 import type {Db} from '../store/db.js'
 import {gateJunit} from '../report/junit.js'
 import {gateMarkdown} from '../report/markdown.js'
+import {gateStepSummary} from '../report/step-summary.js'
 import {appendGithubStepSummary} from '../report/summary.js'
 import {gateTable, gateVerdictLines} from '../report/table.js'
 
@@ -54,8 +56,13 @@ Evaluations on different dataset hashes are refused unless --on-shared-records. 
     const db = dbFromFlags(this.flags)
     let report
     try {
-      await this.reevaluateBaselineIfNeeded(db, request, config, file)
-      report = runCheck(db, request)
+      const unrecommended = sweepWithoutRecommendation(db, request.candidate)
+      if (unrecommended === undefined) {
+        await this.reevaluateBaselineIfNeeded(db, request, config, file)
+        report = runCheck(db, request)
+      } else {
+        report = checkWithoutRecommendation(db, unrecommended, request)
+      }
     } finally {
       db.close()
     }
@@ -63,7 +70,7 @@ Evaluations on different dataset hashes are refused unless --on-shared-records. 
     const markdown = gateMarkdown(report)
     if (this.flags.junit !== undefined) writeReport(this.flags.junit, gateJunit(report))
     if (this.flags.markdown !== undefined) writeReport(this.flags.markdown, markdown)
-    const summaryFile = appendGithubStepSummary(markdown)
+    const summaryFile = appendGithubStepSummary((budget) => gateStepSummary(report, budget, {markdown: this.flags.markdown, junit: this.flags.junit}))
     if (this.flags.json) {
       this.printJson(report)
     } else {
