@@ -67,5 +67,6 @@ function statusRow(cohort: string, message: string): GateRow {
   return {
     rule: 'sweep recommendation', ruleIndex: -1, cohort, metric: 'recommendation', baseline: null, candidate: null, delta: null, ciLow: null, ciHigh: null,
     limit: null, limitKind: 'minGain', limitSide: 'atLeast', relative: false, status: 'fail', message, records: 0, inconclusive: false, recordsNeeded: null,
+    pValue: null, adjustedP: null, decided: true,
   }
 }

@@ -1,4 +1,4 @@
-import {formatDelta, formatInterval, formatLimit, formatValue} from '../gate/format.js'
+import {formatDelta, formatInterval, formatLimit, formatP, formatValue} from '../gate/format.js'
 import type {GateReport, GateRow} from '../gate/types.js'
 
 /** Escapes text for XML attributes and content, dropping characters XML 1.0 cannot hold. */
@@ -51,6 +51,7 @@ function testcase(r: GateRow, confidence: number): string {
   const numbers =
     `${r.metric} on ${r.cohort}: baseline ${formatValue(r.metric, r.baseline)}, candidate ${formatValue(r.metric, r.candidate)}, ` +
     `delta ${formatDelta(r.metric, r.relative, r.delta)}, ${Math.round(confidence * 100)}% CI ${formatInterval(r.metric, r.relative, r.ciLow, r.ciHigh)}, ` +
-    `limit ${formatLimit(r.metric, r.relative, r.limitSide, r.limit)}`
+    `limit ${formatLimit(r.metric, r.relative, r.limitSide, r.limit)}` +
+    (r.adjustedP === null || r.adjustedP === undefined ? '' : `, adjusted p ${formatP(r.adjustedP)}`)
   return `${open}\n      <failure message="${xmlEscape(numbers)}" type="regression">${xmlEscape(`${r.rule}: ${r.message}`)}</failure>\n    </testcase>`
 }

@@ -1,4 +1,4 @@
-import {formatDelta, formatInterval, formatLimit, formatValue} from '../gate/format.js'
+import {formatDelta, formatInterval, formatLimit, formatP, formatValue} from '../gate/format.js'
 import type {GateReport, GateRow} from '../gate/types.js'
 
 const ICON: Record<string, string> = {pass: '✅ pass', fail: '❌ fail', skipped: '⏭️ skipped'}
@@ -28,14 +28,14 @@ export function markdownHead(report: GateReport): string[] {
   return [
     `### ${report.verdict === 'pass' ? '✅' : '❌'} lrgate check: ${report.verdict}`,
     '',
-    `Candidate **${cell(report.candidate.label)}** (evaluation #${report.candidate.id}) vs baseline **${cell(report.baseline.label)}** (evaluation #${report.baseline.id}) · ${report.sharedRecords} shared records · ${pct} paired bootstrap CI, ${report.resamples} resamples, seed ${report.seed}`,
+    `Candidate **${cell(report.candidate.label)}** (evaluation #${report.candidate.id}) vs baseline **${cell(report.baseline.label)}** (evaluation #${report.baseline.id}) · ${report.sharedRecords} shared records · family-wise ${pct}: Holm-adjusted one-sided tests (studentized, paired bootstrap SE, ${report.resamples} resamples, seed ${report.seed}); intervals are simultaneous`,
     '',
-    `| rule | cohort | baseline | candidate | delta | ${pct} CI | limit | status |`,
-    '|---|---|--:|--:|--:|---|---|---|',
+    `| rule | cohort | baseline | candidate | delta | ${pct} CI | limit | adj. p | status |`,
+    '|---|---|--:|--:|--:|---|---|--:|---|',
   ]
 }
 
 /** One rule × cohort row of the Markdown table. */
 export function markdownRow(r: GateRow): string {
-  return `| ${cell(r.rule)} | ${cell(r.cohort)} | ${formatValue(r.metric, r.baseline)} | ${formatValue(r.metric, r.candidate)} | ${formatDelta(r.metric, r.relative, r.delta)} | ${formatInterval(r.metric, r.relative, r.ciLow, r.ciHigh)} | ${cell(formatLimit(r.metric, r.relative, r.limitSide, r.limit))} | ${ICON[r.status]}${r.inconclusive ? ' (inconclusive)' : ''} |`
+  return `| ${cell(r.rule)} | ${cell(r.cohort)} | ${formatValue(r.metric, r.baseline)} | ${formatValue(r.metric, r.candidate)} | ${formatDelta(r.metric, r.relative, r.delta)} | ${formatInterval(r.metric, r.relative, r.ciLow, r.ciHigh)} | ${cell(formatLimit(r.metric, r.relative, r.limitSide, r.limit))} | ${formatP(r.adjustedP)} | ${ICON[r.status]}${r.decided ? ' (decided)' : ''}${r.inconclusive ? ' (inconclusive)' : ''} |`
 }

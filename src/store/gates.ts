@@ -15,6 +15,12 @@ export interface GateResultRow {
   limit: number | null
   status: RowStatus
   message: string
+  /** One-sided p-value of "within the limit" (null: skipped or untestable). */
+  pValue: number | null
+  /** Holm-adjusted over the check's tested rows; the row fails when ≤ 1 − confidence. */
+  adjustedP: number | null
+  /** This row failed, and so by itself made the verdict fail. */
+  decided: boolean
 }
 
 export interface NewGate {
@@ -35,8 +41,8 @@ export function insertGate(db: Db, gate: NewGate, results: readonly GateResultRo
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   )
   const insertResult = db.prepare(
-    `INSERT INTO gate_results (gate_id, position, rule, cohort, metric, baseline, candidate, delta, ci_low, ci_high, lim, status, message)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO gate_results (gate_id, position, rule, cohort, metric, baseline, candidate, delta, ci_low, ci_high, lim, status, message, p_value, adjusted_p, decided)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   )
   return writeTransaction(db, () => {
     const id = Number(
@@ -53,7 +59,7 @@ export function insertGate(db: Db, gate: NewGate, results: readonly GateResultRo
       ).lastInsertRowid,
     )
     for (const [i, r] of results.entries()) {
-      insertResult.run(id, i, r.rule, r.cohort, r.metric, num(r.baseline), num(r.candidate), num(r.delta), num(r.ciLow), num(r.ciHigh), num(r.limit), r.status, r.message)
+      insertResult.run(id, i, r.rule, r.cohort, r.metric, num(r.baseline), num(r.candidate), num(r.delta), num(r.ciLow), num(r.ciHigh), num(r.limit), r.status, r.message, r.pValue, r.adjustedP, r.decided ? 1 : 0)
     }
     return id
   })
@@ -86,12 +92,14 @@ export function listGates(db: Db, limit = 20): GateSummaryRow[] {
 
 /** The rows of one gate in their order. */
 export function gateResults(db: Db, gateId: number): GateResultRow[] {
-  return db
+  const rows = db
     .prepare(
-      `SELECT rule, cohort, metric, baseline, candidate, delta, ci_low AS ciLow, ci_high AS ciHigh, lim AS "limit", status, message
+      `SELECT rule, cohort, metric, baseline, candidate, delta, ci_low AS ciLow, ci_high AS ciHigh, lim AS "limit", status, message,
+              p_value AS pValue, adjusted_p AS adjustedP, decided
        FROM gate_results WHERE gate_id = ? ORDER BY position`,
     )
-    .all(gateId) as GateResultRow[]
+    .all(gateId) as (Omit<GateResultRow, 'decided'> & {decided: number})[]
+  return rows.map((r) => ({...r, decided: r.decided === 1}))
 }
 
 function num(v: number | null): number | null {

@@ -166,6 +166,14 @@ export const MIGRATIONS: readonly string[] = [
     promoted_at   TEXT NOT NULL
   );
   `,
+  // 2: gate rows carry their family-wise test (issue 12): the one-sided p-value against the row's
+  // limit, its Holm-adjusted value over the check's rows, and whether the row decided the verdict.
+  // NULL p-values: skipped or untestable rows, and rows stored before this migration.
+  `
+  ALTER TABLE gate_results ADD COLUMN p_value REAL;
+  ALTER TABLE gate_results ADD COLUMN adjusted_p REAL;
+  ALTER TABLE gate_results ADD COLUMN decided INTEGER NOT NULL DEFAULT 0;
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
