@@ -5,10 +5,10 @@ import {tCdf, tQuantile} from './student-t.js'
 /**
  * Rows with fewer paired records than this are never failed: their interval is not trustworthy
  * (the coverage simulation, scripts/coverage.ts and docs/gate.md, finds the studentized interval
- * below 0.94 coverage under 10 records on skewed scores). They are inconclusive, saying how many
+ * below 0.94 coverage under 20 records on 0/1 and skewed scores). They are inconclusive, saying how many
  * records are needed.
  */
-export const MIN_RECORDS = 10
+export const MIN_RECORDS = 20
 
 /** What a row's test needs: the estimate, its bootstrap standard error and skewness, the paired record count. */
 export interface RowEstimate {

@@ -51,7 +51,7 @@ describe('Student t and Holm', () => {
 
   it('a row p-value is a studentized tail against the row\'s own limit', () => {
     const limit = {kind: 'maxDrop' as const, bound: -0.02, side: 'atLeast' as const}
-    close(rowPValue(limit, {delta: -0.04, se: 0.01, n: 11})!, tCdf(-2, 10))
+    close(rowPValue(limit, {delta: -0.04, se: 0.01, n: 21})!, tCdf(-2, 20))
     assert.equal(rowPValue(limit, {delta: -0.6, se: 0, n: 1}), null)
     assert.equal(rowPValue(limit, {delta: -0.6, se: 0, n: 40}), null)
     assert.equal(rowPValue(limit, {delta: 0, se: 0, n: 40}), 1)
@@ -60,12 +60,12 @@ describe('Student t and Holm', () => {
 })
 
 describe('tiny cohorts are inconclusive, never failed', () => {
-  it('one record whose candidate drops 0.6 in relevance (baseline = reference): inconclusive, needs 10 records, the check passes', () => {
+  it('one record whose candidate drops 0.6 in relevance (baseline = reference): inconclusive, needs 20 records, the check passes', () => {
     const report = compareEvaluations(evaluation(1, {'ood:one': [1]}), evaluation(2, {'ood:one': [0.4]}), oodRule, options)
     const row = report.results[0]
     assert.equal(report.verdict, 'pass')
     assert.deepEqual([row.status, row.inconclusive, row.recordsNeeded, row.pValue, row.adjustedP, row.decided], ['pass', true, MIN_RECORDS, null, null, false])
-    assert.match(row.message, /^too few records to test: 1 paired records \(delta -0\.600\) cannot give a trustworthy interval; at least 10 are needed/)
+    assert.match(row.message, /^too few records to test: 1 paired records \(delta -0\.600\) cannot give a trustworthy interval; at least 20 are needed/)
   })
 
   it('40 records that all drop by exactly 0.6 (no spread): inconclusive, not a fail', () => {
@@ -75,14 +75,14 @@ describe('tiny cohorts are inconclusive, never failed', () => {
     assert.match(report.results[0].message, /all 40 paired differences are equal \(delta -0\.600\)/)
   })
 
-  it('nine records falling by 0.5 with noise are still too few; the same fall over 12 records fails', () => {
+  it('19 records falling by 0.5 with noise are still too few; the same fall over 20 records fails', () => {
     const rng = seededRng(3)
     const noisy = (n: number) => Array.from({length: n}, () => 0.3 + 0.1 * rng.normal())
-    const nine = compareEvaluations(evaluation(1, {'ood:s': Array(9).fill(0.8)}), evaluation(2, {'ood:s': noisy(9)}), oodRule, options)
-    assert.equal(nine.verdict, 'pass')
-    const twelve = compareEvaluations(evaluation(1, {'ood:s': Array(12).fill(0.8)}), evaluation(2, {'ood:s': noisy(12)}), oodRule, options)
-    assert.equal(twelve.verdict, 'fail')
-    assert.equal(twelve.results[0].decided, true)
+    const few = compareEvaluations(evaluation(1, {'ood:s': Array(19).fill(0.8)}), evaluation(2, {'ood:s': noisy(19)}), oodRule, options)
+    assert.equal(few.verdict, 'pass')
+    const enough = compareEvaluations(evaluation(1, {'ood:s': Array(20).fill(0.8)}), evaluation(2, {'ood:s': noisy(20)}), oodRule, options)
+    assert.equal(enough.verdict, 'fail')
+    assert.equal(enough.results[0].decided, true)
   })
 })
 
