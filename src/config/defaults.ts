@@ -30,9 +30,10 @@ export const DEFAULT_CONFIG: Config = {
   },
   sweep: {
     // Calibrated on the shipped example (README, "Why these learning rates").
-    lrs: [1e-5, 3e-5, 1e-4, 1e-3],
+    lrs: [3e-6, 3e-5, 3e-4, 1e-3],
     steps: 100,
-    batchSize: 16,
+    // 8 sequences of the model's context (256 characters for the example)
+    batchSize: 8,
     parallel: 'auto',
     schedule: {type: 'cosine', warmupRatio: 0.1},
     optimizer: {type: 'adamw', weightDecay: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, momentum: 0.9},
@@ -48,8 +49,8 @@ export const DEFAULT_CONFIG: Config = {
     evaluators: [
       {name: 'relevance', threshold: 0.5},
       {name: 'hallucination', threshold: 0.5},
-      {name: 'json-valid', cohorts: 'ood:json', schema: EXAMPLE_JSON_SCHEMA},
-      {name: 'exact-match', cohorts: 'ood:json'},
+      {name: 'json-valid', cohorts: 'ood:json', threshold: 1, schema: EXAMPLE_JSON_SCHEMA},
+      {name: 'exact-match', cohorts: 'ood:json', threshold: 1},
       'perplexity',
     ],
     // 128 new characters: longer than every reference of the shipped eval sets (120 at most).
