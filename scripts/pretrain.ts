@@ -37,9 +37,11 @@ const SETTINGS = {
   /** continues from the first example's model (Brown + definitions, context 128; made by scripts/pretrain-v1.ts) */
   from: 'models/example-base-v1',
   batchSize: 8,
-  // Two cosine cycles: the grounded copy is only starting to form when the first ends.
+  // Three cosine cycles: the grounded copy starts to form near the end of the first, picking the
+  // right line comes later.
   phases: [
     {steps: 1500, lr: 2e-3, minLr: 2e-4, warmupRatio: 0.03},
+    {steps: 1500, lr: 1e-3, minLr: 1e-4, warmupRatio: 0.03},
     {steps: 1500, lr: 1e-3, minLr: 1e-4, warmupRatio: 0.03},
   ] as Phase[],
   optimizer: {type: 'adamw' as const, weightDecay: 0.1, beta1: 0.9, beta2: 0.99, eps: 1e-8, momentum: 0},
@@ -96,12 +98,15 @@ const validStream = buildTokenStream(valid, tokenizer)
 const started = performance.now()
 let finalValLoss: number | null = null
 for (const [i, phase] of SETTINGS.phases.entries()) {
-  // PRETRAIN_PHASE1=<model dir>: the first phase's result is already there (a run's snapshot); start from it.
-  if (i === 0 && process.env.PRETRAIN_PHASE1) {
-    const done = loadModel(process.env.PRETRAIN_PHASE1).model
-    for (const [name, v] of done.params) model.params.get(name)!.assign(v)
-    done.dispose()
-    console.log(`phase 1: taken from ${process.env.PRETRAIN_PHASE1}`)
+  // PRETRAIN_DONE=<k>:<model dir>: the first k phases' result is already there (a run's snapshot); start after it.
+  const [doneCount, doneDir] = (process.env.PRETRAIN_DONE ?? '0:').split(/:(.*)/s)
+  if (i < Number(doneCount)) {
+    if (i === Number(doneCount) - 1) {
+      const done = loadModel(doneDir).model
+      for (const [name, v] of done.params) model.params.get(name)!.assign(v)
+      done.dispose()
+    }
+    console.log(`phase ${i + 1}: taken from ${doneDir}`)
     continue
   }
   const label = `phase ${i + 1}`

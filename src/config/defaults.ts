@@ -30,7 +30,7 @@ export const DEFAULT_CONFIG: Config = {
   },
   sweep: {
     // Calibrated on the shipped example (README, "Why these learning rates").
-    lrs: [3e-6, 3e-5, 3e-4, 1e-3],
+    lrs: [1e-6, 1e-5, 3e-4, 1e-3],
     steps: 100,
     // 8 sequences of the model's context (256 characters for the example)
     batchSize: 8,
