@@ -6,7 +6,8 @@ import {deriveSeed} from '../util/rng.js'
 import {bootstrapInterval} from './bootstrap.js'
 import type {ConfiguredEvaluator, EvaluatorDescriptor} from './configured-evaluator.js'
 import type {RecordOutput} from './model-outputs.js'
-import {meanSamples, perplexitySamples, ratioStatistic, type RatioSamples} from './statistic.js'
+import {recordText} from '../model/record-text.js'
+import {bitsPerByteSamples, meanSamples, perplexitySamples, ratioStatistic, type RatioSamples} from './statistic.js'
 
 export interface RecordScoreRow {
   metric: string
@@ -22,6 +23,8 @@ export interface EvaluatedRecord {
   output?: string
   nll?: number
   tokens?: number
+  /** UTF-8 bytes of the scored continuation (reference or text). */
+  bytes?: number
   /** True when any thresholded evaluator failed the record. */
   failed: boolean
   scores: RecordScoreRow[]
@@ -77,6 +80,7 @@ export async function evaluateRecords(
       ...(scored.output === undefined ? {} : {output: scored.output}),
       ...(scored.nll === undefined ? {} : {nll: scored.nll}),
       ...(scored.tokens === undefined ? {} : {tokens: scored.tokens}),
+      ...(scored.bytes === undefined ? {} : {bytes: scored.bytes}),
       failed: scores.some((s) => s.passed === false),
       scores,
     })
@@ -108,7 +112,9 @@ export function aggregateCohorts(
       const samples =
         e.aggregation === 'perplexity'
           ? perplexitySamples(scored.map(({r}) => r.nll ?? 0), scored.map(({r}) => r.tokens ?? 0))
-          : meanSamples(scored.map(({s}) => s.value))
+          : e.aggregation === 'bitsPerByte'
+            ? bitsPerByteSamples(scored.map(({r}) => r.nll ?? 0), scored.map(({r}) => r.bytes ?? 0))
+            : meanSamples(scored.map(({s}) => s.value))
       out.push(cohortMetric(cohort, e.metric, samples, options))
     }
     if (inCohort.some((r) => r.scores.some((s) => s.passed !== null))) {
@@ -133,6 +139,8 @@ export function cohortOrder(dataset: Dataset, records: readonly {cohort: string}
 function toScoredRecord(record: DatasetRecord, output: RecordOutput | undefined): ScoredRecord {
   const out: ScoredRecord = {id: record.id, cohort: record.cohort}
   for (const key of ['input', 'reference', 'context', 'text'] as const) if (record[key] !== undefined) out[key] = record[key]
+  // bytes of what an nll covers: a property of the record, the same for every model
+  out.bytes = Buffer.byteLength(recordText(record).completion, 'utf8')
   if (output?.output !== undefined) out.output = output.output
   if (output?.nll !== undefined && output.tokens !== undefined) {
     out.nll = output.nll
