@@ -20,7 +20,7 @@ export interface EndpointRun {
   outputs: RecordOutput[]
   /** The model asked for (given, or the only one the server lists). */
   model: string
-  /** Tokenizer identity: lrgate serve reports its own; otherwise `endpoint:<url>#<model>`. */
+  /** Tokenizer identity: lrgate serve reports its own; otherwise `model:<id>` (a served model id names its tokenizer; different ids count as different tokenizers). */
   tokenizer: string
   /** Why perplexity is unavailable from this endpoint; absent when the probe passed. */
   perplexityUnavailable?: string
@@ -41,7 +41,7 @@ export async function endpointOutputs(
   const client = new EndpointClient(settings, options.env)
   const listed = (await client.get('/models', modelsResponseSchema, 'the model list')).data
   const model = pickModel(client.url, listed.map((m) => m.id), settings.model)
-  const tokenizer = listed.find((m) => m.id === model)?.lrgate?.tokenizer ?? `endpoint:${client.url}#${model}`
+  const tokenizer = listed.find((m) => m.id === model)?.lrgate?.tokenizer ?? `model:${model}`
 
   const probe = await probePromptLogprobs(client, model)
   const texts = dataset.records.map((r) => recordText(r))
