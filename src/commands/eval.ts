@@ -52,6 +52,7 @@ export default class Eval extends LrgateCommand<typeof Eval> {
     const {runEval} = await import('../eval/run-eval.js')
     const {evaluationTable} = await import('../report/table.js')
     const {parseConfidence} = await import('../gate/options.js')
+    const warnings: string[] = []
     const summary = await runEval({
       dataset: this.flags.dataset ?? config.datasets.eval,
       outputs: this.flags.outputs,
@@ -59,7 +60,7 @@ export default class Eval extends LrgateCommand<typeof Eval> {
       endpoint: this.flags.endpoint,
       endpointModel: this.flags['endpoint-model'],
       env: process.env,
-      onWarning: (message) => this.note(`lrgate: warning: ${message}`),
+      onWarning: (message) => warnings.push(`lrgate: warning: ${message}`),
       label: this.flags.label,
       evaluatorPaths: this.flags.evaluator ?? [],
       config,
@@ -73,6 +74,7 @@ export default class Eval extends LrgateCommand<typeof Eval> {
       onProgress: this.flags.outputs !== undefined ? undefined : (f, phase) => process.stderr.write(`\r${phase} ${(f * 100).toFixed(0)}%   `),
     })
     if (this.flags.outputs === undefined) process.stderr.write('\n')
+    for (const w of warnings) this.note(w)
     if (this.flags.json) {
       this.printJson(summary)
       return

@@ -6,7 +6,6 @@ import {deriveSeed} from '../util/rng.js'
 import {bootstrapInterval} from './bootstrap.js'
 import type {ConfiguredEvaluator, EvaluatorDescriptor} from './configured-evaluator.js'
 import type {RecordOutput} from './model-outputs.js'
-import {recordText} from '../model/record-text.js'
 import {bitsPerByteSamples, meanSamples, perplexitySamples, ratioStatistic, type RatioSamples} from './statistic.js'
 
 export interface RecordScoreRow {
@@ -63,9 +62,13 @@ export async function evaluateRecords(
   evaluators: readonly ConfiguredEvaluator[],
   options: AggregateOptions,
 ): Promise<EvaluationResult> {
+  // record-text.ts is pure, but src/model stays out of the static graph of `eval --outputs` and `check`
+  const {recordText} = await import('../model/record-text.js')
   const records: EvaluatedRecord[] = []
   for (const record of dataset.records) {
     const scored = toScoredRecord(record, outputs.get(record.id))
+    // bytes of what an nll covers: a property of the record, the same for every model
+    scored.bytes = Buffer.byteLength(recordText(record).completion, 'utf8')
     const scores: RecordScoreRow[] = []
     for (const e of evaluators) {
       if (!e.appliesToCohort(record.cohort) || !e.evaluator.needs.every((f) => hasField(scored, f))) continue
@@ -139,8 +142,6 @@ export function cohortOrder(dataset: Dataset, records: readonly {cohort: string}
 function toScoredRecord(record: DatasetRecord, output: RecordOutput | undefined): ScoredRecord {
   const out: ScoredRecord = {id: record.id, cohort: record.cohort}
   for (const key of ['input', 'reference', 'context', 'text'] as const) if (record[key] !== undefined) out[key] = record[key]
-  // bytes of what an nll covers: a property of the record, the same for every model
-  out.bytes = Buffer.byteLength(recordText(record).completion, 'utf8')
   if (output?.output !== undefined) out.output = output.output
   if (output?.nll !== undefined && output.tokens !== undefined) {
     out.nll = output.nll

@@ -4,7 +4,6 @@ import type {Config} from '../config/schema.js'
 import {DEFAULT_CONFIG} from '../config/defaults.js'
 import {loadDataset} from '../datasets/load.js'
 import {displayUrl} from '../endpoint/display-url.js'
-import {modelTokenizerIdentity} from '../model/tokenizer-id.js'
 import {InputError} from '../errors.js'
 import type {Db} from '../store/db.js'
 import {loadEvaluators} from './load-evaluators.js'
@@ -108,6 +107,8 @@ export async function runEval(request: EvalRequest): Promise<EvaluationSummary> 
   const aggregate = {seed: request.seed, resamples: request.resamples, confidence: request.confidence}
   const result = await evaluateRecords(dataset, byId, evaluators, aggregate)
 
+  // tokenizer.json only (no tfjs), imported here to keep src/model out of the static graph
+  const tokenizer = request.model === undefined ? undefined : (await import('../model/tokenizer-id.js')).modelTokenizerIdentity(resolve(request.cwd, request.model))
   const db = request.openDb()
   try {
     const stored = storeEvaluation(
@@ -117,7 +118,7 @@ export async function runEval(request: EvalRequest): Promise<EvaluationSummary> 
         label,
         source: request.outputs !== undefined ? 'outputs' : 'model',
         ...(request.outputs !== undefined ? {outputsFile: resolve(request.cwd, request.outputs)} : {}),
-        ...(request.model !== undefined ? {modelDir: resolve(request.cwd, request.model), backend: request.backend, tokenizer: modelTokenizerIdentity(resolve(request.cwd, request.model))} : {}),
+        ...(request.model !== undefined ? {modelDir: resolve(request.cwd, request.model), backend: request.backend, tokenizer} : {}),
         ...(served ?? {}),
         ...aggregate,
       },
