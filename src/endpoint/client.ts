@@ -4,6 +4,18 @@ import type {z} from 'zod'
 import {formatPath, InputError} from '../errors.js'
 import {displayUrl} from './display-url.js'
 
+/** A failed request: an InputError that also keeps the HTTP status and what the server said (key redacted). */
+export class EndpointError extends InputError {
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    readonly said: string,
+    options?: {cause?: unknown},
+  ) {
+    super(message, options)
+  }
+}
+
 /** How to reach an OpenAI-compatible server (config `eval.endpoint`, flags `--endpoint`, `--endpoint-model`). */
 export interface EndpointSettings {
   /** Base URL, e.g. http://127.0.0.1:8000/v1 */
@@ -91,29 +103,30 @@ export class EndpointClient {
   }
 
   /** One sentence for a failed request (after the client's retries). */
-  failure(error: unknown, path: string, what: string): InputError {
+  failure(error: unknown, path: string, what: string): EndpointError {
     const where = `${this.url}${path}`
     const retries = this.settings.maxRetries === 0 ? '' : ` (after ${this.settings.maxRetries} retries)`
     if (error instanceof APIConnectionTimeoutError) {
-      return new InputError(`${where}: no answer within ${this.settings.timeoutSeconds} s for ${what}${retries}; raise eval.endpoint.timeoutSeconds or check the server.`, {cause: error})
+      return new EndpointError(`${where}: no answer within ${this.settings.timeoutSeconds} s for ${what}${retries}; raise eval.endpoint.timeoutSeconds or check the server.`, undefined, 'timeout', {cause: error})
     }
     if (error instanceof APIConnectionError) {
       const code = causeCode(error)
-      return new InputError(`${where}: cannot reach the server${code ? ` (${code})` : ''} for ${what}${retries}; start it or fix --endpoint.`, {cause: error})
+      return new EndpointError(`${where}: cannot reach the server${code ? ` (${code})` : ''} for ${what}${retries}; start it or fix --endpoint.`, undefined, code ?? 'connection error', {cause: error})
     }
     if (error instanceof APIError && error.status !== undefined) {
       const said = this.redact(error.message.replace(/^\d+ /, ''))
       if (error.status === 401 || error.status === 403) {
         const key = this.apiKey === undefined ? `no API key was sent (${this.settings.apiKeyEnv} is not set)` : `the key in ${this.settings.apiKeyEnv} was refused`
-        return new InputError(`${where}: ${error.status} ${said} — ${key}; set ${this.settings.apiKeyEnv} (eval.endpoint.apiKeyEnv names the variable) to a valid key.`, {cause: error})
+        return new EndpointError(`${where}: ${error.status} ${said} — ${key}; set ${this.settings.apiKeyEnv} (eval.endpoint.apiKeyEnv names the variable) to a valid key.`, error.status, said, {cause: error})
       }
       if (error.status === 404 && path === '/models') {
-        return new InputError(`${where}: 404, the server has no /models route; check that --endpoint is the base URL ending in /v1.`, {cause: error})
+        return new EndpointError(`${where}: 404, the server has no /models route; check that --endpoint is the base URL ending in /v1.`, 404, said, {cause: error})
       }
       const hint = error.status === 429 || error.status >= 500 ? `the server kept failing${retries}` : 'the server refused the request'
-      return new InputError(`${where}: ${error.status} ${said} for ${what}; ${hint}.`, {cause: error})
+      return new EndpointError(`${where}: ${error.status} ${said} for ${what}; ${hint}.`, error.status, said, {cause: error})
     }
-    return new InputError(`${where}: ${this.redact((error as Error).message)} for ${what}.`, {cause: error})
+    const said = this.redact((error as Error).message)
+    return new EndpointError(`${where}: ${said} for ${what}.`, undefined, said, {cause: error})
   }
 
   private redact(text: string): string {

@@ -1,5 +1,4 @@
-import {InputError} from '../errors.js'
-import type {EndpointClient} from './client.js'
+import {type EndpointClient, EndpointError} from './client.js'
 import {checkCoverage} from './prompt-logprobs.js'
 import {completionResponseSchema} from './response-schema.js'
 
@@ -23,9 +22,9 @@ export async function probePromptLogprobs(client: EndpointClient, model: string)
       response = await client.post('/completions', {model, prompt: PROBE_TEXT, echo: true, logprobs: 1, max_tokens: maxTokens, temperature: 0}, completionResponseSchema, 'the prompt log-prob probe')
     } catch (error) {
       // a 4xx other than auth (e.g. llama.cpp's "Only no echo is supported"): a probe result, not a failure
-      const status = ((error as InputError).cause as {status?: number} | undefined)?.status
-      if (error instanceof InputError && status !== undefined && status >= 400 && status < 500 && status !== 401 && status !== 403) {
-        last = `it refused the request (${error.message.replace(/^[^:]*\/completions: /, '').replace(/ for the prompt log-prob probe;.*$/, '')})`
+      const status = error instanceof EndpointError ? error.status : undefined
+      if (error instanceof EndpointError && status !== undefined && status >= 400 && status < 500 && status !== 401 && status !== 403) {
+        last = `it refused the request (${status} ${error.said})`
         continue
       }
       throw error
