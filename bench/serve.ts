@@ -11,8 +11,9 @@ import {fileURLToPath} from 'node:url'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const json = process.argv.includes('--json')
 const quick = process.argv.includes('--quick')
-const MAX_TOKENS = 32
-const PER_CLIENT = quick ? 2 : 6
+// the default eval.generation.maxTokens: what an evaluation asks a served model for
+const MAX_TOKENS = 64
+const PER_CLIENT = quick ? 2 : 4
 const log = (s: string) => !json && process.stderr.write(s + '\n')
 
 const prompts = readFileSync(join(root, 'datasets/example-eval/1/eval.jsonl'), 'utf8')

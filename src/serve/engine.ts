@@ -27,7 +27,7 @@ interface Job {
 
 /**
  * Answers completion requests with one model, batching whatever arrived while the previous batch
- * ran: requests with the same generation settings share one call of the KV-cache generator
+ * ran (plus a 10 ms window): requests with the same generation settings share one call of the KV-cache generator
  * (src/model/generate.ts), and every log-prob request of a flush shares one scoring pass. The
  * work is synchronous, so concurrent HTTP requests pile up during a batch and form the next one.
  * With temperature > 0 one random stream serves the whole batch, so `seed` reproduces a sampled
@@ -41,6 +41,8 @@ export class CompletionEngine {
     readonly model: Gpt,
     readonly tokenizer: CharTokenizer,
     private readonly batchSize = 64,
+    /** Milliseconds a first request waits for others to join its batch. */
+    private readonly windowMs = 10,
   ) {}
 
   /** Resolves with one choice per prompt, in prompt order. */
@@ -49,7 +51,8 @@ export class CompletionEngine {
       this.queue.push({settings, resolve, reject})
       if (!this.scheduled) {
         this.scheduled = true
-        setImmediate(() => this.flush())
+        // a short window: clients answered by the last batch send their next requests together
+        setTimeout(() => this.flush(), this.windowMs)
       }
     })
   }
