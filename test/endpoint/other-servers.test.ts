@@ -8,7 +8,7 @@ import {after, before, describe, it} from 'node:test'
 import {buildIfStale} from '../fixtures/eval/cli.js'
 import {syntheticOutputs, writeSyntheticDataset} from '../fixtures/eval/synthetic.js'
 import {lrgateAsync} from '../fixtures/endpoint/processes.js'
-import {type FakeServer, hangs, llamaCppB4501, llamaCppRejectsEcho, malformed, ollama, startFake, twoModels} from '../fixtures/endpoint/servers.js'
+import {chatOnly, FAKE_ANSWER, type FakeServer, hangs, llamaCppB4501, llamaCppRejectsEcho, malformed, ollama, startFake, twoModels} from '../fixtures/endpoint/servers.js'
 
 describe('eval --endpoint against servers shaped as llama.cpp and Ollama (README.md beside the fixtures cites the shapes)', () => {
   let dir: string
@@ -82,6 +82,29 @@ describe('eval --endpoint against servers shaped as llama.cpp and Ollama (README
       }
     })
   }
+
+  it('api: chat generates through /v1/chat/completions with the prompt as one user message; perplexity unavailable', async () => {
+    const server = await start(chatOnly)
+    const cwd = mkdtempSync(join(tmpdir(), 'lrgate-chat-'))
+    writeFileSync(join(cwd, 'lrgate.config.yaml'), 'eval:\n  endpoint: {api: chat, maxRetries: 0}\n')
+    const db = join(cwd, 'chat.db')
+    const r = await lrgateAsync(['eval', '--endpoint', server.url, '--dataset', dataset, '--db', db], {cwd})
+    assert.equal(r.status, 0, r.stderr)
+    assert.match(r.stderr, /perplexity is unavailable from .*: it refused the request \(404 Unknown route \/v1\/completions\)/)
+    const chats = server.requests.filter((q) => q.path === '/v1/chat/completions')
+    assert.equal(chats.length, 12)
+    const messages = chats[0].body?.messages as {role: string; content: string}[]
+    assert.equal(messages.length, 1)
+    assert.equal(messages[0].role, 'user')
+    assert.match(messages[0].content, /^Q: what is a /)
+    const d = new Database(db, {readonly: true})
+    const outputs = d.prepare('SELECT DISTINCT output FROM record_outputs WHERE output IS NOT NULL').pluck().all()
+    const label = d.prepare('SELECT label FROM evaluations').pluck().get()
+    d.close()
+    // the answer cut at the first stop sequence ("\n") and trimmed, as eval --model does
+    assert.deepEqual(outputs, [FAKE_ANSWER.split('\n')[0].trim()])
+    assert.equal(label, 'chat-model')
+  })
 
   it('a request that never gets an answer times out: exit 2, one sentence, nothing stored', async () => {
     const server = await start(hangs)
