@@ -135,5 +135,3 @@ function defaultLabel(request: EvalRequest, endpointUrl: string | undefined): st
   const from = request.outputs ?? request.model!
   return basename(from, extname(from)) || 'eval'
 }
-
-
