@@ -95,3 +95,8 @@ export function readModelDir(dir: string): ModelFiles {
   }
   return {config, tokenizer, metadata: manifest.userDefinedMetadata ?? {}, weights, shapes}
 }
+
+/** Only config.json of a model directory (the shape), checked like readModelDir does. */
+export function readModelConfig(dir: string): GptConfig {
+  return readJson(dir, MODEL_FILES.config, gptConfigSchema)
+}
