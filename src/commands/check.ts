@@ -8,7 +8,7 @@ import {parseConfidence} from '../gate/options.js'
 import {resolveEvaluation} from '../gate/reference.js'
 import {runCheck} from '../gate/run-check.js'
 import type {Config} from '../config/schema.js'
-import type {Db} from '../store/db.js'
+import type {Store} from '../store/db.js'
 import {gateJunit} from '../report/junit.js'
 import {gateMarkdown} from '../report/markdown.js'
 import {appendGithubStepSummary} from '../report/summary.js'
@@ -78,7 +78,7 @@ Evaluations on different dataset hashes are refused unless --on-shared-records. 
    * A baseline scored on another dataset version than the candidate (a promoted model after the
    * eval data moved on) is re-evaluated on the candidate's version from its kept model directory.
    */
-  private async reevaluateBaselineIfNeeded(db: Db, request: {candidate: string; baseline: string; onSharedRecords: boolean}, config: Config, file: string | null): Promise<void> {
+  private async reevaluateBaselineIfNeeded(db: Store, request: {candidate: string; baseline: string; onSharedRecords: boolean}, config: Config, file: string | null): Promise<void> {
     if (request.onSharedRecords) return
     const candidate = resolveEvaluation(db, request.candidate, '--candidate')
     const baseline = resolveEvaluation(db, request.baseline, '--baseline')

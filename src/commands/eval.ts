@@ -57,7 +57,7 @@ export default class Eval extends LrgateCommand<typeof Eval> {
       confidence: this.flags.confidence === undefined ? config.eval.confidence : parseConfidence(this.flags.confidence),
       backend: this.flags.backend ?? config.backend,
       cwd: process.cwd(),
-      openDb: () => dbFromFlags(this.flags),
+      openStore: () => dbFromFlags(this.flags),
       onProgress: this.flags.model === undefined ? undefined : (f, phase) => process.stderr.write(`\r${phase} ${(f * 100).toFixed(0)}%   `),
     })
     if (this.flags.model !== undefined) process.stderr.write('\n')

@@ -3,7 +3,7 @@ import {existsSync} from 'node:fs'
 import type {Config} from '../config/schema.js'
 import {loadDataset} from '../datasets/load.js'
 import {InputError} from '../errors.js'
-import type {Db} from '../store/db.js'
+import type {Store} from '../store/db.js'
 import {getStoredDataset} from '../store/datasets.js'
 import {type EvaluationRow, getEvaluation, latestEvaluationByLabel} from '../store/evaluations.js'
 import {deriveSeed} from '../util/rng.js'
@@ -29,7 +29,7 @@ export interface ReevaluateOptions {
  * artifact). Weekly retrains compare on the current data instead of refusing or comparing apples
  * to oranges. Loads the engine, so only when needed.
  */
-export async function evaluationOnDatasetOf(db: Db, row: EvaluationRow, target: EvaluationRow, options: ReevaluateOptions): Promise<EvaluationRow> {
+export async function evaluationOnDatasetOf(db: Store, row: EvaluationRow, target: EvaluationRow, options: ReevaluateOptions): Promise<EvaluationRow> {
   const label = reevaluationLabel(row.label, target.datasetRef)
   const earlier = latestEvaluationByLabel(db, label)
   if (earlier && earlier.datasetHash === target.datasetHash) return earlier

@@ -4,7 +4,7 @@ import type {Config} from '../config/schema.js'
 import {DEFAULT_CONFIG} from '../config/defaults.js'
 import {loadDataset} from '../datasets/load.js'
 import {InputError} from '../errors.js'
-import type {Db} from '../store/db.js'
+import type {Store} from '../store/db.js'
 import {loadEvaluators} from './load-evaluators.js'
 import {matchOutputs} from './match-outputs.js'
 import type {RecordOutput} from './model-outputs.js'
@@ -30,7 +30,7 @@ export interface EvalRequest {
   backend: string
   cwd: string
   /** Opened only once every input has been validated, so bad input never touches the database. */
-  openDb: () => Db
+  openStore: () => Store
   onProgress?: (fraction: number, phase: 'generate' | 'score') => void
 }
 
@@ -79,7 +79,7 @@ export async function runEval(request: EvalRequest): Promise<EvaluationSummary> 
   const aggregate = {seed: request.seed, resamples: request.resamples, confidence: request.confidence}
   const result = await evaluateRecords(dataset, byId, evaluators, aggregate)
 
-  const db = request.openDb()
+  const db = request.openStore()
   try {
     const stored = storeEvaluation(
       db,

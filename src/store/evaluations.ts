@@ -1,6 +1,7 @@
 import type {EvaluatorDescriptor} from '../eval/configured-evaluator.js'
 import type {CohortMetric, EvaluatedRecord} from '../eval/evaluate.js'
-import {type Db, nowIso, writeTransaction} from './db.js'
+import {type Store, nowIso, writeTransaction} from './db.js'
+import {sql} from './sql.js'
 
 /** An evaluation as stored (one row of `evaluations`, evaluators parsed). */
 export interface EvaluationRow {
@@ -40,11 +41,12 @@ export interface NewEvaluation {
  * transaction (nested inside the caller's when there is one). Returns the evaluation id.
  */
 export function insertEvaluation(
-  db: Db,
+  store: Store,
   evaluation: NewEvaluation,
   records: readonly EvaluatedRecord[],
   cohorts: readonly CohortMetric[],
 ): number {
+  const db = sql(store)
   const insertEval = db.prepare(
     `INSERT INTO evaluations (label, dataset_id, dataset_hash, source, model_dir, outputs_file, run_id, candidate_id, evaluators, seed, backend, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -56,7 +58,7 @@ export function insertEvaluation(
   const insertCohort = db.prepare(
     'INSERT INTO cohort_metrics (evaluation_id, cohort, metric, value, ci_low, ci_high, n) VALUES (?, ?, ?, ?, ?, ?, ?)',
   )
-  return writeTransaction(db, () => {
+  return writeTransaction(store, () => {
     const id = Number(
       insertEval.run(
         evaluation.label,
@@ -95,27 +97,32 @@ function parseRow(row: RawEvaluation | undefined): EvaluationRow | undefined {
   return row === undefined ? undefined : {...row, evaluators: JSON.parse(row.evaluators) as EvaluatorDescriptor[]}
 }
 
-export function getEvaluation(db: Db, id: number): EvaluationRow | undefined {
+export function getEvaluation(store: Store, id: number): EvaluationRow | undefined {
+  const db = sql(store)
   return parseRow(db.prepare(`${SELECT_EVALUATION} WHERE e.id = ?`).get(id) as RawEvaluation | undefined)
 }
 
 /** The latest evaluation stored under `label`. */
-export function latestEvaluationByLabel(db: Db, label: string): EvaluationRow | undefined {
+export function latestEvaluationByLabel(store: Store, label: string): EvaluationRow | undefined {
+  const db = sql(store)
   return parseRow(db.prepare(`${SELECT_EVALUATION} WHERE e.label = ? ORDER BY e.id DESC LIMIT 1`).get(label) as RawEvaluation | undefined)
 }
 
 /** The most recent evaluations, newest first. */
-export function listEvaluations(db: Db, limit = 20): EvaluationRow[] {
+export function listEvaluations(store: Store, limit = 20): EvaluationRow[] {
+  const db = sql(store)
   const rows = db.prepare(`${SELECT_EVALUATION} ORDER BY e.id DESC LIMIT ?`).all(limit) as RawEvaluation[]
   return rows.map((r) => parseRow(r)!)
 }
 
 /** Distinct labels, most recently used first. */
-export function recentLabels(db: Db, limit = 5): string[] {
+export function recentLabels(store: Store, limit = 5): string[] {
+  const db = sql(store)
   return db.prepare('SELECT label FROM evaluations GROUP BY label ORDER BY max(id) DESC LIMIT ?').pluck().all(limit) as string[]
 }
 
-export function cohortMetrics(db: Db, evaluationId: number): CohortMetric[] {
+export function cohortMetrics(store: Store, evaluationId: number): CohortMetric[] {
+  const db = sql(store)
   return db
     .prepare(
       `SELECT cohort, metric, value, ci_low AS ciLow, ci_high AS ciHigh, n FROM cohort_metrics
@@ -136,7 +143,8 @@ export interface StoredRecord {
 }
 
 /** Every record of an evaluation with its scores, keyed by record id. */
-export function storedRecords(db: Db, evaluationId: number): Map<string, StoredRecord> {
+export function storedRecords(store: Store, evaluationId: number): Map<string, StoredRecord> {
+  const db = sql(store)
   const out = new Map<string, StoredRecord>()
   const outputs = db
     .prepare('SELECT record_id AS id, cohort, nll, tokens, failed FROM record_outputs WHERE evaluation_id = ?')
@@ -151,4 +159,17 @@ export function storedRecords(db: Db, evaluationId: number): Map<string, StoredR
 
 function finiteOrNull(v: number): number | null {
   return Number.isFinite(v) ? v : null
+}
+
+/** How many evaluations a run stored (the base, re-evaluated baselines and candidates). */
+export function countRunEvaluations(store: Store, runId: number): number {
+  return sql(store).prepare('SELECT count(*) FROM evaluations WHERE run_id = ?').pluck().get(runId) as number
+}
+
+/** Summed NLL (nats) and token count of an evaluation over the given records (0/0 when none match). */
+export function outputsNll(store: Store, evaluationId: number, recordIds: readonly string[]): {nll: number; tokens: number} {
+  const row = sql(store)
+    .prepare(`SELECT coalesce(sum(nll), 0) AS nll, coalesce(sum(tokens), 0) AS tokens FROM record_outputs WHERE evaluation_id = ? AND record_id IN (${recordIds.map(() => '?').join(',')})`)
+    .get(evaluationId, ...recordIds) as {nll: number; tokens: number}
+  return row
 }

@@ -1,4 +1,5 @@
-import {type Db, nowIso, writeTransaction} from './db.js'
+import {type Store, nowIso, writeTransaction} from './db.js'
+import {sql} from './sql.js'
 
 export type RowStatus = 'pass' | 'fail' | 'skipped'
 
@@ -29,7 +30,8 @@ export interface NewGate {
 }
 
 /** Stores a gate decision and its rows in one transaction; returns the gate id. */
-export function insertGate(db: Db, gate: NewGate, results: readonly GateResultRow[]): number {
+export function insertGate(store: Store, gate: NewGate, results: readonly GateResultRow[]): number {
+  const db = sql(store)
   const insertGateRow = db.prepare(
     `INSERT INTO gates (candidate_evaluation_id, baseline_evaluation_id, verdict, confidence, resamples, seed, rules, shared_records, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -38,7 +40,7 @@ export function insertGate(db: Db, gate: NewGate, results: readonly GateResultRo
     `INSERT INTO gate_results (gate_id, position, rule, cohort, metric, baseline, candidate, delta, ci_low, ci_high, lim, status, message)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   )
-  return writeTransaction(db, () => {
+  return writeTransaction(store, () => {
     const id = Number(
       insertGateRow.run(
         gate.candidateEvaluationId,
@@ -71,7 +73,8 @@ export interface GateSummaryRow {
 }
 
 /** The most recent gate decisions, newest first, with the labels compared and how many rows failed. */
-export function listGates(db: Db, limit = 20): GateSummaryRow[] {
+export function listGates(store: Store, limit = 20): GateSummaryRow[] {
+  const db = sql(store)
   return db
     .prepare(
       `SELECT g.id, g.candidate_evaluation_id AS candidateEvaluationId, c.label AS candidateLabel,
@@ -85,7 +88,8 @@ export function listGates(db: Db, limit = 20): GateSummaryRow[] {
 }
 
 /** The rows of one gate in their order. */
-export function gateResults(db: Db, gateId: number): GateResultRow[] {
+export function gateResults(store: Store, gateId: number): GateResultRow[] {
+  const db = sql(store)
   return db
     .prepare(
       `SELECT rule, cohort, metric, baseline, candidate, delta, ci_low AS ciLow, ci_high AS ciHigh, lim AS "limit", status, message
@@ -96,4 +100,23 @@ export function gateResults(db: Db, gateId: number): GateResultRow[] {
 
 function num(v: number | null): number | null {
   return v !== null && Number.isFinite(v) ? v : null
+}
+
+/** A gate decision's header: verdict, confidence, the rules applied and the baseline's label. */
+export interface GateHeader {
+  id: number
+  verdict: 'pass' | 'fail'
+  confidence: number
+  rules: unknown[]
+  baselineLabel: string
+}
+
+export function getGate(store: Store, gateId: number): GateHeader | undefined {
+  const row = sql(store)
+    .prepare(
+      `SELECT g.id, g.verdict, g.confidence, g.rules, b.label AS baselineLabel
+       FROM gates g JOIN evaluations b ON b.id = g.baseline_evaluation_id WHERE g.id = ?`,
+    )
+    .get(gateId) as (Omit<GateHeader, 'rules'> & {rules: string}) | undefined
+  return row === undefined ? undefined : {...row, rules: JSON.parse(row.rules) as unknown[]}
 }

@@ -4,7 +4,7 @@ import type {Dataset} from '../datasets/types.js'
 import {InputError} from '../errors.js'
 import {reevaluationLabel} from '../eval/reevaluate.js'
 import {resolveEvaluation} from '../gate/reference.js'
-import type {Db} from '../store/db.js'
+import type {Store} from '../store/db.js'
 import {latestEvaluationByLabel} from '../store/evaluations.js'
 import {latestPromotion} from '../store/promotions.js'
 
@@ -19,7 +19,7 @@ export type SweepBaseline =
  * typically `promoted` for weekly retrains. A baseline evaluated on another version of the eval
  * dataset is re-evaluated on this one from its kept model directory, never compared across data.
  */
-export function sweepBaseline(db: Db, ref: string, evalSet: Dataset): SweepBaseline {
+export function sweepBaseline(db: Store, ref: string, evalSet: Dataset): SweepBaseline {
   if (ref === 'base') return {kind: 'base', note: null}
   if (ref === 'promoted' && latestPromotion(db) === undefined) {
     return {kind: 'base', note: 'nothing is promoted yet, so candidates are gated against the base model'}

@@ -7,7 +7,7 @@ import type {Gpt} from '../model/gpt.js'
 import {recordText} from '../model/record-text.js'
 import {scoreRecords} from '../model/score.js'
 import type {CharTokenizer} from '../model/tokenizer.js'
-import type {Db} from '../store/db.js'
+import type {Store} from '../store/db.js'
 import {deriveSeed} from '../util/rng.js'
 import type {SweepPlan} from './plan.js'
 
@@ -25,7 +25,7 @@ export interface ModelEvaluation {
 }
 
 /** Generates and scores the eval dataset with a loaded model and stores the evaluation; returns its id. */
-export async function evaluateModel(db: Db, e: ModelEvaluation): Promise<number> {
+export async function evaluateModel(db: Store, e: ModelEvaluation): Promise<number> {
   const {plan} = e
   const evaluators = await loadEvaluators({specs: plan.evaluation.evaluators, configFile: plan.configFile, cwd: plan.cwd})
   const generation = {maxTokens: 64, temperature: 0, topK: 0, stop: ['\n'], batchSize: 64, ...plan.evaluation.generation}

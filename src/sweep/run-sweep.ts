@@ -5,8 +5,10 @@ import {dirname, join} from 'node:path'
 import type {CohortRole, Dataset} from '../datasets/types.js'
 import {InputError} from '../errors.js'
 import type {Progress} from '../report/progress.js'
-import {type Db, openDb, writeTransaction} from '../store/db.js'
-import {latestEvaluationByLabel} from '../store/evaluations.js'
+import {type Store, openStore, writeTransaction} from '../store/db.js'
+import {markCandidateFailed} from '../store/candidates.js'
+import {countRunEvaluations, latestEvaluationByLabel} from '../store/evaluations.js'
+import {measuredAtRung} from '../store/rungs.js'
 import {getRun, runCandidates} from '../store/runs-read.js'
 import {setRecommended, setRunStatus} from '../store/runs.js'
 import {type SweepBaseline, sweepBaseline} from './baseline.js'
@@ -68,7 +70,7 @@ export function newRunDirs(dbPath: string): (runId: number, label: string) => st
 }
 
 interface RunContext {
-  db: Db
+  db: Store
   runId: number
   name: string
   plan: SweepPlan & {steps: number}
@@ -127,12 +129,12 @@ export async function runSweep(request: SweepRequest): Promise<SweepOutcome> {
 
 /** Validates every input, then creates the run (or reopens it for --resume). */
 async function openRun(request: SweepRequest): Promise<RunContext> {
-  let db: Db
+  let db: Store
   let runId: number
   let plan: SweepPlan & {steps: number}
   let evalSet: Dataset
   if (request.resume !== undefined) {
-    db = openDb(request.dbPath)
+    db = openStore(request.dbPath)
     const stored = storedPlan(db, request.resume)
     const prepared = await prepareSweep(stored)
     plan = {...stored, steps: prepared.steps}
@@ -143,7 +145,7 @@ async function openRun(request: SweepRequest): Promise<RunContext> {
     const prepared = await prepareSweep(request.plan!)
     plan = {...prepared.plan, steps: prepared.steps}
     evalSet = prepared.evalSet
-    db = openDb(request.dbPath)
+    db = openStore(request.dbPath)
     runId = createRun(db, prepared, request.backend, newRunDirs(request.dbPath))
   }
   const name = getRun(db, runId)!.name ?? `sweep-${runId}`
@@ -157,7 +159,7 @@ async function openRun(request: SweepRequest): Promise<RunContext> {
 async function runPhase(ctx: RunContext, pool: WorkerPool, rung: number | null): Promise<Map<string, JobOutcome>> {
   const {db, runId, name, plan, request} = ctx
   const measured = new Set<number>(
-    rung === null ? [] : (db.prepare('SELECT candidate_id FROM rungs r JOIN candidates c ON c.id = r.candidate_id WHERE c.run_id = ? AND r.step = ?').pluck().all(runId, rung) as number[]),
+    rung === null ? [] : measuredAtRung(db, runId, rung),
   )
   const todo = runCandidates(db, runId).filter((c) => !DONE.includes(c.status) && !measured.has(c.id) && (rung === null || c.stepsDone < rung))
   const evaluations: Array<Extract<SweepJob, {kind: 'evaluate'}>> = []
@@ -182,7 +184,7 @@ function recordFailures(ctx: RunContext, outcomes: Map<string, JobOutcome>): voi
     throw new InputError(inputFailure.message)
   }
   for (const [key, outcome] of outcomes) {
-    if (outcome.status === 'failed') ctx.db.prepare("UPDATE candidates SET status = 'failed', status_reason = ? WHERE run_id = ? AND label = ?").run(outcome.message, ctx.runId, key)
+    if (outcome.status === 'failed') markCandidateFailed(ctx.db, ctx.runId, key, outcome.message)
   }
 }
 
@@ -198,7 +200,7 @@ function computeUsed(ctx: RunContext): SweepOutcome['compute'] {
   return {
     stepsTrained: candidates.reduce((n, c) => n + c.stepsDone, 0),
     stepsPlanned: candidates.reduce((n, c) => n + c.stepsTotal, 0),
-    evaluations: ctx.db.prepare('SELECT count(*) FROM evaluations WHERE run_id = ?').pluck().get(ctx.runId) as number,
+    evaluations: countRunEvaluations(ctx.db, ctx.runId),
   }
 }
 

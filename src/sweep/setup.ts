@@ -9,9 +9,9 @@ import {gptConfigSchema} from '../model/config.js'
 import {CharTokenizer, tokenizerSchema} from '../model/tokenizer.js'
 import {insertCandidates} from '../store/candidates.js'
 import {recordDatasetUse} from '../store/datasets.js'
-import {type Db, writeTransaction} from '../store/db.js'
+import {type Store, writeTransaction} from '../store/db.js'
 import {runCandidates} from '../store/runs-read.js'
-import {insertRun, runConfig, setRunBackend, setRunStatus} from '../store/runs.js'
+import {insertRun, runConfig, setRunName, setRunBackend, setRunStatus} from '../store/runs.js'
 import {buildTokenStream, stepsForEpochs} from '../train/token-stream.js'
 import {candidateLabel, type SweepPlan} from './plan.js'
 import {splitTraining} from './training-data.js'
@@ -52,7 +52,7 @@ function readBaseModel(dir: string): {contextLength: number; tokenizer: CharToke
 }
 
 /** Creates the run and its candidates (one transaction); returns the run id. */
-export function createRun(db: Db, prepared: PreparedSweep, backend: {name: string; reason: string}, runsDir: (runId: number, label: string) => string): number {
+export function createRun(db: Store, prepared: PreparedSweep, backend: {name: string; reason: string}, runsDir: (runId: number, label: string) => string): number {
   const {plan, steps} = prepared
   return writeTransaction(db, () => {
     const runId = insertRun(db, {
@@ -60,7 +60,7 @@ export function createRun(db: Db, prepared: PreparedSweep, backend: {name: strin
       baseModel: plan.baseModel, trainDatasetId: recordDatasetUse(db, prepared.trainSet), evalDatasetId: recordDatasetUse(db, prepared.evalSet),
     })
     const name = plan.name ?? `sweep-${runId}`
-    db.prepare('UPDATE runs SET name = ? WHERE id = ?').run(name, runId)
+    setRunName(db, runId, name)
     insertCandidates(db, runId, plan.lrs.map((lr) => {
       const label = candidateLabel(lr)
       return {label, lr, schedule: {...plan.schedule, lr, steps}, seed: plan.seed, stepsTotal: steps, artifactDir: join(runsDir(runId, label), 'model')}
@@ -70,7 +70,7 @@ export function createRun(db: Db, prepared: PreparedSweep, backend: {name: strin
 }
 
 /** The plan of a stored run, for --resume (refusing runs that are not resumable sweeps). Reads only. */
-export function storedPlan(db: Db, runId: number): SweepPlan {
+export function storedPlan(db: Store, runId: number): SweepPlan {
   const stored = runConfig(db, runId)
   if (!stored) throw new InputError(`--resume ${runId}: there is no run #${runId}; see "lrgate runs list".`)
   if (stored.kind !== 'sweep') throw new InputError(`--resume ${runId}: run #${runId} is a ${stored.kind} run, not a sweep.`)
@@ -79,7 +79,7 @@ export function storedPlan(db: Db, runId: number): SweepPlan {
   return stored.config as SweepPlan
 }
 
-export function markResumed(db: Db, runId: number, backend: {name: string; reason: string}): void {
+export function markResumed(db: Store, runId: number, backend: {name: string; reason: string}): void {
   setRunStatus(db, runId, 'running')
   setRunBackend(db, runId, backend.name, backend.reason)
 }

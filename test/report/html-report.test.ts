@@ -12,13 +12,14 @@ import {renderRunReport} from '../../src/report/html/index.js'
 import {candidateLabel} from '../../src/sweep/plan.js'
 import type {RunReportData} from '../../src/report/html/types.js'
 import {loadRunReportData, resolveReportRun} from '../../src/report/run-report-data.js'
-import {finishTraining, insertCandidates, recordSteps, setCandidateVerdict} from '../../src/store/candidates.js'
-import {type Db, nowIso, openDb} from '../../src/store/db.js'
+import {finishTraining, insertCandidates, recordSteps, markCandidateEvaluated, setCandidateVerdict} from '../../src/store/candidates.js'
+import {type Store, nowIso, openStore} from '../../src/store/db.js'
 import {insertEvaluation} from '../../src/store/evaluations.js'
 import {type GateResultRow, insertGate} from '../../src/store/gates.js'
 import {insertRun, setBaseEvaluation, setRecommended, setRunStatus} from '../../src/store/runs.js'
 import {buildIfStale, lrgate, ROOT} from '../fixtures/eval/cli.js'
 import {countColor, decodePng} from '../fixtures/report/png.js'
+import {sql} from '../../src/store/sql.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const STEPS = 60
@@ -41,9 +42,9 @@ function cohortRows(target: number, shift: number) {
 }
 
 /** A small sweep as `lrgate sweep` stores it: base evaluation, 4 candidates (one diverged), gates. */
-function fakeSweep(db: Db): number {
+function fakeSweep(db: Store): number {
   const datasetId = Number(
-    db
+    sql(db)
       .prepare("INSERT INTO datasets (name, version, hash, path, records, cohorts, first_used) VALUES ('example-eval', '1', 'abc', '/x', 180, '{}', ?)")
       .run(nowIso()).lastInsertRowid,
   )
@@ -88,7 +89,8 @@ function fakeSweep(db: Db): number {
       {candidateEvaluationId: evalId, baselineEvaluationId: baseId, verdict: fail ? 'fail' : 'pass', confidence: 0.95, resamples: 2000, seed: 7, rules: DEFAULT_CONFIG.gate.rules, sharedRecords: 180},
       rows,
     )
-    setCandidateVerdict(db, ids[i], evalId, gateId, fail ? 'fail' : 'pass')
+    markCandidateEvaluated(db, ids[i], evalId)
+    setCandidateVerdict(db, ids[i], gateId, fail ? 'fail' : 'pass')
   }
   setRecommended(db, runId, ids[1])
   setRunStatus(db, runId, 'completed')
@@ -114,7 +116,7 @@ let charts: number
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lrgate-html-report-'))
   dbFile = join(dir, 'lrgate.db')
-  const db = openDb(dbFile)
+  const db = openStore(dbFile)
   runId = fakeSweep(db)
   data = loadRunReportData(db, resolveReportRun(db, 'latest'))
   db.close()
