@@ -7,6 +7,7 @@ import {configFromFlags, dbFromFlags} from '../cli/context.js'
 import {parseConfidence} from '../gate/options.js'
 import {resolveEvaluation} from '../gate/reference.js'
 import {runCheck} from '../gate/run-check.js'
+import {storedGateReport} from '../gate/stored-report.js'
 import type {Config} from '../config/schema.js'
 import type {Store} from '../store/db.js'
 import {gateJunit} from '../report/junit.js'
@@ -55,7 +56,8 @@ Evaluations on different dataset hashes are refused unless --on-shared-records. 
     let report
     try {
       await this.reevaluateBaselineIfNeeded(db, request, config, file)
-      report = runCheck(db, request)
+      // Rendered from the stored decision, as the sweep summary, runs show and the report are.
+      report = storedGateReport(db, runCheck(db, request).gateId!)!
     } finally {
       db.close()
     }

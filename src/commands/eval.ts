@@ -42,7 +42,7 @@ export default class Eval extends LrgateCommand<typeof Eval> {
     const {config, file} = configFromFlags(this.flags)
     // Loaded here, not at the top: oclif imports every command to list them, and these pull in evaluators.
     const {runEval} = await import('../eval/run-eval.js')
-    const {evaluationTable} = await import('../report/table.js')
+    const {evaluationTable, failuresTable} = await import('../report/table.js')
     const {parseConfidence} = await import('../gate/options.js')
     const summary = await runEval({
       dataset: this.flags.dataset ?? config.datasets.eval,
@@ -68,5 +68,6 @@ export default class Eval extends LrgateCommand<typeof Eval> {
     const e = summary.evaluation
     this.say(`evaluation #${e.id} "${e.label}": ${e.records} records of ${e.dataset.ref} (hash ${e.dataset.hash.slice(0, 12)}), ${Math.round(e.confidence * 100)}% bootstrap CIs`)
     this.say(evaluationTable(summary))
+    if (summary.failures.length > 0) this.say(failuresTable(summary.failures))
   }
 }

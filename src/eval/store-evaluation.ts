@@ -1,7 +1,7 @@
 import type {Dataset} from '../datasets/types.js'
 import {type Store, writeTransaction} from '../store/db.js'
 import {recordDatasetUse} from '../store/datasets.js'
-import {insertEvaluation} from '../store/evaluations.js'
+import {insertEvaluation, recordFailures} from '../store/evaluations.js'
 import type {ConfiguredEvaluator} from './configured-evaluator.js'
 import {type AggregateOptions, cohortOrder, evaluateRecords, type EvaluationResult} from './evaluate.js'
 import type {RecordOutput} from './model-outputs.js'
@@ -65,6 +65,7 @@ export function storeEvaluation(db: Store, request: Omit<EvaluationToStore, 'out
     result.evaluators,
     result.cohorts,
     cohortOrder(dataset, result.records),
+    recordFailures(db, evaluationId),
   )
   return {evaluationId, result, summary}
 }

@@ -76,7 +76,7 @@ export function compareEvaluations(
     const base = {rule: label, ruleIndex, metric: rule.metric, limitKind: limit.kind, limitSide: limit.side, relative, limit: limit.bound}
     const skipped = (cohort: string, message: string): GateRow => ({
       ...base, cohort, baseline: null, candidate: null, delta: null, ciLow: null, ciHigh: null,
-      status: 'skipped', message, records: 0, inconclusive: false, recordsNeeded: null,
+      status: 'skipped', message, records: 0, inconclusive: false, recordsNeeded: null, pValue: null, adjustedP: null, decided: null,
     })
     if (matching.length === 0) {
       results.push(skipped(glob, `no cohort matches "${glob}" (cohorts: ${cohorts.join(', ')})`))

@@ -1,12 +1,10 @@
 import {InputError} from '../errors.js'
-import {ruleLabel, ruleLimit} from '../gate/rule.js'
-import type {GateRule} from '../config/eval-schema.js'
+import {storedGateReport} from '../gate/stored-report.js'
 import {scheduleValues, type ScheduleSpec, scheduleSpecSchema} from '../schedule/index.js'
 import {candidateSchedules, runSteps} from '../store/candidates.js'
 import {getStoredDataset} from '../store/datasets.js'
 import type {Store} from '../store/db.js'
 import {cohortMetrics, getEvaluation} from '../store/evaluations.js'
-import {gateResults, getGate} from '../store/gates.js'
 import {getRun, latestSweepRun, listRuns, type RunRow, runCandidates} from '../store/runs-read.js'
 import {runExtras} from '../store/runs.js'
 import type {ReportGate, ReportMetric, ReportStep, RunReportData} from './html/types.js'
@@ -108,19 +106,9 @@ function plannedRates(schedule: string | undefined, lr: number, steps: number): 
   }
 }
 
-/** A gate decision with each row's limit side and scale read from the rule that produced it. */
+/** A candidate's gate decision, from the stored view every renderer shares (gate/stored-report.ts). */
 function readGate(db: Store, gateId: number): ReportGate | null {
-  const gate = getGate(db, gateId)
+  const gate = storedGateReport(db, gateId)
   if (gate === undefined) return null
-  const rules = new Map((gate.rules as GateRule[]).map((r) => [ruleLabel(r), r]))
-  return {
-    id: gate.id,
-    verdict: gate.verdict,
-    confidence: gate.confidence,
-    baselineLabel: gate.baselineLabel,
-    results: gateResults(db, gateId).map((row) => {
-      const rule = rules.get(row.rule)
-      return {...row, relative: rule?.relative === true, limitSide: rule === undefined ? null : ruleLimit(rule).side}
-    }),
-  }
+  return {id: gate.gateId, verdict: gate.verdict, confidence: gate.confidence, baselineLabel: gate.baseline.label, results: gate.results, failures: gate.failures}
 }

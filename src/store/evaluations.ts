@@ -54,7 +54,7 @@ export function insertEvaluation(
   const insertOutput = db.prepare(
     'INSERT INTO record_outputs (evaluation_id, record_id, cohort, output, nll, tokens, failed) VALUES (?, ?, ?, ?, ?, ?, ?)',
   )
-  const insertScore = db.prepare('INSERT INTO record_scores (evaluation_id, record_id, metric, value, passed) VALUES (?, ?, ?, ?, ?)')
+  const insertScore = db.prepare('INSERT INTO record_scores (evaluation_id, record_id, metric, value, passed, reason) VALUES (?, ?, ?, ?, ?, ?)')
   const insertCohort = db.prepare(
     'INSERT INTO cohort_metrics (evaluation_id, cohort, metric, value, ci_low, ci_high, n) VALUES (?, ?, ?, ?, ?, ?, ?)',
   )
@@ -77,7 +77,7 @@ export function insertEvaluation(
     )
     for (const r of records) {
       insertOutput.run(id, r.id, r.cohort, r.output ?? null, r.nll ?? null, r.tokens ?? null, r.failed ? 1 : 0)
-      for (const s of r.scores) insertScore.run(id, r.id, s.metric, s.value, s.passed === null ? null : s.passed ? 1 : 0)
+      for (const s of r.scores) insertScore.run(id, r.id, s.metric, s.value, s.passed === null ? null : s.passed ? 1 : 0, s.reason ?? null)
     }
     for (const c of cohorts) insertCohort.run(id, c.cohort, c.metric, c.value, finiteOrNull(c.ciLow), finiteOrNull(c.ciHigh), c.n)
     return id
@@ -138,8 +138,8 @@ export interface StoredRecord {
   nll: number | null
   tokens: number | null
   failed: boolean
-  /** metric → score */
-  scores: Map<string, {value: number; passed: boolean | null}>
+  /** metric → score, with the evaluator's reason when it gave one */
+  scores: Map<string, {value: number; passed: boolean | null; reason: string | null}>
 }
 
 /** Every record of an evaluation with its scores, keyed by record id. */
@@ -151,9 +151,9 @@ export function storedRecords(store: Store, evaluationId: number): Map<string, S
     .all(evaluationId) as {id: string; cohort: string; nll: number | null; tokens: number | null; failed: number}[]
   for (const o of outputs) out.set(o.id, {...o, failed: o.failed === 1, scores: new Map()})
   const scores = db
-    .prepare('SELECT record_id AS id, metric, value, passed FROM record_scores WHERE evaluation_id = ?')
-    .all(evaluationId) as {id: string; metric: string; value: number; passed: number | null}[]
-  for (const s of scores) out.get(s.id)?.scores.set(s.metric, {value: s.value, passed: s.passed === null ? null : s.passed === 1})
+    .prepare('SELECT record_id AS id, metric, value, passed, reason FROM record_scores WHERE evaluation_id = ?')
+    .all(evaluationId) as {id: string; metric: string; value: number; passed: number | null; reason: string | null}[]
+  for (const s of scores) out.get(s.id)?.scores.set(s.metric, {value: s.value, passed: s.passed === null ? null : s.passed === 1, reason: s.reason})
   return out
 }
 
@@ -172,4 +172,24 @@ export function outputsNll(store: Store, evaluationId: number, recordIds: readon
     .prepare(`SELECT coalesce(sum(nll), 0) AS nll, coalesce(sum(tokens), 0) AS tokens FROM record_outputs WHERE evaluation_id = ? AND record_id IN (${recordIds.map(() => '?').join(',')})`)
     .get(evaluationId, ...recordIds) as {nll: number; tokens: number}
   return row
+}
+
+/** A failed record's failing score: which evaluator failed it, its score and the evaluator's reason. */
+export interface RecordFailure {
+  id: string
+  cohort: string
+  metric: string
+  value: number
+  reason: string | null
+}
+
+/** Every failing score of an evaluation (records in id order), what eval, JUnit and the report show. */
+export function recordFailures(store: Store, evaluationId: number): RecordFailure[] {
+  return sql(store)
+    .prepare(
+      `SELECT s.record_id AS id, o.cohort, s.metric, s.value, s.reason FROM record_scores s
+       JOIN record_outputs o ON o.evaluation_id = s.evaluation_id AND o.record_id = s.record_id
+       WHERE s.evaluation_id = ? AND s.passed = 0 ORDER BY s.record_id, s.metric`,
+    )
+    .all(evaluationId) as RecordFailure[]
 }
