@@ -1,6 +1,6 @@
 import {loadDataset} from '../datasets/load.js'
 import {loadModel} from '../model/io.js'
-import type {Progress} from '../report/progress.js'
+import type {Progress} from '../util/progress.js'
 import {finishTraining, insertCandidates, markCandidateRunning, recordSteps} from '../store/candidates.js'
 import {recordDatasetUse} from '../store/datasets.js'
 import {type Store, writeTransaction} from '../store/db.js'

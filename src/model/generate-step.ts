@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 
 import type {NativeAddon} from '../compute/native-addon.js'
-import {tensorValues} from '../train/param-buffers.js'
+import {tensorValues} from '../compute/param-buffers.js'
 import type {Gpt} from './gpt.js'
 import {embed} from './ops/embedding.js'
 import {gelu} from './ops/gelu.js'

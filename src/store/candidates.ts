@@ -1,6 +1,16 @@
-import type {StepRecord} from '../train/trainer.js'
 import {type Store, nowIso, writeTransaction} from './db.js'
 import {sql} from './sql.js'
+
+/** One optimizer step as the trainer reports it and train_steps stores it (0-based step; grad norm before clipping). */
+export interface StepRecord {
+  step: number
+  lr: number
+  loss: number
+  gradNorm: number
+  clipped: boolean
+  tokensPerS: number
+  valLoss: number | null
+}
 
 export type CandidateStatus = 'pending' | 'running' | 'completed' | 'diverged' | 'pruned' | 'failed'
 

@@ -1,7 +1,57 @@
-import type {EvaluatorDescriptor} from '../eval/configured-evaluator.js'
-import type {CohortMetric, EvaluatedRecord} from '../eval/evaluate.js'
+import type {Aggregation, Direction} from '../../evaluators/types.js'
 import {type Store, nowIso, writeTransaction} from './db.js'
 import {sql} from './sql.js'
+
+/**
+ * What an evaluation stores about each evaluator it ran (JSON in evaluations.evaluators), so the
+ * gate can aggregate and compare the metric later without loading any evaluator code.
+ */
+export interface EvaluatorDescriptor {
+  /** The metric its scores are stored under. */
+  metric: string
+  /** The built-in's name, or the module's own `name`. */
+  name: string
+  source: 'builtin' | 'module'
+  /** Absolute path of a user module. */
+  path?: string
+  direction: Direction
+  threshold?: number
+  aggregation: Aggregation
+  cohorts?: string
+  description?: string
+  /** The evaluator's scoring-rule version (see Evaluator.version); absent in evaluations stored before versions existed, which read as "1". */
+  version?: string
+}
+
+export interface RecordScoreRow {
+  metric: string
+  value: number
+  /** null when the evaluator has no threshold. */
+  passed: boolean | null
+  reason?: string
+}
+
+export interface EvaluatedRecord {
+  id: string
+  cohort: string
+  output?: string
+  nll?: number
+  tokens?: number
+  /** True when any thresholded evaluator failed the record. */
+  failed: boolean
+  scores: RecordScoreRow[]
+}
+
+export interface CohortMetric {
+  cohort: string
+  /** An evaluator's metric, or failRate. */
+  metric: string
+  value: number
+  ciLow: number
+  ciHigh: number
+  /** Records the value is computed over. */
+  n: number
+}
 
 /** An evaluation as stored (one row of `evaluations`, evaluators parsed). */
 export interface EvaluationRow {

@@ -2,7 +2,7 @@ import {existsSync} from 'node:fs'
 import {isAbsolute, join, resolve} from 'node:path'
 
 import type {Config} from '../config/schema.js'
-import {positiveNumber, seedFlag} from '../cli/number-flags.js'
+import {positiveNumber, seedFlag} from '../config/flag-numbers.js'
 import {InputError} from '../errors.js'
 import {paths} from '../paths.js'
 import {compactLr, configKeyNamer, validateSchedule} from '../schedule/index.js'

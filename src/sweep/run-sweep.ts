@@ -4,7 +4,7 @@ import {dirname, join} from 'node:path'
 
 import type {CohortRole, Dataset} from '../datasets/types.js'
 import {InputError} from '../errors.js'
-import type {Progress} from '../report/progress.js'
+import type {Progress} from '../util/progress.js'
 import {type Store, openStore, writeTransaction} from '../store/db.js'
 import {markCandidateFailed} from '../store/candidates.js'
 import {countRunEvaluations, latestEvaluationByLabel} from '../store/evaluations.js'

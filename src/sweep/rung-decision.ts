@@ -1,5 +1,5 @@
 import type {Dataset} from '../datasets/types.js'
-import type {Progress} from '../report/progress.js'
+import type {Progress} from '../util/progress.js'
 import {runCandidates, getRun} from '../store/runs-read.js'
 import type {Store} from '../store/db.js'
 import {outputsNll} from '../store/evaluations.js'
