@@ -5,6 +5,7 @@ import {dirname} from 'node:path'
 import {LrgateCommand} from '../cli/base-command.js'
 import {configFromFlags, dbFromFlags} from '../cli/context.js'
 import {parseConfidence} from '../gate/options.js'
+import {baselineOnDataset} from '../gate/baseline-policy.js'
 import {resolveEvaluation} from '../gate/reference.js'
 import {runCheck} from '../gate/run-check.js'
 import {storedGateReport} from '../gate/stored-report.js'
@@ -84,7 +85,10 @@ Evaluations on different dataset hashes are refused unless --on-shared-records. 
     if (request.onSharedRecords) return
     const candidate = resolveEvaluation(db, request.candidate, '--candidate')
     const baseline = resolveEvaluation(db, request.baseline, '--baseline')
-    if (candidate.datasetHash === baseline.datasetHash || baseline.modelDir === null) return
+    const policy = baselineOnDataset(db, baseline, candidate)
+    // 'mismatch' falls through: the gate refuses different dataset hashes with its own sentence.
+    if (policy.kind === 'stored') request.baseline = String(policy.row.id)
+    if (policy.kind !== 'reevaluate') return
     this.note(`the baseline (#${baseline.id}, ${baseline.label}) was scored on ${baseline.datasetRef}; scoring its model on ${candidate.datasetRef} …`)
     const {evaluationOnDatasetOf} = await import('../eval/reevaluate.js')
     const again = await evaluationOnDatasetOf(db, baseline, candidate, {config, configFile: file, cwd: process.cwd(), backend: config.backend})

@@ -6,7 +6,7 @@ import {InputError} from '../errors.js'
 import type {Store} from '../store/db.js'
 import {getStoredDataset} from '../store/datasets.js'
 import {type EvaluationRow, getEvaluation, latestEvaluationByLabel} from '../store/evaluations.js'
-import {deriveSeed} from '../util/rng.js'
+import {evaluationSettings} from './evaluation-settings.js'
 import {loadEvaluators} from './load-evaluators.js'
 import {evaluateAndStore} from './store-evaluation.js'
 
@@ -45,17 +45,17 @@ export async function evaluationOnDatasetOf(db: Store, row: EvaluationRow, targe
   }
   const evaluators = await loadEvaluators({specs: options.config.eval.evaluators, configFile: options.configFile, cwd: options.cwd})
   const {modelOutputs} = await import('./model-outputs.js')
-  const seed = deriveSeed(options.config.seed, 'generate')
+  const settings = evaluationSettings(options.config.seed, options.config.eval.generation)
   const outputs = await modelOutputs(dataset, {
     modelDir: row.modelDir,
-    generation: {maxTokens: 64, temperature: 0, topK: 0, stop: ['\n'], batchSize: 64, ...options.config.eval.generation},
-    seed,
+    generation: settings.generation,
+    seed: settings.generationSeed,
     backend: options.backend,
     onProgress: options.onProgress,
   })
   const result = await evaluateAndStore(db, {
     dataset, outputs: new Map(outputs.map((o) => [o.id, o])), evaluators, label, source: 'model', modelDir: row.modelDir, backend: options.backend,
-    seed: deriveSeed(options.config.seed, 'bootstrap'), resamples: options.config.eval.resamples, confidence: options.config.eval.confidence,
+    seed: settings.seed, resamples: options.config.eval.resamples, confidence: options.config.eval.confidence,
   })
   return getEvaluation(db, result.evaluationId)!
 }

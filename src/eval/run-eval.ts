@@ -1,10 +1,10 @@
 import {basename, extname, resolve} from 'node:path'
 
 import type {Config} from '../config/schema.js'
-import {DEFAULT_CONFIG} from '../config/defaults.js'
 import {loadDataset} from '../datasets/load.js'
 import {InputError} from '../errors.js'
 import type {Store} from '../store/db.js'
+import {evaluationSettings} from './evaluation-settings.js'
 import {loadEvaluators} from './load-evaluators.js'
 import {matchOutputs} from './match-outputs.js'
 import type {RecordOutput} from './model-outputs.js'
@@ -66,10 +66,11 @@ export async function runEval(request: EvalRequest): Promise<EvaluationSummary> 
     source = request.model!
     // Loaded only here: the engine pulls in tfjs, which `eval --outputs` and `check` must not pay for.
     const {modelOutputs} = await import('./model-outputs.js')
+    const settings = evaluationSettings(request.seed, request.config.eval.generation)
     outputs = await modelOutputs(dataset, {
       modelDir: resolve(request.cwd, request.model!),
-      generation: {...DEFAULT_CONFIG.eval.generation, ...request.config.eval.generation} as Required<Config['eval']['generation']>,
-      seed: request.seed,
+      generation: settings.generation,
+      seed: settings.generationSeed,
       backend: request.backend,
       onProgress: request.onProgress,
     })

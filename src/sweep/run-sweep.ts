@@ -16,7 +16,7 @@ import {decideRungFromStore, rungSteps} from './rung-decision.js'
 import type {SweepJob, WorkerMessage} from './messages.js'
 import type {SweepPlan} from './plan.js'
 import {type JobOutcome, WorkerPool} from './pool.js'
-import {createRun, markResumed, prepareSweep, storedPlan} from './setup.js'
+import {checkResume, createRun, markResumed, prepareSweep, storedPlan} from './setup.js'
 import {type CandidateSummary, gateCandidates, recommend} from './verdicts.js'
 
 export interface SweepRequest {
@@ -137,6 +137,7 @@ async function openRun(request: SweepRequest): Promise<RunContext> {
     db = openStore(request.dbPath)
     const stored = storedPlan(db, request.resume)
     const prepared = await prepareSweep(stored)
+    checkResume(db, request.resume, prepared)
     plan = {...stored, steps: prepared.steps}
     evalSet = prepared.evalSet
     runId = request.resume
