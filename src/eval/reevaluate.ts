@@ -8,12 +8,9 @@ import {getStoredDataset} from '../store/datasets.js'
 import {type EvaluationRow, getEvaluation, latestEvaluationByLabel} from '../store/evaluations.js'
 import {evaluationSettings} from './evaluation-settings.js'
 import {loadEvaluators} from './load-evaluators.js'
+import {reevaluationLabel} from './reevaluation-label.js'
 import {evaluateAndStore} from './store-evaluation.js'
 
-/** The label of an evaluation re-scored on another dataset version: `<label>@<name@version>`. */
-export function reevaluationLabel(label: string, datasetRef: string): string {
-  return `${label}@${datasetRef}`
-}
 
 export interface ReevaluateOptions {
   config: Config

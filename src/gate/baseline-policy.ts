@@ -1,6 +1,6 @@
 import {existsSync} from 'node:fs'
 
-import {reevaluationLabel} from '../eval/reevaluate.js'
+import {reevaluationLabel} from '../eval/reevaluation-label.js'
 import type {Store} from '../store/db.js'
 import {type EvaluationRow, latestEvaluationByLabel} from '../store/evaluations.js'
 

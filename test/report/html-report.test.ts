@@ -79,11 +79,14 @@ function fakeSweep(db: Store): number {
     const evalId = evaluation(label(lr), 0.02 * (i + 1), i === 2 ? -0.12 : -0.005)
     const fail = i === 2
     const rows: GateResultRow[] = COHORTS.filter((c) => c.startsWith('ood')).map((cohort) => ({
-      rule: 'relevance maxDrop 0.02', cohort, metric: 'relevance', baseline: 0.45, candidate: fail ? 0.33 : 0.445,
+      rule: 'relevance maxDrop 0.02', ruleIndex: 0, limitKind: 'maxDrop', limitSide: 'atLeast', relative: false, records: 16, inconclusive: false, recordsNeeded: null,
+      pValue: null, adjustedP: null, decided: null,
+      cohort, metric: 'relevance', baseline: 0.45, candidate: fail ? 0.33 : 0.445,
       delta: fail ? -0.12 : -0.005, ciLow: fail ? -0.15 : -0.02, ciHigh: fail ? -0.09 : 0.01, limit: -0.02,
       status: fail ? 'fail' : 'pass', message: fail ? 'delta -0.120 lies wholly below the limit -0.020' : 'within the limit',
     }))
-    rows.push({rule: 'perplexity maxRise 0.05 relative', cohort: 'ood:news', metric: 'perplexity', baseline: 8, candidate: 8.1, delta: 0.0125, ciLow: -0.01, ciHigh: 0.03, limit: 0.05, status: 'pass', message: 'within the limit'})
+    rows.push({rule: 'perplexity maxRise 0.05 relative', ruleIndex: 1, limitKind: 'maxRise', limitSide: 'atMost', relative: true, records: 20, inconclusive: false, recordsNeeded: null,
+      pValue: null, adjustedP: null, decided: null, cohort: 'ood:news', metric: 'perplexity', baseline: 8, candidate: 8.1, delta: 0.0125, ciLow: -0.01, ciHigh: 0.03, limit: 0.05, status: 'pass', message: 'within the limit'})
     const gateId = insertGate(
       db,
       {candidateEvaluationId: evalId, baselineEvaluationId: baseId, verdict: fail ? 'fail' : 'pass', confidence: 0.95, resamples: 2000, seed: 7, rules: DEFAULT_CONFIG.gate.rules, sharedRecords: 180},
