@@ -7,7 +7,7 @@ import {bootstrapInterval} from '../statistics/bootstrap.js'
 import type {CohortMetric, EvaluatedRecord, EvaluatorDescriptor, RecordScoreRow} from '../store/evaluations.js'
 import type {ConfiguredEvaluator} from './configured-evaluator.js'
 import type {RecordOutput} from './model-outputs.js'
-import {meanSamples, perplexitySamples, ratioStatistic, type RatioSamples} from '../statistics/statistic.js'
+import {bitsPerByteSamples, meanSamples, perplexitySamples, ratioStatistic, type RatioSamples} from '../statistics/statistic.js'
 
 export type {CohortMetric, EvaluatedRecord, RecordScoreRow} from '../store/evaluations.js'
 
@@ -33,9 +33,13 @@ export async function evaluateRecords(
   evaluators: readonly ConfiguredEvaluator[],
   options: AggregateOptions,
 ): Promise<EvaluationResult> {
+  // record-text.ts is pure, but src/model stays out of the static graph of `eval --outputs` and `check`
+  const {recordText} = await import('../model/record-text.js')
   const records: EvaluatedRecord[] = []
   for (const record of dataset.records) {
     const scored = toScoredRecord(record, outputs.get(record.id))
+    // bytes of what an nll covers: a property of the record, the same for every model
+    scored.bytes = Buffer.byteLength(recordText(record).completion, 'utf8')
     const scores: RecordScoreRow[] = []
     for (const e of evaluators) {
       if (!e.appliesToCohort(record.cohort) || !e.evaluator.needs.every((f) => hasField(scored, f))) continue
@@ -50,6 +54,7 @@ export async function evaluateRecords(
       ...(scored.output === undefined ? {} : {output: scored.output}),
       ...(scored.nll === undefined ? {} : {nll: scored.nll}),
       ...(scored.tokens === undefined ? {} : {tokens: scored.tokens}),
+      ...(scored.bytes === undefined ? {} : {bytes: scored.bytes}),
       failed: scores.some((s) => s.passed === false),
       scores,
     })
@@ -81,7 +86,9 @@ export function aggregateCohorts(
       const samples =
         e.aggregation === 'perplexity'
           ? perplexitySamples(scored.map(({r}) => r.nll ?? 0), scored.map(({r}) => r.tokens ?? 0))
-          : meanSamples(scored.map(({s}) => s.value))
+          : e.aggregation === 'bitsPerByte'
+            ? bitsPerByteSamples(scored.map(({r}) => r.nll ?? 0), scored.map(({r}) => r.bytes ?? 0))
+            : meanSamples(scored.map(({s}) => s.value))
       out.push(cohortMetric(cohort, e.metric, samples, options))
     }
     if (inCohort.some((r) => r.scores.some((s) => s.passed !== null))) {

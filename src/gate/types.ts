@@ -25,7 +25,7 @@ export interface GateReport {
 
 /**
  * A gate decision read back from the store (see storedGateReport): what every renderer shows. Rows
- * are as stored (rows older than store migration 2 lack some fields); `failures` are the candidate's
+ * are as stored (rows older than store migration 3 lack some fields); `failures` are the candidate's
  * failed records with each evaluator's reason.
  */
 export interface StoredGateReport extends Omit<GateReport, 'results' | 'gateId'> {

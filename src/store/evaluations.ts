@@ -37,6 +37,8 @@ export interface EvaluatedRecord {
   output?: string
   nll?: number
   tokens?: number
+  /** UTF-8 bytes of the scored continuation (reference or text). */
+  bytes?: number
   /** True when any thresholded evaluator failed the record. */
   failed: boolean
   scores: RecordScoreRow[]
@@ -51,6 +53,16 @@ export interface CohortMetric {
   ciHigh: number
   /** Records the value is computed over. */
   n: number
+}
+
+/** What a model, an endpoint or an outputs file gives for one record (record_outputs). */
+export interface RecordOutput {
+  id: string
+  /** Generated text; absent for perplexity-only `text` records. */
+  output?: string
+  /** Sum of negative log-likelihood (nats) of the reference (or text) tokens. */
+  nll?: number
+  tokens?: number
 }
 
 /** An evaluation as stored (one row of `evaluations`, evaluators parsed). */
@@ -70,6 +82,15 @@ export interface EvaluationRow {
   seed: number
   backend: string | null
   createdAt: string
+  /** The served model's base URL (eval --endpoint), without credentials. */
+  endpointUrl: string | null
+  endpointModel: string | null
+  /** Tokenizer identity the token counts are in (null: unknown, e.g. an outputs file). */
+  tokenizer: string | null
+  /** UTF-8 bytes of all scored references (or texts), the denominator of bitsPerByte. */
+  referenceBytes: number | null
+  /** Why perplexity is missing (the endpoint gave no prompt log-probs). */
+  perplexityUnavailable: string | null
 }
 
 export interface NewEvaluation {
@@ -84,6 +105,11 @@ export interface NewEvaluation {
   evaluators: readonly EvaluatorDescriptor[]
   seed: number
   backend?: string
+  endpointUrl?: string
+  endpointModel?: string
+  tokenizer?: string
+  referenceBytes?: number
+  perplexityUnavailable?: string
 }
 
 /**
@@ -98,11 +124,12 @@ export function insertEvaluation(
 ): number {
   const db = sql(store)
   const insertEval = db.prepare(
-    `INSERT INTO evaluations (label, dataset_id, dataset_hash, source, model_dir, outputs_file, run_id, candidate_id, evaluators, seed, backend, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO evaluations (label, dataset_id, dataset_hash, source, model_dir, outputs_file, run_id, candidate_id, evaluators, seed, backend, created_at,
+                              endpoint_url, endpoint_model, tokenizer, reference_bytes, perplexity_unavailable)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   )
   const insertOutput = db.prepare(
-    'INSERT INTO record_outputs (evaluation_id, record_id, cohort, output, nll, tokens, failed) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO record_outputs (evaluation_id, record_id, cohort, output, nll, tokens, failed, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   )
   const insertScore = db.prepare('INSERT INTO record_scores (evaluation_id, record_id, metric, value, passed, reason) VALUES (?, ?, ?, ?, ?, ?)')
   const insertCohort = db.prepare(
@@ -123,10 +150,15 @@ export function insertEvaluation(
         evaluation.seed,
         evaluation.backend ?? null,
         nowIso(),
+        evaluation.endpointUrl ?? null,
+        evaluation.endpointModel ?? null,
+        evaluation.tokenizer ?? null,
+        evaluation.referenceBytes ?? null,
+        evaluation.perplexityUnavailable ?? null,
       ).lastInsertRowid,
     )
     for (const r of records) {
-      insertOutput.run(id, r.id, r.cohort, r.output ?? null, r.nll ?? null, r.tokens ?? null, r.failed ? 1 : 0)
+      insertOutput.run(id, r.id, r.cohort, r.output ?? null, r.nll ?? null, r.tokens ?? null, r.failed ? 1 : 0, r.bytes ?? null)
       for (const s of r.scores) insertScore.run(id, r.id, s.metric, s.value, s.passed === null ? null : s.passed ? 1 : 0, s.reason ?? null)
     }
     for (const c of cohorts) insertCohort.run(id, c.cohort, c.metric, c.value, finiteOrNull(c.ciLow), finiteOrNull(c.ciHigh), c.n)
@@ -138,7 +170,9 @@ const SELECT_EVALUATION = `
   SELECT e.id, e.label, e.dataset_id AS datasetId, e.dataset_hash AS datasetHash,
          d.name || '@' || d.version AS datasetRef, e.source, e.model_dir AS modelDir,
          e.outputs_file AS outputsFile, e.run_id AS runId, e.candidate_id AS candidateId,
-         e.evaluators, e.seed, e.backend, e.created_at AS createdAt
+         e.evaluators, e.seed, e.backend, e.created_at AS createdAt,
+         e.endpoint_url AS endpointUrl, e.endpoint_model AS endpointModel, e.tokenizer,
+         e.reference_bytes AS referenceBytes, e.perplexity_unavailable AS perplexityUnavailable
   FROM evaluations e JOIN datasets d ON d.id = e.dataset_id`
 
 type RawEvaluation = Omit<EvaluationRow, 'evaluators'> & {evaluators: string}
@@ -187,6 +221,8 @@ export interface StoredRecord {
   cohort: string
   nll: number | null
   tokens: number | null
+  /** UTF-8 bytes of the scored reference (or text); null in evaluations stored before bytes were. */
+  bytes: number | null
   failed: boolean
   /** metric → score, with the evaluator's reason when it gave one */
   scores: Map<string, {value: number; passed: boolean | null; reason: string | null}>
@@ -197,8 +233,8 @@ export function storedRecords(store: Store, evaluationId: number): Map<string, S
   const db = sql(store)
   const out = new Map<string, StoredRecord>()
   const outputs = db
-    .prepare('SELECT record_id AS id, cohort, nll, tokens, failed FROM record_outputs WHERE evaluation_id = ?')
-    .all(evaluationId) as {id: string; cohort: string; nll: number | null; tokens: number | null; failed: number}[]
+    .prepare('SELECT record_id AS id, cohort, nll, tokens, bytes, failed FROM record_outputs WHERE evaluation_id = ?')
+    .all(evaluationId) as {id: string; cohort: string; nll: number | null; tokens: number | null; bytes: number | null; failed: number}[]
   for (const o of outputs) out.set(o.id, {...o, failed: o.failed === 1, scores: new Map()})
   const scores = db
     .prepare('SELECT record_id AS id, metric, value, passed, reason FROM record_scores WHERE evaluation_id = ?')

@@ -43,10 +43,10 @@ export interface GateResultRow {
   message: string
 }
 
-/** The fields migration 2 added: NULL in rows stored before it. */
+/** The fields migration 3 added: NULL in rows stored before it. */
 type Migration2Field = 'ruleIndex' | 'limitKind' | 'limitSide' | 'relative' | 'records' | 'inconclusive'
 
-/** A gate row as read back: as written, except that rows from before migration 2 lack its fields. */
+/** A gate row as read back: as written, except that rows from before migration 3 lack its fields. */
 export type StoredGateRow = Omit<GateResultRow, Migration2Field> & {[K in Migration2Field]: GateResultRow[K] | null}
 
 export interface NewGate {
@@ -124,7 +124,7 @@ export function listGates(store: Store, limit = 20): GateSummaryRow[] {
 
 type RawGateRow = Omit<StoredGateRow, 'relative' | 'inconclusive' | 'decided'> & {relative: number | null; inconclusive: number | null; decided: number | null}
 
-/** The rows of one gate in their order, as written (see StoredGateRow for rows older than migration 2). */
+/** The rows of one gate in their order, as written (see StoredGateRow for rows older than migration 3). */
 export function gateResults(store: Store, gateId: number): StoredGateRow[] {
   const rows = sql(store)
     .prepare(

@@ -166,8 +166,18 @@ export const MIGRATIONS: readonly string[] = [
     promoted_at   TEXT NOT NULL
   );
   `,
+  // 2: served models (eval --endpoint): where an evaluation's outputs came from, the tokenizer its
+  //    token counts are in, the reference bytes (bitsPerByte), and why perplexity is missing
+  `
+  ALTER TABLE evaluations ADD COLUMN endpoint_url TEXT;            -- base URL without credentials
+  ALTER TABLE evaluations ADD COLUMN endpoint_model TEXT;
+  ALTER TABLE evaluations ADD COLUMN tokenizer TEXT;               -- e.g. char:1efd1709cc14; NULL when unknown (outputs files)
+  ALTER TABLE evaluations ADD COLUMN reference_bytes INTEGER;      -- UTF-8 bytes of every scored reference (or text)
+  ALTER TABLE evaluations ADD COLUMN perplexity_unavailable TEXT;  -- why the endpoint gave no prompt log-probs
+  ALTER TABLE record_outputs ADD COLUMN bytes INTEGER;             -- UTF-8 bytes of the record's scored reference (or text)
+  `,
 
-  // 2: lossless gate rows and record scores. A gate row carries everything a reader needs without
+  // 3: lossless gate rows and record scores. A gate row carries everything a reader needs without
   // going back to the rules by label text (two rules may share a name): the rule's position, the
   // limit's kind and side, relative or absolute, the paired record count, inconclusive and the records
   // that would settle it, and the statistics of the comparison (p-value, multiplicity-adjusted p-value,

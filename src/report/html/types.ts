@@ -87,5 +87,5 @@ export interface ReportGate {
   failures: RecordFailure[]
 }
 
-/** A gate row as stored (rows older than store migration 2 lack limit side, relative, records). */
+/** A gate row as stored (rows older than store migration 3 lack limit side, relative, records). */
 export type ReportGateRow = StoredGateRow
