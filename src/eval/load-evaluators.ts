@@ -6,7 +6,7 @@ import type {EvaluatorSpec} from '../config/eval-schema.js'
 import {evaluatorVersion} from './evaluator-version.js'
 import {InputError} from '../errors.js'
 import {readJsonFile} from '../util/json-input.js'
-import {cohortMatcher} from './cohort-glob.js'
+import {cohortMatcher} from '../datasets/cohort-glob.js'
 import type {ConfiguredEvaluator} from './configured-evaluator.js'
 import {loadUserEvaluator} from './user-evaluator.js'
 

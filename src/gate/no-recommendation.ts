@@ -1,4 +1,4 @@
-import type {Db} from '../store/db.js'
+import type {Store as Db} from '../store/db.js'
 import {getStoredDataset} from '../store/datasets.js'
 import {cohortMetrics, getEvaluation} from '../store/evaluations.js'
 import {type CandidateRow, getRun, latestSweepRun, type RunRow, runCandidates} from '../store/runs-read.js'

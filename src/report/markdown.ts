@@ -1,5 +1,6 @@
 import {formatDelta, formatInterval, formatLimit, formatP, formatValue} from '../gate/format.js'
-import type {GateReport, GateRow} from '../gate/types.js'
+import type {StoredGateReport} from '../gate/types.js'
+import type {StoredGateRow} from '../store/gates.js'
 
 const ICON: Record<string, string> = {pass: '✅ pass', fail: '❌ fail', skipped: '⏭️ skipped'}
 
@@ -12,10 +13,10 @@ export function cell(text: string): string {
  * A Markdown summary of a gate decision (for `--markdown` and `$GITHUB_STEP_SUMMARY`): verdict,
  * what was compared, one table row per rule × cohort, then the reasons for failing and inconclusive rows.
  */
-export function gateMarkdown(report: GateReport): string {
+export function gateMarkdown(report: StoredGateReport): string {
   const lines = [...markdownHead(report), ...report.results.map(markdownRow)]
   const failed = report.results.filter((r) => r.status === 'fail')
-  const notes = report.results.filter((r) => r.inconclusive)
+  const notes = report.results.filter((r) => r.inconclusive === true)
   if (failed.length > 0) lines.push('', '**Failed**', '', ...failed.map((r) => `- ${cell(r.rule)} on \`${r.cohort}\`: ${r.message}`))
   if (notes.length > 0) lines.push('', '**Inconclusive**', '', ...notes.map((r) => `- ${cell(r.rule)} on \`${r.cohort}\`: ${r.message}`))
   lines.push('')
@@ -23,7 +24,7 @@ export function gateMarkdown(report: GateReport): string {
 }
 
 /** The verdict heading, the line saying what was compared, and the table's header rows. */
-export function markdownHead(report: GateReport): string[] {
+export function markdownHead(report: StoredGateReport): string[] {
   const pct = `${Math.round(report.confidence * 100)}%`
   return [
     `### ${report.verdict === 'pass' ? '✅' : '❌'} lrgate check: ${report.verdict}`,
@@ -36,6 +37,7 @@ export function markdownHead(report: GateReport): string[] {
 }
 
 /** One rule × cohort row of the Markdown table. */
-export function markdownRow(r: GateRow): string {
-  return `| ${cell(r.rule)} | ${cell(r.cohort)} | ${formatValue(r.metric, r.baseline)} | ${formatValue(r.metric, r.candidate)} | ${formatDelta(r.metric, r.relative, r.delta)} | ${formatInterval(r.metric, r.relative, r.ciLow, r.ciHigh)} | ${cell(formatLimit(r.metric, r.relative, r.limitSide, r.limit))} | ${formatP(r.adjustedP)} | ${ICON[r.status]}${r.decided ? ' (decided)' : ''}${r.inconclusive ? ' (inconclusive)' : ''} |`
+export function markdownRow(r: StoredGateRow): string {
+  const rel = r.relative === true
+  return `| ${cell(r.rule)} | ${cell(r.cohort)} | ${formatValue(r.metric, r.baseline)} | ${formatValue(r.metric, r.candidate)} | ${formatDelta(r.metric, rel, r.delta)} | ${formatInterval(r.metric, rel, r.ciLow, r.ciHigh)} | ${cell(formatLimit(r.metric, rel, r.limitSide, r.limit))} | ${formatP(r.adjustedP)} | ${ICON[r.status]}${r.decided === true ? ' (decided)' : ''}${r.inconclusive === true ? ' (inconclusive)' : ''} |`
 }

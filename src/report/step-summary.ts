@@ -1,4 +1,5 @@
-import type {GateReport, GateRow} from '../gate/types.js'
+import type {StoredGateReport} from '../gate/types.js'
+import type {StoredGateRow} from '../store/gates.js'
 import {cell, gateMarkdown, markdownHead, markdownRow} from './markdown.js'
 
 /** GitHub refuses (and then shows nothing of) a job summary over 1 MiB per step. */
@@ -19,14 +20,14 @@ export interface FullReports {
  *
  * @example gateStepSummary(report, STEP_SUMMARY_LIMIT - 4096, {junit: 'lrgate-junit.xml'})
  */
-export function gateStepSummary(report: GateReport, budget: number, full: FullReports = {}): string {
+export function gateStepSummary(report: StoredGateReport, budget: number, full: FullReports = {}): string {
   const whole = gateMarkdown(report)
   if (bytes(whole) <= budget) return whole
-  const rank = (r: GateRow) => (r.status === 'fail' ? 0 : r.inconclusive ? 1 : 2)
+  const rank = (r: StoredGateRow) => (r.status === 'fail' ? 0 : r.inconclusive === true ? 1 : 2)
   const ordered = report.results.map((r, i) => ({r, i})).sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i)
   const head = markdownHead(report).join('\n') + '\n'
   const failed = report.results.filter((r) => r.status === 'fail').length
-  const inconclusive = report.results.filter((r) => r.inconclusive).length
+  const inconclusive = report.results.filter((r) => r.inconclusive === true).length
   const where = [full.markdown && `\`${cell(full.markdown)}\` (--markdown)`, full.junit && `\`${cell(full.junit)}\` (--junit)`].filter(Boolean).join(' and ')
   const note = (shown: number) =>
     `\n_${report.results.length - shown} of ${report.results.length} rows left out to stay under GitHub's 1 MiB step-summary limit (${failed} failing and ${inconclusive} inconclusive rows come first). ` +

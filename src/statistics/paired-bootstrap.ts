@@ -1,4 +1,4 @@
-import {ratioStatistic, type RatioSamples} from '../eval/statistic.js'
+import {ratioStatistic, type RatioSamples} from './statistic.js'
 import {seededRng} from '../util/rng.js'
 
 export interface PairedDelta {
