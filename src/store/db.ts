@@ -72,3 +72,23 @@ export function nowIso(): string {
 export function writeTransaction<T>(db: Db, fn: () => T): T {
   return db.transaction(fn).immediate()
 }
+
+/**
+ * Makes every write through this connection (insert, update, delete on any table of the store)
+ * first call `alive()`, inside the statement: when it returns false the statement fails with
+ * `why` and its transaction rolls back, so nothing lands. Sweep workers pass `parentAlive`, so a
+ * worker whose sweep was killed cannot store a row, however far its computation had got. The
+ * guard lives in TEMP triggers of this connection only; other connections are unaffected.
+ */
+export function guardWrites(db: Db, alive: () => boolean, why: string): void {
+  db.function('lrgate_writer_alive', {deterministic: false}, () => {
+    if (!alive()) throw new Error(why)
+    return 1
+  })
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[]
+  for (const table of tables) {
+    for (const op of ['INSERT', 'UPDATE', 'DELETE']) {
+      db.exec(`CREATE TEMP TRIGGER IF NOT EXISTS "lrgate_guard_${op}_${table}" BEFORE ${op} ON main."${table}" BEGIN SELECT lrgate_writer_alive(); END`)
+    }
+  }
+}

@@ -8,6 +8,7 @@ import {recordText} from '../model/record-text.js'
 import {scoreRecords} from '../model/score.js'
 import type {CharTokenizer} from '../model/tokenizer.js'
 import type {Db} from '../store/db.js'
+import {testHold} from '../process/test-hold.js'
 import {deriveSeed} from '../util/rng.js'
 import type {SweepPlan} from './plan.js'
 
@@ -34,6 +35,7 @@ export async function evaluateModel(db: Db, e: ModelEvaluation): Promise<number>
     seed: deriveSeed(plan.seed, 'generate'),
     onProgress: (f, phase) => e.onProgress?.(phase === 'generate' ? f * 0.8 : 0.8 + f * 0.2, phase === 'generate' ? 'generating' : 'scoring'),
   })
+  testHold('before-store')
   const stored = await evaluateAndStore(db, {
     dataset: e.dataset,
     outputs: new Map(outputs.map((o) => [o.id, o])),

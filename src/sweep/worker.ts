@@ -1,8 +1,12 @@
 // A sweep worker process: receives one job over IPC, runs it, reports progress, exits.
 import {InputError} from '../errors.js'
+import {armLifeline} from '../process/lifeline.js'
 import {runCandidateJob} from './candidate-job.js'
 import {runEvaluateJob} from './evaluate-job.js'
 import type {SweepJob, WorkerMessage} from './messages.js'
+
+// First thing: die with the sweep (kill -9 included) and never write a row after it (see src/process/).
+armLifeline()
 
 // A failed send means the sweep is gone: stop as a kill would (the last checkpoint stands).
 const send = (message: WorkerMessage): void => {
@@ -10,7 +14,8 @@ const send = (message: WorkerMessage): void => {
 }
 
 let stop: string | null = null
-// Ctrl-C reaches the whole process group: finish the step, checkpoint, report, exit.
+// The sweep stops its workers' process groups with SIGTERM (Ctrl-C and CI cancellation alike):
+// finish the step, checkpoint, report, exit.
 process.on('SIGINT', () => (stop = 'interrupted'))
 process.on('SIGTERM', () => (stop = 'interrupted'))
 // The sweep itself is gone (kill -9): stop at once, as a kill would; the last checkpoint stands.
