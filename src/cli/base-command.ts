@@ -1,6 +1,8 @@
 import {Command, Errors, Flags, Interfaces} from '@oclif/core'
 
 import {InputError} from '../errors.js'
+import {resolveDbPath} from '../store/db.js'
+import {describeStorageFault} from '../store/storage-fault.js'
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof LrgateCommand)['baseFlags'] & T['flags']>
 export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
@@ -72,8 +74,15 @@ export abstract class LrgateCommand<T extends typeof Command> extends Command {
       this.exit(2)
     }
 
+    // A full disk, a read-only file or folder, a file that is not a database: say so, with the path.
+    const fault = describeStorageFault(err, resolveDbPath(this.flags?.db))
+    if (fault !== null) {
+      process.stderr.write(`lrgate: ${fault}\n`)
+      if (debug && err.stack) process.stderr.write(err.stack + '\n')
+      this.exit(2)
+    }
     const sqlite = (err as {code?: string}).code
-    const hint = sqlite?.startsWith('SQLITE_') ? ` (${sqlite}; is another process holding the database?)` : ''
+    const hint = sqlite?.startsWith('SQLITE_BUSY') || sqlite?.startsWith('SQLITE_LOCKED') ? ` (${sqlite}; another process holds the database longer than the 30 s busy timeout)` : sqlite?.startsWith('SQLITE_') ? ` (${sqlite})` : ''
     process.stderr.write(`lrgate: ${err.message}${hint}${debug ? '' : ' — run again with --debug for the stack trace.'}\n`)
     if (debug && err.stack) process.stderr.write(err.stack + '\n')
     this.exit(2)

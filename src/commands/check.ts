@@ -3,12 +3,13 @@ import {mkdirSync, writeFileSync} from 'node:fs'
 import {dirname} from 'node:path'
 
 import {LrgateCommand} from '../cli/base-command.js'
-import {configFromFlags, dbFromFlags} from '../cli/context.js'
+import {configFromFlags, dbFromFlags, readDbFromFlags} from '../cli/context.js'
 import {parseConfidence} from '../gate/options.js'
 import {resolveEvaluation} from '../gate/reference.js'
 import {runCheck} from '../gate/run-check.js'
 import type {Config} from '../config/schema.js'
-import type {Db} from '../store/db.js'
+import {type Db, resolveDbPath} from '../store/db.js'
+import {describeStorageFault, isWriteRefused} from '../store/storage-fault.js'
 import {gateJunit} from '../report/junit.js'
 import {gateMarkdown} from '../report/markdown.js'
 import {appendGithubStepSummary} from '../report/summary.js'
@@ -51,11 +52,25 @@ Evaluations on different dataset hashes are refused unless --on-shared-records. 
       seed: this.flags.seed ?? config.seed,
       onSharedRecords: this.flags['on-shared-records'],
     }
-    const db = dbFromFlags(this.flags)
+    // A database the OS will not let us write (a read-only mount, a full disk) still gets its
+    // verdict and exit code; only storing the decision is given up, and said.
+    let notStored: string | null = null
+    const refused = (error: unknown): boolean => {
+      if (!isWriteRefused(error)) return false
+      notStored = describeStorageFault((error as {cause?: unknown}).cause ?? error, resolveDbPath(this.flags.db))
+      return true
+    }
+    let db: Db
+    try {
+      db = dbFromFlags(this.flags)
+    } catch (error) {
+      if (!refused(error)) throw error
+      db = readDbFromFlags(this.flags)
+    }
     let report
     try {
       await this.reevaluateBaselineIfNeeded(db, request, config, file)
-      report = runCheck(db, request)
+      report = runCheck(db, request, {onStoreError: refused})
     } finally {
       db.close()
     }
@@ -71,6 +86,7 @@ Evaluations on different dataset hashes are refused unless --on-shared-records. 
       for (const line of gateVerdictLines(report)) this.say(line)
       if (summaryFile !== null) this.note(`summary appended to ${summaryFile}`)
     }
+    if (notStored !== null) this.note(`lrgate: the decision was not stored: ${notStored}`)
     if (report.verdict === 'fail') process.exitCode = 1
   }
 

@@ -4,6 +4,7 @@ import {basename, join} from 'node:path'
 import {z} from 'zod'
 
 import {formatPath, InputError} from '../errors.js'
+import {verifyChecksums, writeChecksums} from '../util/checksums.js'
 import {type GptConfig, gptConfigSchema} from './config.js'
 import {Gpt, parameterShapes} from './gpt.js'
 import {CharTokenizer, tokenizerSchema} from './tokenizer.js'
@@ -11,7 +12,8 @@ import {CharTokenizer, tokenizerSchema} from './tokenizer.js'
 /**
  * A model directory in the standard tfjs layout — model.json (weightsManifest) + weights.bin —
  * plus config.json (the GPT shape) and tokenizer.json. Written without tfjs-node (no file://
- * handlers): tf.io.encodeWeights gives the bytes, node:fs writes them.
+ * handlers): tf.io.encodeWeights gives the bytes, node:fs writes them. checksums.json (the sha256 of
+ * each file, see src/util/checksums.ts) is written last and verified on load.
  */
 export const MODEL_FILES = {manifest: 'model.json', weights: 'weights.bin', config: 'config.json', tokenizer: 'tokenizer.json'}
 
@@ -36,23 +38,30 @@ export interface LoadedModel {
 export async function saveModel(dir: string, model: Gpt, tokenizer: CharTokenizer, metadata: Record<string, unknown> = {}): Promise<void> {
   const tmp = `${dir}.tmp-${process.pid}`
   rmSync(tmp, {recursive: true, force: true})
-  mkdirSync(tmp, {recursive: true})
-  const named = parameterShapes(model.config).map(([name]) => ({name, tensor: model.params.get(name)!}))
-  const {data, specs} = await tf.io.encodeWeights(named)
-  writeFileSync(join(tmp, MODEL_FILES.weights), Buffer.from(data))
-  const manifest = {
-    format: 'lrgate-gpt',
-    generatedBy: 'lrgate',
-    convertedBy: null,
-    modelTopology: null,
-    weightsManifest: [{paths: [MODEL_FILES.weights], weights: specs}],
-    userDefinedMetadata: metadata,
+  try {
+    mkdirSync(tmp, {recursive: true})
+    const named = parameterShapes(model.config).map(([name]) => ({name, tensor: model.params.get(name)!}))
+    const {data, specs} = await tf.io.encodeWeights(named)
+    writeFileSync(join(tmp, MODEL_FILES.weights), Buffer.from(data))
+    const manifest = {
+      format: 'lrgate-gpt',
+      generatedBy: 'lrgate',
+      convertedBy: null,
+      modelTopology: null,
+      weightsManifest: [{paths: [MODEL_FILES.weights], weights: specs}],
+      userDefinedMetadata: metadata,
+    }
+    writeFileSync(join(tmp, MODEL_FILES.manifest), JSON.stringify(manifest, null, 2) + '\n')
+    writeFileSync(join(tmp, MODEL_FILES.config), JSON.stringify(model.config, null, 2) + '\n')
+    writeFileSync(join(tmp, MODEL_FILES.tokenizer), JSON.stringify(tokenizer.toJSON()) + '\n')
+    writeChecksums(tmp, Object.values(MODEL_FILES))
+    rmSync(dir, {recursive: true, force: true})
+    renameSync(tmp, dir)
+  } catch (error) {
+    // A full disk or a read-only folder leaves nothing behind: the previous folder (if any) stands.
+    rmSync(tmp, {recursive: true, force: true})
+    throw error
   }
-  writeFileSync(join(tmp, MODEL_FILES.manifest), JSON.stringify(manifest, null, 2) + '\n')
-  writeFileSync(join(tmp, MODEL_FILES.config), JSON.stringify(model.config, null, 2) + '\n')
-  writeFileSync(join(tmp, MODEL_FILES.tokenizer), JSON.stringify(tokenizer.toJSON()) + '\n')
-  rmSync(dir, {recursive: true, force: true})
-  renameSync(tmp, dir)
 }
 
 function readJson<T>(dir: string, file: string, schema: z.ZodType<T>): T {
@@ -72,9 +81,13 @@ function readJson<T>(dir: string, file: string, schema: z.ZodType<T>): T {
   return parsed.data
 }
 
-/** Loads a model directory; a missing, truncated or mismatched weights file is an InputError. */
-export function loadModel(dir: string): LoadedModel {
+/**
+ * Loads a model directory; a missing, truncated, changed (checksums.json) or mismatched file is an
+ * InputError whose message ends with `remedy`. A folder without checksums.json loads with a warning.
+ */
+export function loadModel(dir: string, remedy = 'copy the model folder again from its source, or train it again.'): LoadedModel {
   if (!existsSync(dir)) throw new InputError(`${dir}: model directory not found.`)
+  verifyChecksums(dir, remedy)
   const manifest = readJson(dir, MODEL_FILES.manifest, manifestSchema)
   const config: GptConfig = readJson(dir, MODEL_FILES.config, gptConfigSchema)
   const tokenizer = CharTokenizer.fromJSON(readJson(dir, MODEL_FILES.tokenizer, tokenizerSchema))

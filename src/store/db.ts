@@ -1,10 +1,11 @@
 import Database from 'better-sqlite3'
-import {mkdirSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync} from 'node:fs'
 import {dirname, resolve} from 'node:path'
 
 import {DEFAULT_DB} from '../config/defaults.js'
 import {InputError} from '../errors.js'
 import {MIGRATIONS, SCHEMA_VERSION} from './migrations.js'
+import {describeStorageFault} from './storage-fault.js'
 
 export type Db = Database.Database
 
@@ -24,7 +25,7 @@ export function openDb(file: string, options: {readonly?: boolean} = {}): Db {
   try {
     db = new Database(file, {fileMustExist: options.readonly === true})
   } catch (error) {
-    throw new InputError(`${file}: cannot open the database (${(error as Error).message}).`)
+    throw new InputError(describeStorageFault(error, file) ?? `${file}: cannot open the database (${(error as Error).message}).`, {cause: error})
   }
   db.pragma('busy_timeout = 30000')
   try {
@@ -40,6 +41,48 @@ export function openDb(file: string, options: {readonly?: boolean} = {}): Db {
     throw error
   }
   return db
+}
+
+/**
+ * Opens an existing store for reading only: never creates the file or its folder, never writes
+ * (no migration, no journal-mode change), and works where the operating system refuses writes (a
+ * read-only mount, a database downloaded into a CI workspace). A missing file is an InputError.
+ * Where SQLite cannot open the file in place (a WAL database whose -shm cannot be created in a
+ * read-only folder) or its schema is older than this lrgate's, the file is read into memory and
+ * brought up to date there; the file itself is never touched.
+ */
+export function openDbReadOnly(file: string): Db {
+  if (!existsSync(file)) throw new InputError(`${file}: no database there (nothing recorded yet, or a mistyped --db / LRGATE_DB).`)
+  let db: Db | undefined
+  try {
+    db = new Database(file, {readonly: true, fileMustExist: true})
+    db.pragma('busy_timeout = 30000')
+    const version = db.pragma('user_version', {simple: true}) as number
+    if (version > SCHEMA_VERSION) migrate(db, file)
+    if (version === SCHEMA_VERSION) return db
+    db.close()
+  } catch (error) {
+    db?.close()
+    if (error instanceof InputError) throw error
+    const code = (error as {code?: string}).code ?? ''
+    if (code === 'SQLITE_NOTADB') throw new InputError(`${file}: not an SQLite database; point --db at an lrgate database.`)
+    if (code !== 'SQLITE_CANTOPEN' && !code.startsWith('SQLITE_READONLY')) throw error
+  }
+  const bytes = readFileSync(file)
+  // A WAL database (header bytes 18-19 = 2) read from memory is read as a rollback-journal one.
+  if (bytes.length >= 20 && bytes[18] === 2) bytes[18] = bytes[19] = 1
+  const memory = new Database(bytes)
+  try {
+    memory.pragma('foreign_keys = ON')
+    migrate(memory, file)
+    const readOnly = new Database(memory.serialize(), {readonly: true})
+    memory.close()
+    return readOnly
+  } catch (error) {
+    memory.close()
+    if ((error as {code?: string}).code === 'SQLITE_NOTADB') throw new InputError(`${file}: not an SQLite database; point --db at an lrgate database.`)
+    throw error
+  }
 }
 
 function migrate(db: Db, file: string): void {

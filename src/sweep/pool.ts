@@ -9,6 +9,8 @@ export interface JobOutcome {
   message: string
   /** the job failed on bad input (exit 2 material) rather than a crash */
   input?: boolean
+  /** the job failed on a storage fault (full disk, read-only): the sweep stops, resumable */
+  storage?: boolean
 }
 
 // Compiled: worker.js beside this file; under tsx (tests, scripts): worker.ts.
@@ -58,7 +60,7 @@ export class WorkerPool {
     let outcome: JobOutcome | null = null
     worker.child.on('message', (message: WorkerMessage) => {
       if (message.type === 'done' && message.key === job.key) outcome = {status: message.status, evaluationId: message.evaluationId, message: message.message}
-      else if (message.type === 'failed' && message.key === job.key) outcome = {status: 'failed', evaluationId: null, message: message.message, input: message.input}
+      else if (message.type === 'failed' && message.key === job.key) outcome = {status: 'failed', evaluationId: null, message: message.message, input: message.input, storage: message.storage}
       else if (message.type === 'start' && message.key === `${job.key} eval`) entry.evaluating = true
       this.onMessage(message)
     })

@@ -216,6 +216,12 @@ async function runPhase(ctx: RunContext, pool: WorkerPool, rung: number | null):
 }
 
 function recordFailures(ctx: RunContext, outcomes: Map<string, JobOutcome>): void {
+  // A full disk or read-only folder is no candidate's fault: they stay pending, --resume continues.
+  const storage = [...outcomes.values()].find((o) => o.storage)
+  if (storage) {
+    markInterrupted(ctx.db, ctx.runId)
+    throw new InputError(`${storage.message.replace(/\.$/, '')}; the run is kept: continue it with lrgate sweep --resume ${ctx.runId}.`)
+  }
   const inputFailure = [...outcomes.values()].find((o) => o.input)
   if (inputFailure) {
     setRunStatus(ctx.db, ctx.runId, 'failed')

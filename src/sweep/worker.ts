@@ -1,6 +1,7 @@
 // A sweep worker process: receives one job over IPC, runs it, reports progress, exits.
 import {InputError} from '../errors.js'
 import {armLifeline} from '../process/lifeline.js'
+import {describeStorageFault} from '../store/storage-fault.js'
 import {runCandidateJob} from './candidate-job.js'
 import {runEvaluateJob} from './evaluate-job.js'
 import type {SweepJob, WorkerMessage} from './messages.js'
@@ -27,8 +28,10 @@ process.once('message', async (job: SweepJob) => {
     else await runEvaluateJob(job, send)
     process.exitCode = 0
   } catch (error) {
-    send({type: 'failed', key: job.key, message: (error as Error).message, input: error instanceof InputError})
-    if (!(error instanceof InputError)) process.stderr.write(`${(error as Error).stack}\n`)
+    // A full disk or a read-only folder is said in one sentence and stops the sweep resumably.
+    const storage = describeStorageFault(error, job.dbPath)
+    send({type: 'failed', key: job.key, message: storage ?? (error as Error).message, input: error instanceof InputError, storage: storage !== null})
+    if (!(error instanceof InputError) && storage === null) process.stderr.write(`${(error as Error).stack}\n`)
     process.exitCode = 1
   } finally {
     process.disconnect?.()
