@@ -3,6 +3,7 @@ import {mkdirSync, writeFileSync} from 'node:fs'
 import {dirname} from 'node:path'
 
 import {LrgateCommand} from '../cli/base-command.js'
+import {inert} from '../util/inert.js'
 import {configFromFlags, dbFromFlags, readDbFromFlags} from '../cli/context.js'
 import {parseConfidence} from '../gate/options.js'
 import {resolveEvaluation} from '../gate/reference.js'
@@ -99,7 +100,7 @@ Evaluations on different dataset hashes are refused unless --on-shared-records. 
     const candidate = resolveEvaluation(db, request.candidate, '--candidate')
     const baseline = resolveEvaluation(db, request.baseline, '--baseline')
     if (candidate.datasetHash === baseline.datasetHash || baseline.modelDir === null) return
-    this.note(`the baseline (#${baseline.id}, ${baseline.label}) was scored on ${baseline.datasetRef}; scoring its model on ${candidate.datasetRef} …`)
+    this.note(`the baseline (#${baseline.id}, ${inert(baseline.label)}) was scored on ${baseline.datasetRef}; scoring its model on ${candidate.datasetRef} …`)
     const {evaluationOnDatasetOf} = await import('../eval/reevaluate.js')
     const again = await evaluationOnDatasetOf(db, baseline, candidate, {config, configFile: file, cwd: process.cwd(), backend: config.backend})
     request.baseline = String(again.id)

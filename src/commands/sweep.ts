@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 import {existsSync} from 'node:fs'
 
 import {LrgateCommand} from '../cli/base-command.js'
+import {inert} from '../util/inert.js'
 import {configFromFlags} from '../cli/context.js'
 import {scheduleFlags} from '../cli/schedule-flags.js'
 import {InputError} from '../errors.js'
@@ -83,7 +84,7 @@ Candidates run in worker processes (--parallel); progress goes to stderr. Ctrl-C
     } else {
       const {stepsTrained, stepsPlanned} = outcome.compute
       const saved = stepsTrained < stepsPlanned ? `; early stopping trained ${stepsTrained} of ${stepsPlanned} steps (${(stepsPlanned / stepsTrained).toFixed(1)}x less)` : ''
-      this.say(`Sweep ${outcome.name} (run ${outcome.runId}): ${outcome.candidates.length} candidates in ${Math.round(outcome.seconds)} s; gated against ${outcome.baseline?.label}${outcome.baseline?.note ? ` (${outcome.baseline.note})` : ''}${saved}.`)
+      this.say(`Sweep ${inert(outcome.name)} (run ${outcome.runId}): ${outcome.candidates.length} candidates in ${Math.round(outcome.seconds)} s; gated against ${inert(outcome.baseline?.label ?? '–')}${outcome.baseline?.note ? ` (${outcome.baseline.note})` : ''}${saved}.`)
       this.say(renderSweepTable(outcome))
       this.say(recommendationLine(outcome))
       this.say(`Details: lrgate runs show ${outcome.runId} · HTML report: lrgate report ${outcome.runId}`)

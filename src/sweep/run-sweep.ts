@@ -5,6 +5,7 @@ import {dirname, join} from 'node:path'
 import type {CohortRole, Dataset} from '../datasets/types.js'
 import {InputError} from '../errors.js'
 import {onShutdown, type StopSignal} from '../process/shutdown.js'
+import {inert} from '../util/inert.js'
 import type {Progress} from '../report/progress.js'
 import {type Db, openDb, writeTransaction} from '../store/db.js'
 import {latestEvaluationByLabel} from '../store/evaluations.js'
@@ -86,7 +87,7 @@ interface RunContext {
 
 /** The line that tells how to continue an interrupted sweep. */
 export function resumeHint(name: string, runId: number): string {
-  return `Sweep ${name} (run ${runId}) stopped before it finished; continue it with: lrgate sweep --resume ${runId}`
+  return `Sweep ${inert(name)} (run ${runId}) stopped before it finished; continue it with: lrgate sweep --resume ${runId}`
 }
 
 /** The sweep, start (or --resume) to recommendation. See README "lrgate sweep". */

@@ -17,7 +17,7 @@ function count(db: string, sql: string, ...args: unknown[]): number {
   }
 }
 
-async function until(cond: () => boolean, ms = 120_000): Promise<void> {
+async function until(cond: () => boolean, why: () => string = () => '', ms = 180_000): Promise<void> {
   const start = Date.now()
   while (Date.now() - start < ms) {
     try {
@@ -27,7 +27,7 @@ async function until(cond: () => boolean, ms = 120_000): Promise<void> {
     }
     await sleep(100)
   }
-  throw new Error('timed out waiting')
+  throw new Error(`timed out waiting; ${why()}`)
 }
 
 function alive(pid: number): boolean {
@@ -58,7 +58,7 @@ describe('a sweep under signals, kills and a second owner', () => {
   it('SIGTERM (CI cancellation) stops like Ctrl-C: checkpoint, run interrupted, resume command, exit 143 within 10 s; --resume loses and repeats nothing', async () => {
     const {cwd, db} = sweepFixture({sweep: {lrs: [1e-4, 3e-4], steps: 80, batchSize: 4, parallel: 2, valEvery: 40, checkpointEvery: 10}})
     const sweep = started(cwd, ['sweep', '--db', db])
-    await until(() => count(db, STEPS_SQL) >= 20)
+    await until(() => count(db, STEPS_SQL) >= 20, sweep.err)
     const sent = Date.now()
     sweep.child.kill('SIGTERM')
     const {code} = await sweep.exited
@@ -88,7 +88,7 @@ describe('a sweep under signals, kills and a second owner', () => {
     const {cwd, db} = sweepFixture({sweep: {lrs: [1e-9], steps: 4, batchSize: 4, parallel: 2, valEvery: 4, checkpointEvery: 2}})
     const hold = join(cwd, 'held-worker.pid')
     const sweep = started(cwd, ['sweep', '--db', db], {LRGATE_TEST_HOLD_AT: 'before-store', LRGATE_TEST_HOLD_FILE: hold, LRGATE_TEST_HOLD_MS: '6000'})
-    await until(() => existsSync(hold) && readFileSync(hold, 'utf8').endsWith('\n'))
+    await until(() => existsSync(hold) && readFileSync(hold, 'utf8').endsWith('\n'), sweep.err)
     const worker = Number(readFileSync(hold, 'utf8'))
     assert.ok(alive(worker), 'the worker is held before its store call')
     const workers = readdirPids(sweep.child.pid!)
@@ -113,7 +113,7 @@ describe('a sweep under signals, kills and a second owner', () => {
   it('two --resume of one run at once: one runs it, the other exits 2 at once naming the owner', async () => {
     const {cwd, db} = sweepFixture({sweep: {lrs: [1e-9, 1e-4], steps: 40, batchSize: 4, parallel: 2, valEvery: 20, checkpointEvery: 5}})
     const first = started(cwd, ['sweep', '--db', db])
-    await until(() => count(db, STEPS_SQL) >= 10)
+    await until(() => count(db, STEPS_SQL) >= 10, first.err)
     first.child.kill('SIGKILL')
     await first.exited
     const runId = count(db, 'SELECT max(id) FROM runs')
@@ -121,11 +121,12 @@ describe('a sweep under signals, kills and a second owner', () => {
     const b = started(cwd, ['sweep', '--resume', String(runId), '--json', '--db', db])
     const [ra, rb] = await Promise.all([a.exited, b.exited])
     const [winner, loser] = ra.code === 0 ? [a, b] : [b, a]
-    const lost = ra.code === 0 ? rb : ra
+    const [won, lost] = ra.code === 0 ? [ra, rb] : [rb, ra]
     assert.deepEqual([ra.code, rb.code].sort(), [0, 2], a.err() + b.err())
     assert.match(loser.err(), new RegExp(`^lrgate: run ${runId} is already being run by pid ${winner.child.pid} on \\S+ \\(since .*lrgate sweep --resume ${runId}`, 'm'))
-    process.stdout.write(`# the second --resume exited 2 after ${lost.ms} ms (process start included)\n`)
-    assert.ok(lost.ms < 15_000, `${lost.ms} ms`)
+    process.stdout.write(`# the second --resume exited 2 after ${lost.ms} ms (process start included); the first finished the run after ${won.ms} ms\n`)
+    // It does not wait for the lock: it is refused as soon as it gets there (seconds on a loaded machine).
+    assert.ok(lost.ms < won.ms / 2, `${lost.ms} ms vs ${won.ms} ms`)
     assert.equal(count(db, 'SELECT count(*) FROM evaluations WHERE run_id = ?', runId), 3, 'base once, each candidate once')
     assert.equal(count(db, 'SELECT count(*) FROM gates'), 2, 'one gate decision per candidate')
     assert.equal(count(db, STEPS_SQL), 80)
