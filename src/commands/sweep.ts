@@ -9,6 +9,7 @@ import {InputError} from '../errors.js'
 import {exitCodeFor} from '../process/shutdown.js'
 import {resolveDbPath} from '../store/db.js'
 import {acquireRunLock} from '../store/run-lock.js'
+import {hint} from '../util/invocation.js'
 
 export default class Sweep extends LrgateCommand<typeof Sweep> {
   static override summary = 'Fine-tune the base model at each candidate learning rate, evaluate, gate, and recommend one.'
@@ -87,7 +88,7 @@ Candidates run in worker processes (--parallel); progress goes to stderr. Ctrl-C
       this.say(`Sweep ${inert(outcome.name)} (run ${outcome.runId}): ${outcome.candidates.length} candidates in ${Math.round(outcome.seconds)} s; gated against ${inert(outcome.baseline?.label ?? '–')}${outcome.baseline?.note ? ` (${outcome.baseline.note})` : ''}${saved}.`)
       this.say(renderSweepTable(outcome))
       this.say(recommendationLine(outcome))
-      this.say(`Details: lrgate runs show ${outcome.runId} · HTML report: lrgate report ${outcome.runId}`)
+      this.say(`Details: ${hint(`runs show ${outcome.runId}`)} · HTML report: ${hint(`report ${outcome.runId}`)}`)
     }
     if (flags.gate && outcome.recommended === null) process.exitCode = 1
   }

@@ -6,6 +6,7 @@ import type {CohortRole, Dataset} from '../datasets/types.js'
 import {InputError} from '../errors.js'
 import {onShutdown, type StopSignal} from '../process/shutdown.js'
 import {inert} from '../util/inert.js'
+import {hint} from '../util/invocation.js'
 import type {Progress} from '../report/progress.js'
 import {type Db, openDb, writeTransaction} from '../store/db.js'
 import {latestEvaluationByLabel} from '../store/evaluations.js'
@@ -87,7 +88,7 @@ interface RunContext {
 
 /** The line that tells how to continue an interrupted sweep. */
 export function resumeHint(name: string, runId: number): string {
-  return `Sweep ${inert(name)} (run ${runId}) stopped before it finished; continue it with: lrgate sweep --resume ${runId}`
+  return `Sweep ${inert(name)} (run ${runId}) stopped before it finished; continue it with: ${hint(`sweep --resume ${runId}`)}`
 }
 
 /** The sweep, start (or --resume) to recommendation. See README "lrgate sweep". */
@@ -221,7 +222,7 @@ function recordFailures(ctx: RunContext, outcomes: Map<string, JobOutcome>): voi
   const storage = [...outcomes.values()].find((o) => o.storage)
   if (storage) {
     markInterrupted(ctx.db, ctx.runId)
-    throw new InputError(`${storage.message.replace(/\.$/, '')}; the run is kept: continue it with lrgate sweep --resume ${ctx.runId}.`)
+    throw new InputError(`${storage.message.replace(/\.$/, '')}; the run is kept: continue it with ${hint(`sweep --resume ${ctx.runId}`)}.`)
   }
   const inputFailure = [...outcomes.values()].find((o) => o.input)
   if (inputFailure) {

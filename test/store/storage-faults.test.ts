@@ -86,7 +86,7 @@ describe('storage faults: one sentence, nothing left behind, nothing created', (
     writeFileSync(join(m.dir, 'probe'), '') // free the space again
     const full = lrgate(['sweep', '--db', db], {cwd})
     assert.equal(full.status, 2, full.stderr)
-    assert.match(full.stderr, /^lrgate: \S+: no space left on the device[^\n]*; the run is kept: continue it with lrgate sweep --resume 1\.$/m)
+    assert.match(full.stderr, /^lrgate: \S+: no space left on the device[^\n]*; the run is kept: continue it with lrgate sweep --resume 1\b[^\n]*\.$/m)
     assert.doesNotMatch(full.stderr, /^\s+at /m, 'no stack trace')
     assert.deepEqual(tree(m.dir).filter((f) => /\.tmp-\d+/.test(f)), [], 'no temporary folder left')
     const status = new Database(db, {readonly: true}).prepare('SELECT status FROM runs WHERE id = 1').pluck().get()
