@@ -44,7 +44,8 @@ export function safeLines(text: string): string {
 
 /** JSON text (already valid) with the characters JSON.stringify leaves raw (DEL, C1, U+2028/2029, bidi) as \u escapes. */
 export function safeJson(json: string): string {
-  return json.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  // JSON.stringify already escapes C0 inside strings; the newlines outside them are its layout.
+  return json.replace(/[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
 const HTML: Record<string, string> = {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}

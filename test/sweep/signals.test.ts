@@ -64,6 +64,7 @@ describe('a sweep under signals, kills and a second owner', () => {
     const {code} = await sweep.exited
     const took = Date.now() - sent
     assert.equal(code, 143, sweep.err())
+    process.stdout.write(`# the sweep exited ${took} ms after SIGTERM\n`)
     assert.ok(took < 10_000, `exited ${took} ms after SIGTERM`)
     assert.match(sweep.err(), /SIGTERM: stopping/)
     assert.match(sweep.err(), /continue it with: lrgate sweep --resume (\d+)/)
@@ -97,6 +98,7 @@ describe('a sweep under signals, kills and a second owner', () => {
     const killed = Date.now()
     while ([worker, ...workers].some(alive) && Date.now() - killed < 5000) await sleep(20)
     const took = Date.now() - killed
+    process.stdout.write(`# workers gone ${took} ms after kill -9 of the sweep\n`)
     assert.ok(took < 2000, `workers gone ${took} ms after the sweep died (still alive: ${[worker, ...workers].filter(alive)})`)
     await sleep(500)
     assert.equal(count(db, 'SELECT count(*) FROM evaluations'), 0, 'the held worker stored nothing')
