@@ -49,6 +49,8 @@ export const DEFAULT_CONFIG: Config = {
     generation: {maxTokens: 64, temperature: 0, topK: 0, stop: ['\n'], batchSize: 64},
     resamples: 2000,
     confidence: 0.95,
+    // eval --endpoint: OpenAI-compatible servers (README, "Served models")
+    endpoint: {apiKeyEnv: 'OPENAI_API_KEY', concurrency: 4, timeoutSeconds: 60, maxRetries: 5, api: 'completions'},
   },
   gate: {
     baseline: 'base',

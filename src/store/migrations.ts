@@ -166,6 +166,16 @@ export const MIGRATIONS: readonly string[] = [
     promoted_at   TEXT NOT NULL
   );
   `,
+  // 2: served models (eval --endpoint): where an evaluation's outputs came from, the tokenizer its
+  //    token counts are in, the reference bytes (bitsPerByte), and why perplexity is missing
+  `
+  ALTER TABLE evaluations ADD COLUMN endpoint_url TEXT;            -- base URL without credentials
+  ALTER TABLE evaluations ADD COLUMN endpoint_model TEXT;
+  ALTER TABLE evaluations ADD COLUMN tokenizer TEXT;               -- e.g. char:1efd1709cc14; NULL when unknown (outputs files)
+  ALTER TABLE evaluations ADD COLUMN reference_bytes INTEGER;      -- UTF-8 bytes of every scored reference (or text)
+  ALTER TABLE evaluations ADD COLUMN perplexity_unavailable TEXT;  -- why the endpoint gave no prompt log-probs
+  ALTER TABLE record_outputs ADD COLUMN bytes INTEGER;             -- UTF-8 bytes of the record's scored reference (or text)
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
