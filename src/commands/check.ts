@@ -6,10 +6,12 @@ import {LrgateCommand} from '../cli/base-command.js'
 import {inert} from '../util/inert.js'
 import {configFromFlags, dbFromFlags, readDbFromFlags} from '../cli/context.js'
 import {parseConfidence} from '../gate/options.js'
+import {baselineOnDataset} from '../gate/baseline-policy.js'
 import {resolveEvaluation} from '../gate/reference.js'
 import {runCheck} from '../gate/run-check.js'
+import {storedGateReport, unstoredGateReport} from '../gate/stored-report.js'
 import type {Config} from '../config/schema.js'
-import {type Db, resolveDbPath} from '../store/db.js'
+import {type Store, resolveDbPath} from '../store/db.js'
 import {describeStorageFault, isWriteRefused} from '../store/storage-fault.js'
 import {gateJunit} from '../report/junit.js'
 import {gateMarkdown} from '../report/markdown.js'
@@ -61,7 +63,7 @@ Evaluations on different dataset hashes are refused unless --on-shared-records. 
       notStored = describeStorageFault((error as {cause?: unknown}).cause ?? error, resolveDbPath(this.flags.db))
       return true
     }
-    let db: Db
+    let db: Store
     try {
       db = dbFromFlags(this.flags)
     } catch (error) {
@@ -71,7 +73,10 @@ Evaluations on different dataset hashes are refused unless --on-shared-records. 
     let report
     try {
       await this.reevaluateBaselineIfNeeded(db, request, config, file)
-      report = runCheck(db, request, {onStoreError: refused})
+      const decided = runCheck(db, request, {onStoreError: refused})
+      // Rendered from the stored decision, as the sweep summary, runs show and the report are; a
+      // decision the store refused is rendered from the computed rows (same view, gateId null).
+      report = decided.gateId === null ? unstoredGateReport(db, decided) : storedGateReport(db, decided.gateId)!
     } finally {
       db.close()
     }
@@ -95,11 +100,14 @@ Evaluations on different dataset hashes are refused unless --on-shared-records. 
    * A baseline scored on another dataset version than the candidate (a promoted model after the
    * eval data moved on) is re-evaluated on the candidate's version from its kept model directory.
    */
-  private async reevaluateBaselineIfNeeded(db: Db, request: {candidate: string; baseline: string; onSharedRecords: boolean}, config: Config, file: string | null): Promise<void> {
+  private async reevaluateBaselineIfNeeded(db: Store, request: {candidate: string; baseline: string; onSharedRecords: boolean}, config: Config, file: string | null): Promise<void> {
     if (request.onSharedRecords) return
     const candidate = resolveEvaluation(db, request.candidate, '--candidate')
     const baseline = resolveEvaluation(db, request.baseline, '--baseline')
-    if (candidate.datasetHash === baseline.datasetHash || baseline.modelDir === null) return
+    const policy = baselineOnDataset(db, baseline, candidate)
+    // 'mismatch' falls through: the gate refuses different dataset hashes with its own sentence.
+    if (policy.kind === 'stored') request.baseline = String(policy.row.id)
+    if (policy.kind !== 'reevaluate') return
     this.note(`the baseline (#${baseline.id}, ${inert(baseline.label)}) was scored on ${baseline.datasetRef}; scoring its model on ${candidate.datasetRef} …`)
     const {evaluationOnDatasetOf} = await import('../eval/reevaluate.js')
     const again = await evaluationOnDatasetOf(db, baseline, candidate, {config, configFile: file, cwd: process.cwd(), backend: config.backend})

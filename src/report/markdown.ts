@@ -1,5 +1,5 @@
 import {formatDelta, formatInterval, formatLimit, formatValue} from '../gate/format.js'
-import type {GateReport} from '../gate/types.js'
+import type {GateView} from '../gate/types.js'
 import {markdownText} from '../util/inert.js'
 
 const ICON: Record<string, string> = {pass: '✅ pass', fail: '❌ fail', skipped: '⏭️ skipped'}
@@ -13,7 +13,7 @@ function cell(text: string): string {
  * A Markdown summary of a gate decision (for `--markdown` and `$GITHUB_STEP_SUMMARY`): verdict,
  * what was compared, one table row per rule × cohort, then the reasons for failing and inconclusive rows.
  */
-export function gateMarkdown(report: GateReport): string {
+export function gateMarkdown(report: GateView): string {
   const pct = `${Math.round(report.confidence * 100)}%`
   const lines = [
     `### ${report.verdict === 'pass' ? '✅' : '❌'} lrgate check: ${report.verdict}`,
@@ -24,11 +24,11 @@ export function gateMarkdown(report: GateReport): string {
     '|---|---|--:|--:|--:|---|---|---|',
     ...report.results.map(
       (r) =>
-        `| ${cell(r.rule)} | ${cell(r.cohort)} | ${formatValue(r.metric, r.baseline)} | ${formatValue(r.metric, r.candidate)} | ${formatDelta(r.metric, r.relative, r.delta)} | ${formatInterval(r.metric, r.relative, r.ciLow, r.ciHigh)} | ${cell(formatLimit(r.metric, r.relative, r.limitSide, r.limit))} | ${ICON[r.status]}${r.inconclusive ? ' (inconclusive)' : ''} |`,
+        `| ${cell(r.rule)} | ${cell(r.cohort)} | ${formatValue(r.metric, r.baseline)} | ${formatValue(r.metric, r.candidate)} | ${formatDelta(r.metric, r.relative === true, r.delta)} | ${formatInterval(r.metric, r.relative === true, r.ciLow, r.ciHigh)} | ${cell(formatLimit(r.metric, r.relative === true, r.limitSide, r.limit))} | ${ICON[r.status]}${r.inconclusive === true ? ' (inconclusive)' : ''} |`,
     ),
   ]
   const failed = report.results.filter((r) => r.status === 'fail')
-  const notes = report.results.filter((r) => r.inconclusive)
+  const notes = report.results.filter((r) => r.inconclusive === true)
   if (failed.length > 0) lines.push('', '**Failed**', '', ...failed.map((r) => `- ${cell(r.rule)} on <code>${cell(r.cohort)}</code>: ${cell(r.message)}`))
   if (notes.length > 0) lines.push('', '**Inconclusive**', '', ...notes.map((r) => `- ${cell(r.rule)} on <code>${cell(r.cohort)}</code>: ${cell(r.message)}`))
   lines.push('')

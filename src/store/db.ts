@@ -5,9 +5,27 @@ import {dirname, resolve} from 'node:path'
 import {DEFAULT_DB} from '../config/defaults.js'
 import {InputError} from '../errors.js'
 import {MIGRATIONS, SCHEMA_VERSION} from './migrations.js'
+import {attachSql, closeSql, type Sql, sql} from './sql.js'
 import {describeStorageFault} from './storage-fault.js'
 
-export type Db = Database.Database
+/**
+ * An open lrgate database. Callers outside src/store/ hold a Store and pass it to the store's
+ * functions (one module per table group); the SQLite handle stays inside src/store/.
+ */
+export class Store {
+  /** the database file (":memory:" for a private in-memory store) */
+  readonly file: string
+
+  constructor(db: Sql, file: string) {
+    this.file = file
+    attachSql(this, db)
+  }
+
+  /** Closes the handle; later calls on this store throw. Closing twice is harmless. */
+  close(): void {
+    closeSql(this)
+  }
+}
 
 /** The database file: --db, else LRGATE_DB, else .lrgate/lrgate.db under the working directory. */
 export function resolveDbPath(flag?: string, cwd = process.cwd()): string {
@@ -19,9 +37,9 @@ export function resolveDbPath(flag?: string, cwd = process.cwd()): string {
  * so two sweeps can share one file, foreign keys on, and migrations brought up to date.
  * A database written by a newer lrgate is refused and left untouched.
  */
-export function openDb(file: string, options: {readonly?: boolean} = {}): Db {
+export function openStore(file: string, options: {readonly?: boolean} = {}): Store {
   if (file !== ':memory:') mkdirSync(dirname(file), {recursive: true})
-  let db: Db
+  let db: Sql
   try {
     db = new Database(file, {fileMustExist: options.readonly === true})
   } catch (error) {
@@ -40,7 +58,7 @@ export function openDb(file: string, options: {readonly?: boolean} = {}): Db {
     if (code === 'SQLITE_NOTADB') throw new InputError(`${file}: not an SQLite database; point --db at an lrgate database.`)
     throw error
   }
-  return db
+  return new Store(db, file)
 }
 
 /**
@@ -51,15 +69,15 @@ export function openDb(file: string, options: {readonly?: boolean} = {}): Db {
  * read-only folder) or its schema is older than this lrgate's, the file is read into memory and
  * brought up to date there; the file itself is never touched.
  */
-export function openDbReadOnly(file: string): Db {
+export function openDbReadOnly(file: string): Store {
   if (!existsSync(file)) throw new InputError(`${file}: no database there (nothing recorded yet, or a mistyped --db / LRGATE_DB).`)
-  let db: Db | undefined
+  let db: Sql | undefined
   try {
     db = new Database(file, {readonly: true, fileMustExist: true})
     db.pragma('busy_timeout = 30000')
     const version = db.pragma('user_version', {simple: true}) as number
     if (version > SCHEMA_VERSION) migrate(db, file)
-    if (version === SCHEMA_VERSION) return db
+    if (version === SCHEMA_VERSION) return new Store(db, file)
     db.close()
   } catch (error) {
     db?.close()
@@ -77,7 +95,7 @@ export function openDbReadOnly(file: string): Db {
     migrate(memory, file)
     const readOnly = new Database(memory.serialize(), {readonly: true})
     memory.close()
-    return readOnly
+    return new Store(readOnly, file)
   } catch (error) {
     memory.close()
     if ((error as {code?: string}).code === 'SQLITE_NOTADB') throw new InputError(`${file}: not an SQLite database; point --db at an lrgate database.`)
@@ -85,7 +103,7 @@ export function openDbReadOnly(file: string): Db {
   }
 }
 
-function migrate(db: Db, file: string): void {
+function migrate(db: Sql, file: string): void {
   const version = db.pragma('user_version', {simple: true}) as number
   if (version > SCHEMA_VERSION) {
     throw new InputError(
@@ -112,8 +130,8 @@ export function nowIso(): string {
  * between, SQLite fails it at once with SQLITE_BUSY and the busy timeout never applies. Nested calls
  * become savepoints of the enclosing transaction.
  */
-export function writeTransaction<T>(db: Db, fn: () => T): T {
-  return db.transaction(fn).immediate()
+export function writeTransaction<T>(store: Store, fn: () => T): T {
+  return sql(store).transaction(fn).immediate()
 }
 
 /**
@@ -123,7 +141,8 @@ export function writeTransaction<T>(db: Db, fn: () => T): T {
  * worker whose sweep was killed cannot store a row, however far its computation had got. The
  * guard lives in TEMP triggers of this connection only; other connections are unaffected.
  */
-export function guardWrites(db: Db, alive: () => boolean, why: string): void {
+export function guardWrites(store: Store, alive: () => boolean, why: string): void {
+  const db = sql(store)
   db.function('lrgate_writer_alive', {deterministic: false}, () => {
     if (!alive()) throw new Error(why)
     return 1

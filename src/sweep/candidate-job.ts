@@ -5,7 +5,7 @@ import {initBackend} from '../compute/backend.js'
 import {loadDataset} from '../datasets/load.js'
 import {loadModel, saveModel} from '../model/io.js'
 import {buildSchedule} from '../schedule/index.js'
-import {finishTraining, forgetStepsAfter, lossHistory, markCandidateRunning, recordSteps, setCandidateStatus} from '../store/candidates.js'
+import {candidateStepsTotal, finishTraining, forgetStepsAfter, lossHistory, markCandidateEvaluated, markCandidateRunning, recordSteps, setCandidateStatus} from '../store/candidates.js'
 import {hasCheckpoint, loadCheckpoint, saveCheckpoint} from '../train/checkpoint.js'
 import {train, type TrainResult, validationLoss} from '../train/trainer.js'
 import {buildTokenStream, validationBatches} from '../train/token-stream.js'
@@ -13,7 +13,7 @@ import {scoreRecords} from '../model/score.js'
 import type {Gpt} from '../model/gpt.js'
 import type {CharTokenizer} from '../model/tokenizer.js'
 import type {DatasetRecord} from '../datasets/types.js'
-import type {Db} from '../store/db.js'
+import type {Store} from '../store/db.js'
 import {recordRung} from '../store/rungs.js'
 import {probeRecords} from './probe.js'
 import {deriveSeed} from '../util/rng.js'
@@ -25,7 +25,7 @@ import {openWorkerDb} from './worker-db.js'
 type CandidateJob = Extract<SweepJob, {kind: 'candidate'}>
 
 /** At a rung: the target validation loss and the out-of-domain probe's NLL, stored for the decision. */
-async function measureRung(db: Db, job: CandidateJob, model: Gpt, tokenizer: CharTokenizer, valid: DatasetRecord[], step: number): Promise<void> {
+async function measureRung(db: Store, job: CandidateJob, model: Gpt, tokenizer: CharTokenizer, valid: DatasetRecord[], step: number): Promise<void> {
   const {plan} = job
   const valLoss = validationLoss(model, validationBatches(buildTokenStream(valid, tokenizer), plan.batchSize, model.config.contextLength, 4))
   const evalSet = await loadDataset(plan.eval, {cwd: plan.cwd})
@@ -46,7 +46,7 @@ export async function runCandidateJob(job: CandidateJob, send: Send, stopReason:
     send({type: 'backend', name: backend.name, reason: backend.reason})
     const modelDir = join(job.runDir, 'model')
     const checkpointDir = join(job.runDir, 'checkpoint')
-    const steps = (db.prepare('SELECT steps_total FROM candidates WHERE id = ?').pluck().get(job.candidateId) as number)
+    const steps = candidateStepsTotal(db, job.candidateId)
     let result: TrainResult | null = null
 
     if (!existsSync(modelDir)) {
@@ -123,7 +123,7 @@ export async function runCandidateJob(job: CandidateJob, send: Send, stopReason:
     })
     send({type: 'done', key: evalKey, status: 'completed', evaluationId, message: 'evaluated'})
     model.dispose()
-    db.prepare("UPDATE candidates SET status = 'completed', evaluation_id = ? WHERE id = ?").run(evaluationId, job.candidateId)
+    markCandidateEvaluated(db, job.candidateId, evaluationId)
     send({type: 'done', key: job.key, status: 'completed', evaluationId, message: result ? `trained, loss ${result.finalTrainLoss?.toFixed(3)}; evaluated` : 'evaluated'})
   } finally {
     db.close()

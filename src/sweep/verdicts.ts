@@ -1,7 +1,7 @@
 import type {CohortRole} from '../datasets/types.js'
 import type {GateRule} from '../config/eval-schema.js'
 import {setCandidateVerdict} from '../store/candidates.js'
-import type {Db} from '../store/db.js'
+import type {Store} from '../store/db.js'
 import {cohortMetrics} from '../store/evaluations.js'
 import {runCandidates} from '../store/runs-read.js'
 import {runCheck} from '../gate/run-check.js'
@@ -23,7 +23,7 @@ export interface CandidateSummary {
   gateId: number | null
   /** target cohorts (mean over them): value and change against the baseline */
   target: {relevance: number | null; relevanceDelta: number | null; perplexity: number | null; perplexityChange: number | null}
-  /** the OOD row that moved most the wrong way: perplexity (relative) when measured, else relevance */
+  /** the OOD row to show: a failed quality row (relevance, hallucination, json-valid, failRate), else the worst perplexity rise, else relevance drop */
   worstOod: {cohort: string; metric: string; delta: number; ciLow: number; ciHigh: number; relative: boolean} | null
   /** the largest fail-rate rise over cohorts */
   failRateChange: number | null
@@ -43,7 +43,7 @@ const mean = (xs: number[]): number | null => (xs.length === 0 ? null : xs.reduc
  * Gates every evaluated candidate against the baseline evaluation (stores each decision) and
  * summarises all candidates, diverged and failed ones included.
  */
-export function gateCandidates(db: Db, runId: number, baselineEvaluationId: number, gate: GateSettings, roles: ReadonlyMap<string, CohortRole>): CandidateSummary[] {
+export function gateCandidates(db: Store, runId: number, baselineEvaluationId: number, gate: GateSettings, roles: ReadonlyMap<string, CohortRole>): CandidateSummary[] {
   const base = cohortMetrics(db, baselineEvaluationId)
   const metricOf = (rows: typeof base, metric: string, role: CohortRole) => rows.filter((r) => r.metric === metric && roles.get(r.cohort) === role)
   return runCandidates(db, runId).map((c) => {
@@ -59,7 +59,7 @@ export function gateCandidates(db: Db, runId: number, baselineEvaluationId: numb
       rows = report.results
       verdict = report.verdict
       gateId = report.gateId
-      setCandidateVerdict(db, c.id, c.evaluationId, gateId, verdict)
+      setCandidateVerdict(db, c.id, gateId, verdict)
       const mine = cohortMetrics(db, c.evaluationId)
       const pair = (metric: string) => {
         const b = metricOf(base, metric, 'target'), m = metricOf(mine, metric, 'target')
@@ -81,10 +81,22 @@ export function gateCandidates(db: Db, runId: number, baselineEvaluationId: numb
   })
 }
 
+/**
+ * The OOD row to show: a failed row of a quality metric (relevance, hallucination, JSON validity,
+ * fail rate — the one furthest beyond its limit, in limits), else the worst perplexity rise, else
+ * the worst relevance drop.
+ */
 function worstOod(rows: readonly GateRow[], roles: ReadonlyMap<string, CohortRole>): CandidateSummary['worstOod'] {
   const ood = rows.filter((r) => roles.get(r.cohort) === 'ood' && r.delta !== null && r.ciLow !== null && r.ciHigh !== null)
+  const beyond = (r: GateRow) => Math.abs(r.delta! - (r.limit ?? 0)) / Math.max(Math.abs(r.limit ?? 0), 1e-9)
+  const failed = ood.filter((r) => r.status === 'fail' && r.metric !== 'perplexity')
   const ppl = ood.filter((r) => r.metric === 'perplexity')
-  const pick = ppl.length > 0 ? ppl.reduce((a, b) => (b.delta! > a.delta! ? b : a)) : ood.filter((r) => r.metric === 'relevance').reduce<GateRow | null>((a, b) => (a === null || b.delta! < a.delta! ? b : a), null)
+  const pick =
+    failed.length > 0
+      ? failed.reduce((a, b) => (beyond(b) > beyond(a) ? b : a))
+      : ppl.length > 0
+        ? ppl.reduce((a, b) => (b.delta! > a.delta! ? b : a))
+        : ood.filter((r) => r.metric === 'relevance').reduce<GateRow | null>((a, b) => (a === null || b.delta! < a.delta! ? b : a), null)
   return pick ? {cohort: pick.cohort, metric: pick.metric, delta: pick.delta!, ciLow: pick.ciLow!, ciHigh: pick.ciHigh!, relative: pick.relative} : null
 }
 

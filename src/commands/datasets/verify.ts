@@ -2,7 +2,7 @@ import {Args} from '@oclif/core'
 import {existsSync} from 'node:fs'
 
 import {LrgateCommand} from '../../cli/base-command.js'
-import {verifyLines} from '../../datasets/render.js'
+import {verifyLines} from '../../report/datasets.js'
 import {verifyDataset} from '../../datasets/verify.js'
 import {InputError} from '../../errors.js'
 import {openDbReadOnly, resolveDbPath} from '../../store/db.js'
