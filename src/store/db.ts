@@ -154,3 +154,8 @@ export function guardWrites(store: Store, alive: () => boolean, why: string): vo
     }
   }
 }
+
+/** How long (ms) this store's next statements wait for another writer before SQLITE_BUSY. */
+export function setBusyTimeout(store: Store, ms: number): void {
+  sql(store).pragma(`busy_timeout = ${Math.max(0, Math.round(ms))}`)
+}

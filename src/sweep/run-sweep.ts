@@ -9,7 +9,7 @@ import {inert} from '../util/inert.js'
 import {hint} from '../util/invocation.js'
 import {readModelConfig} from '../model/model-files.js'
 import type {Progress} from '../util/progress.js'
-import {type Store, openStore, writeTransaction} from '../store/db.js'
+import {type Store, openStore, setBusyTimeout, writeTransaction} from '../store/db.js'
 import {markCandidateFailed} from '../store/candidates.js'
 import {countRunEvaluations, latestEvaluationByLabel} from '../store/evaluations.js'
 import {acquireRunLock, type RunLock} from '../store/run-lock.js'
@@ -113,7 +113,7 @@ export async function runSweep(request: SweepRequest): Promise<SweepOutcome> {
     },
     force: () => {
       request.progress.stop()
-      db.pragma('busy_timeout = 2000')
+      setBusyTimeout(db, 2000)
       setRunStatus(db, runId, 'interrupted')
       process.stderr.write(resumeHint(name, runId) + '\n')
     },
