@@ -69,6 +69,8 @@ export const evalSchema = z
     generation: generationSchema.partial(),
     resamples: z.number().int().min(100),
     confidence: z.number().gt(0).lt(1),
+    // your own generation script for models lrgate cannot load: {model} {dataset} {outputs}
+    outputsCommand: z.string().min(1).optional(),
   })
   .strict()
 

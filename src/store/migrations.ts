@@ -166,6 +166,11 @@ export const MIGRATIONS: readonly string[] = [
     promoted_at   TEXT NOT NULL
   );
   `,
+  // 2: what an external trainer left for a person to read (sweep --trainer)
+  `
+  ALTER TABLE candidates ADD COLUMN warnings TEXT;   -- JSON list of sentences (e.g. the lr differs from lr_schedule)
+  ALTER TABLE candidates ADD COLUMN log_tail TEXT;   -- the trainer's last 20 log lines when it failed (secrets masked)
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -1,4 +1,4 @@
-import {readFileSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {loadDataset} from '../datasets/load.js'
@@ -7,7 +7,7 @@ import {InputError} from '../errors.js'
 import {loadEvaluators} from '../eval/load-evaluators.js'
 import {gptConfigSchema} from '../model/config.js'
 import {CharTokenizer, tokenizerSchema} from '../model/tokenizer.js'
-import {insertCandidates} from '../store/candidates.js'
+import {insertCandidates, reopenFailedCandidates} from '../store/candidates.js'
 import {recordDatasetUse} from '../store/datasets.js'
 import {type Db, writeTransaction} from '../store/db.js'
 import {runCandidates} from '../store/runs-read.js'
@@ -30,9 +30,15 @@ export interface PreparedSweep {
 export async function prepareSweep(plan: SweepPlan): Promise<PreparedSweep> {
   const [trainSet, evalSet] = await Promise.all([loadDataset(plan.train, {cwd: plan.cwd}), loadDataset(plan.eval, {cwd: plan.cwd})])
   await loadEvaluators({specs: plan.evaluation.evaluators, configFile: plan.configFile, cwd: plan.cwd})
-  const {contextLength, tokenizer} = readBaseModel(plan.baseModel)
   const split = splitTraining(trainSet, plan.seed)
   if (split.train.length === 0) throw new InputError(`${trainSet.ref}: no training records (every cohort is valid:*).`)
+  // An external trainer whose models are evaluated by eval.outputsCommand may start from any model folder.
+  const anyBase = plan.trainer && plan.evaluation.outputsCommand !== undefined && plan.steps !== null
+  if (anyBase) {
+    if (!existsSync(plan.baseModel)) throw new InputError(`${plan.baseModel}: base model folder not found.`)
+    return {plan, trainSet, evalSet, steps: plan.steps!}
+  }
+  const {contextLength, tokenizer} = readBaseModel(plan.baseModel)
   const steps = plan.steps ?? stepsForEpochs(buildTokenStream(split.train, tokenizer), plan.epochs!, plan.batchSize, contextLength)
   return {plan, trainSet, evalSet, steps}
 }
@@ -74,12 +80,17 @@ export function storedPlan(db: Db, runId: number): SweepPlan {
   const stored = runConfig(db, runId)
   if (!stored) throw new InputError(`--resume ${runId}: there is no run #${runId}; see "lrgate runs list".`)
   if (stored.kind !== 'sweep') throw new InputError(`--resume ${runId}: run #${runId} is a ${stored.kind} run, not a sweep.`)
-  if (stored.status === 'completed') throw new InputError(`--resume ${runId}: run #${runId} already completed; see "lrgate runs show ${runId}".`)
+  const rerun = runCandidates(db, runId).some((c) => c.status === 'failed')
+  if (stored.status === 'completed' && !rerun) throw new InputError(`--resume ${runId}: run #${runId} already completed; see "lrgate runs show ${runId}".`)
   if (runCandidates(db, runId).length === 0) throw new InputError(`--resume ${runId}: run #${runId} has no candidates.`)
   return stored.config as SweepPlan
 }
 
+/** The run is running again: failed candidates are reopened to be rerun. */
 export function markResumed(db: Db, runId: number, backend: {name: string; reason: string}): void {
-  setRunStatus(db, runId, 'running')
-  setRunBackend(db, runId, backend.name, backend.reason)
+  writeTransaction(db, () => {
+    setRunStatus(db, runId, 'running')
+    setRunBackend(db, runId, backend.name, backend.reason)
+    reopenFailedCandidates(db, runId)
+  })
 }
