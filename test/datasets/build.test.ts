@@ -9,6 +9,7 @@ import type {Dataset, DatasetRecord} from '../../src/datasets/types.js'
 import {packageRoot} from '../../src/paths.js'
 import {chunkSentences, detokenize} from '../../scripts/datasets/brown.js'
 import {buildDatasets} from '../../scripts/datasets/build.js'
+import {jsonAnswer, jsonQuestion} from '../../scripts/datasets/plan-tasks.js'
 import {definition, question} from '../../scripts/datasets/wordnet.js'
 
 const SHIPPED = join(packageRoot(), 'datasets')
@@ -62,7 +63,7 @@ describe('scripts/build-datasets.ts', () => {
     buildDatasets(second)
     assert.deepEqual(
       written.map((w) => w.ref),
-      ['food-train@1', 'example-eval@1', 'example-pretrain@1'],
+      ['food-train@1', 'example-eval@1', 'example-pretrain@1', 'example-eval@2', 'example-pretrain@2'],
     )
     const a = snapshot(first)
     sameFiles(a, snapshot(second), 'second build')
@@ -128,5 +129,73 @@ describe('the shipped datasets', async () => {
     const bytes = (ds: Dataset) => Object.keys(ds.manifest.files).reduce((n, f) => n + statSync(join(ds.dir, f)).size, 0)
     assert.ok(bytes(pretrain) <= 4.2e6, `example-pretrain@1 is ${bytes(pretrain)} bytes`)
     assert.ok(bytes(train) + bytes(evalSet) + bytes(pretrain) <= 5e6)
+  })
+})
+
+describe('the second example: example-eval@2 and example-pretrain@2', async () => {
+  const [train, eval1, evalSet, pretrain] = await Promise.all(['food-train@1', 'example-eval@1', 'example-eval@2', 'example-pretrain@2'].map((ref) => loadDataset(ref)))
+  const asked = (records: readonly DatasetRecord[]) => new Set(records.flatMap((r) => (r.meta?.synset ? [String(r.meta.synset)] : [])))
+  const every = (records: readonly DatasetRecord[]) =>
+    new Set(records.flatMap((r) => [...(r.meta?.synset ? [String(r.meta.synset)] : []), ...((r.meta?.distractors as string[] | undefined) ?? [])]))
+  const brownFiles = (records: readonly DatasetRecord[]) => new Set(records.flatMap((r) => (r.meta?.file ? [String(r.meta.file)] : [])))
+  const overlap = (a: Set<string>, b: Set<string>) => [...a].filter((x) => b.has(x))
+  const cohort = (c: string) => evalSet.records.filter((r) => r.cohort === c)
+
+  it('has the target, grounded, JSON and Brown cohorts, about 100 records each', () => {
+    const sizes = Object.fromEntries(Object.keys(evalSet.manifest.cohorts).map((c) => [c, cohort(c).length]))
+    assert.deepEqual(sizes, {
+      'target:food': 100,
+      'ood:grounded-animal': 100,
+      'ood:grounded-artifact': 100,
+      'ood:grounded-person': 100,
+      'ood:grounded-motion': 100,
+      'ood:json': 100,
+      'ood:brown-news': 40,
+      'ood:brown-fiction': 40,
+      'ood:brown-learned': 40,
+    })
+    // the target stays closed-book food definitions, a subset of example-eval@1's
+    const food1 = new Set(eval1.records.filter((r) => r.cohort === 'target:food').map((r) => r.id))
+    for (const r of cohort('target:food')) assert.ok(food1.has(r.id) && r.context === undefined, r.id)
+  })
+
+  it('is disjoint from pretraining and fine-tuning by synset (asked words and distractors) and by Brown file', () => {
+    assert.deepEqual(overlap(every(evalSet.records), every(pretrain.records)), [])
+    assert.deepEqual(overlap(asked(evalSet.records), asked(train.records)), [])
+    assert.deepEqual(overlap(brownFiles(evalSet.records), brownFiles(pretrain.records)), [])
+    const lexfiles = new Set(evalSet.records.filter((r) => r.cohort !== 'target:food' && r.meta?.lexfile).map((r) => String(r.meta!.lexfile)))
+    assert.deepEqual([...lexfiles].sort(), ['noun.animal', 'noun.artifact', 'noun.person', 'verb.motion'])
+    assert.ok(pretrain.records.length > 30_000)
+  })
+
+  it('grounded and JSON records: the right line among two or three, equally often at each position per cohort, answer = its gloss, within 250 characters', () => {
+    for (const c of ['ood:grounded-animal', 'ood:grounded-artifact', 'ood:grounded-person', 'ood:grounded-motion', 'ood:json']) {
+      const positions = new Map<string, number>()
+      for (const r of cohort(c)) {
+        const lines = r.context!.split('\n')
+        assert.ok(lines.length === 2 || lines.length === 3, r.id)
+        if (c !== 'ood:json') {
+          const word = /^Q: what (?:is an?|does it mean to) (.+)\?\nA:$/.exec(r.input!)![1]
+          assert.equal(lines[r.meta!.position as number], `${word}: ${r.reference}`, r.id)
+          assert.equal(lines.filter((l) => l.startsWith(`${word}: `)).length, 1, r.id)
+        }
+        assert.ok(r.context!.length + r.input!.length + r.reference!.length + 3 <= 250, r.id)
+        const key = `${lines.length}/${r.meta!.position}`
+        positions.set(key, (positions.get(key) ?? 0) + 1)
+      }
+      for (const n of [2, 3]) {
+        const counts = [...Array(n).keys()].map((p) => positions.get(`${n}/${p}`) ?? 0)
+        assert.ok(Math.max(...counts) - Math.min(...counts) <= 1, `${c}, ${n} lines: ${counts}`)
+      }
+    }
+  })
+
+  it('JSON records: fields derivable from the question and the right context line', () => {
+    for (const r of cohort('ood:json')) {
+      const {word, pos, category} = JSON.parse(r.reference!) as {word: string; pos: string; category: string}
+      assert.equal(r.input, jsonQuestion(word))
+      assert.equal(r.reference, jsonAnswer(word, `${pos}.${category}`))
+      assert.ok(r.context!.split('\n').includes(`${word}: ${pos}.${category}`), r.id)
+    }
   })
 })

@@ -48,7 +48,7 @@ describe('lrgate datasets (CLI)', () => {
     const list = JSON.parse(json.stdout) as Array<{ref: string; source: string; records: number; hash: string; cohorts: Record<string, {role: string; records: number}>}>
     assert.deepEqual(
       list.map((d) => `${d.ref} ${d.source}`),
-      ['tiny-eval@1 local', 'example-eval@1 shipped', 'example-pretrain@1 shipped', 'food-train@1 shipped'],
+      ['tiny-eval@1 local', 'example-eval@1 shipped', 'example-eval@2 shipped', 'example-pretrain@1 shipped', 'example-pretrain@2 shipped', 'food-train@1 shipped'],
     )
     assert.deepEqual(list[0].cohorts['ood:animal'], {role: 'ood', records: 1})
     assert.equal(list[0].hash, '5c8c53c1a325b117e7a64af06be39aee458949a62313ef1fe8a29c9bf217d712')
