@@ -3,6 +3,7 @@
 Everything here mirrors a file of lrgate (named in each docstring) closely enough that the same
 seed gives the same batches and the same weights give the same logits (to float rounding).
 """
+import hashlib
 import json
 import math
 import os
@@ -101,7 +102,10 @@ def read_json(path):
 
 def load_model_folder(folder):
     """Returns (config, tokenizer spec, manifest, {name: float32 tensor})."""
-    manifest = read_json(os.path.join(folder, "model.json"))
+    with open(os.path.join(folder, "model.json"), encoding="utf-8") as f:
+        text = f.read()
+    manifest = json.loads(text)
+    manifest["_text"] = text  # the bytes as read, so an unchanged manifest is written back as it was
     config = read_json(os.path.join(folder, "config.json"))
     tokenizer = read_json(os.path.join(folder, "tokenizer.json"))
     group = manifest["weightsManifest"][0]
@@ -132,14 +136,24 @@ def save_model_folder(folder, config, tokenizer, manifest, weights, metadata=Non
     if metadata is not None:
         out["userDefinedMetadata"] = metadata
     with open(os.path.join(tmp, "model.json"), "w", encoding="utf-8") as f:
-        f.write(json.dumps(out, indent=2) + "\n")
+        # Unchanged metadata: the manifest's own bytes (Python and JavaScript print some numbers differently).
+        raw = manifest.get("_text") if metadata is None else None
+        f.write(raw if raw is not None else json.dumps({k: v for k, v in out.items() if k != "_text"}, indent=2) + "\n")
     with open(os.path.join(tmp, "config.json"), "w", encoding="utf-8") as f:
         f.write(json.dumps(config, indent=2) + "\n")
     with open(os.path.join(tmp, "tokenizer.json"), "w", encoding="utf-8") as f:
         f.write(json.dumps(tokenizer, separators=(",", ":"), ensure_ascii=False) + "\n")
-    # Move the files into place one by one: the folder may also hold the trainer's checkpoints.
+    # checksums.json last: the sha256 of each file, which lrgate verifies when it loads the folder.
+    files = sorted(os.listdir(tmp))
+    sums = {}
+    for name in files:
+        with open(os.path.join(tmp, name), "rb") as f:
+            sums[name] = hashlib.sha256(f.read()).hexdigest()
+    with open(os.path.join(tmp, "checksums.json"), "w", encoding="utf-8") as f:
+        f.write(json.dumps({"algorithm": "sha256", "files": sums}, indent=2) + "\n")
+    # Move the files into place one by one (checksums.json last): the folder may also hold the trainer's checkpoints.
     os.makedirs(folder, exist_ok=True)
-    for name in os.listdir(tmp):
+    for name in files + ["checksums.json"]:
         os.replace(os.path.join(tmp, name), os.path.join(folder, name))
     os.rmdir(tmp)
 
@@ -228,10 +242,18 @@ def split_training(records, seed):
     return train[1:], train[:1]
 
 
+def with_context(context, text):
+    """A grounded record's prompt: its context, a newline, then the input."""
+    if context is None or context.strip() == "":
+        return text
+    return context + text if context.endswith("\n") else f"{context}\n{text}"
+
+
 def record_text(r):
+    """src/model/record-text.ts: (prompt, completion, generative)."""
     if "input" in r and "reference" in r:
-        sep = "" if re.search(r"\s$", r["input"]) or re.match(r"\s", r["reference"]) else " "
-        return r["input"], f"{sep}{r['reference']}\n", True
+        sep = "" if re.search(r"\s\Z", r["input"]) or re.match(r"\s", r["reference"]) else " "
+        return with_context(r.get("context"), r["input"]), f"{sep}{r['reference']}\n", True
     return "\n", r.get("text", ""), False
 
 

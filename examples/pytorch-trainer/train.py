@@ -117,6 +117,7 @@ def main():
             save_checkpoint(cfg["output_dir"], step + 1, model, optimizer)
 
     metadata = dict(manifest.get("userDefinedMetadata") or {})
+    manifest.pop("_text", None)
     metadata.update({"base": cfg["base"], "fineTune": {"trainer": "examples/pytorch-trainer/train.py", "dataset": cfg["train"], "lr": cfg["lr"],
                                                        "steps": steps, "schedule": cfg["schedule"], "optimizer": opt, "seed": cfg["seed"],
                                                        "run": cfg.get("run_id"), "candidate": cfg["candidate"], "torch": torch.__version__}})

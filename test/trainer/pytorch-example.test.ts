@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3'
 import assert from 'node:assert/strict'
 import {execFileSync} from 'node:child_process'
+import {createHash} from 'node:crypto'
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -30,13 +31,18 @@ describe('examples/pytorch-trainer', () => {
   it('samples the same batches as lrgate and gives the same logits (within 1e-4)', async () => {
     await initBackend('auto')
     const {model, tokenizer} = loadModel(BASE)
+    // food-train@1 has a valid: cohort; example-eval@2 has none (a seeded 5% is held out) and grounded records (context).
+    for (const ref of ['example-eval@2', 'food-train@1']) {
+      const dataset = await loadDataset(ref, {cwd: ROOT})
+      const stream = buildTokenStream(splitTraining(dataset, 1234).train, tokenizer)
+      const batch = trainingBatch(stream, 8, model.config.contextLength, deriveSeed(1234, 'batches'), 7)
+      const theirs = JSON.parse(tools('batch', dataset.dir, BASE, '1234', '7', '8')) as {tokens: number[][]; targets: number[][]; weights: number[][]}
+      assert.deepEqual(theirs.tokens.flat(), [...batch.tokens], ref)
+      assert.deepEqual(theirs.targets.flat(), [...batch.targets!], ref)
+      assert.deepEqual(theirs.weights.flat(), [...batch.weights!], ref)
+    }
     const dataset = await loadDataset('food-train@1', {cwd: ROOT})
-    const stream = buildTokenStream(splitTraining(dataset, 1234).train, tokenizer)
-    const batch = trainingBatch(stream, 2, model.config.contextLength, deriveSeed(1234, 'batches'), 7)
-    const theirs = JSON.parse(tools('batch', dataset.dir, BASE, '1234', '7', '2')) as {tokens: number[][]; targets: number[][]; weights: number[][]}
-    assert.deepEqual(theirs.tokens.flat(), [...batch.tokens])
-    assert.deepEqual(theirs.targets.flat(), [...batch.targets!])
-    assert.deepEqual(theirs.weights.flat(), [...batch.weights!])
+    const batch = trainingBatch(buildTokenStream(splitTraining(dataset, 1234).train, tokenizer), 2, model.config.contextLength, deriveSeed(1234, 'batches'), 7)
 
     const T = model.config.contextLength
     const rows = (a: Int32Array) => [Array.from(a.slice(0, T)), Array.from(a.slice(T))]
@@ -55,8 +61,12 @@ describe('examples/pytorch-trainer', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'lrgate-torch-')), 'resaved')
     tools('resave', BASE, out)
     assert.ok(readFileSync(join(out, 'weights.bin')).equals(readFileSync(join(BASE, 'weights.bin'))))
-    assert.deepEqual(JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')), JSON.parse(readFileSync(join(BASE, 'model.json'), 'utf8')))
-    assert.equal(readFileSync(join(out, 'tokenizer.json'), 'utf8'), readFileSync(join(BASE, 'tokenizer.json'), 'utf8'))
+    for (const file of ['model.json', 'config.json', 'tokenizer.json']) assert.ok(readFileSync(join(out, file)).equals(readFileSync(join(BASE, file))), file)
+    // checksums.json (lrgate verifies it on load): the sha256 of every other file
+    const sums = JSON.parse(readFileSync(join(out, 'checksums.json'), 'utf8')) as {algorithm: string; files: Record<string, string>}
+    assert.equal(sums.algorithm, 'sha256')
+    assert.deepEqual(Object.keys(sums.files), ['config.json', 'model.json', 'tokenizer.json', 'weights.bin'])
+    for (const [file, hash] of Object.entries(sums.files)) assert.equal(createHash('sha256').update(readFileSync(join(out, file))).digest('hex'), hash, file)
   })
 
   it('fine-tunes candidates in a sweep end to end, step for step like the built-in engine', () => {
