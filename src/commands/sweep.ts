@@ -4,6 +4,7 @@ import {LrgateCommand} from '../cli/base-command.js'
 import {configFromFlags} from '../cli/context.js'
 import {scheduleFlags} from '../cli/schedule-flags.js'
 import {resolveDbPath} from '../store/db.js'
+import {hint} from '../util/invocation.js'
 
 export default class Sweep extends LrgateCommand<typeof Sweep> {
   static override summary = 'Fine-tune the base model at each candidate learning rate, evaluate, gate, and recommend one.'
@@ -61,7 +62,7 @@ Candidates run in worker processes (--parallel); progress goes to stderr. With -
     const outcome = await runSweep({plan, resume, dbPath: resolveDbPath(flags.db), progress, backend})
 
     if (outcome.status === 'interrupted') {
-      this.note(`Sweep ${outcome.name} (run ${outcome.runId}) stopped before it finished; continue it with: lrgate sweep --resume ${outcome.runId}`)
+      this.note(`Sweep ${outcome.name} (run ${outcome.runId}) stopped before it finished; continue it with: ${hint(`sweep --resume ${outcome.runId}`)}`)
       if (flags.json) this.printJson({runId: outcome.runId, status: 'interrupted', candidates: [], recommended: null})
       process.exitCode = 130
       return
@@ -82,7 +83,7 @@ Candidates run in worker processes (--parallel); progress goes to stderr. With -
       this.say(`Sweep ${outcome.name} (run ${outcome.runId}): ${outcome.candidates.length} candidates in ${Math.round(outcome.seconds)} s; gated against ${outcome.baseline?.label}${outcome.baseline?.note ? ` (${outcome.baseline.note})` : ''}${saved}.`)
       this.say(renderSweepTable(outcome))
       this.say(recommendationLine(outcome))
-      this.say(`Details: lrgate runs show ${outcome.runId} · HTML report: lrgate report ${outcome.runId}`)
+      this.say(`Details: ${hint(`runs show ${outcome.runId}`)} · HTML report: ${hint(`report ${outcome.runId}`)}`)
     }
     if (flags.gate && outcome.recommended === null) process.exitCode = 1
   }

@@ -3,6 +3,7 @@ import {type EvaluationRow, getEvaluation, latestEvaluationByLabel, listEvaluati
 import type {Db} from '../store/db.js'
 import {latestPromotion} from '../store/promotions.js'
 import {getCandidate, getRun, latestSweepRun, type RunRow, runCandidates} from '../store/runs-read.js'
+import {hint} from '../util/invocation.js'
 
 /**
  * Resolves what `--candidate`, `--baseline` and `baseline promote` accept:
@@ -25,7 +26,7 @@ export function resolveEvaluation(db: Db, ref: string, role = 'evaluation'): Eva
   if (trimmed === 'promoted') {
     const promotion = latestPromotion(db)
     if (promotion === undefined) {
-      throw new InputError(`${role} "promoted": nothing has been promoted yet; run "lrgate baseline promote <evaluation>" first; ${whatExists(db)}.`)
+      throw new InputError(`${role} "promoted": nothing has been promoted yet; run "${hint('baseline promote <evaluation>')}" first; ${whatExists(db)}.`)
     }
     return getEvaluation(db, promotion.evaluationId)!
   }
@@ -33,7 +34,7 @@ export function resolveEvaluation(db: Db, ref: string, role = 'evaluation'): Eva
     const parts = trimmed.slice(4).split(':')
     if (parts.length === 2 && /^\d+$/.test(parts[0])) {
       const run = getRun(db, Number(parts[0]))
-      if (run === undefined) throw new InputError(`${role} "${ref}": there is no run #${parts[0]}; see "lrgate runs list".`)
+      if (run === undefined) throw new InputError(`${role} "${ref}": there is no run #${parts[0]}; see "${hint('runs list')}".`)
       return fromRun(db, run, parts[1], ref, role)
     }
     const run = latestSweepRun(db)
@@ -64,7 +65,7 @@ function fromRun(db: Db, run: RunRow, what: string, ref: string, role: string): 
         : getCandidate(db, run.recommendedCandidateId)
       : runCandidates(db, run.id).find((c) => c.label === what)
   if (candidate === undefined) {
-    if (what === 'recommended') throw new InputError(`${role} "${ref}": run #${run.id} recommended no candidate (status ${run.status}); see "lrgate runs show ${run.id}".`)
+    if (what === 'recommended') throw new InputError(`${role} "${ref}": run #${run.id} recommended no candidate (status ${run.status}); see "${hint(`runs show ${run.id}`)}".`)
     const labels = runCandidates(db, run.id).map((c) => c.label)
     throw new InputError(`${role} "${ref}": run #${run.id} has no candidate "${what}"; it has ${labels.length > 0 ? labels.join(', ') : 'no candidates'} (and base, recommended).`)
   }
@@ -75,7 +76,7 @@ function fromRun(db: Db, run: RunRow, what: string, ref: string, role: string): 
 /** One clause for error messages: the recent labels and the newest evaluation id. */
 function whatExists(db: Db): string {
   const labels = recentLabels(db, 5)
-  if (labels.length === 0) return 'the database holds no evaluations yet; run "lrgate eval" or "lrgate sweep" first'
+  if (labels.length === 0) return `the database holds no evaluations yet; run "${hint('eval')}" or "${hint('sweep')}" first`
   const newest = listEvaluations(db, 1)[0]
   return `recent labels are ${labels.map((l) => `"${l}"`).join(', ')} (evaluation ids up to ${newest.id})`
 }

@@ -5,6 +5,7 @@ import {CONFIG_FILES} from '../config/defaults.js'
 import {InputError} from '../errors.js'
 import {starterConfigYaml} from './config-template.js'
 import {WORKFLOW_FILE, workflowYaml} from './workflow-template.js'
+import {hint} from '../util/invocation.js'
 
 /** The starter config's file name: the first one lrgate looks for. */
 export const CONFIG_FILE = CONFIG_FILES[0]
@@ -36,7 +37,7 @@ export function initProject(options: InitOptions): InitResult {
   if (options.force !== true) {
     const existing = files.filter((f) => existsSync(f.path)).map((f) => f.path)
     if (existing.length > 0) {
-      throw new InputError(`${existing.join(' and ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written — run "lrgate init --force" to overwrite.`)
+      throw new InputError(`${existing.join(' and ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written — run "${hint('init --force')}" to overwrite.`)
     }
   }
   for (const f of files) {

@@ -9,6 +9,7 @@ import {cohortMetrics, getEvaluation} from '../store/evaluations.js'
 import {gateResults} from '../store/gates.js'
 import {getRun, latestSweepRun, listRuns, type RunRow, runCandidates} from '../store/runs-read.js'
 import type {ReportGate, ReportMetric, ReportStep, RunReportData} from './html/types.js'
+import {hint} from '../util/invocation.js'
 
 /**
  * The run a report argument names: a run id, or `latest` (the latest sweep). Unknown runs are an
@@ -31,8 +32,8 @@ export function resolveReportRun(db: Db, ref: string): RunRow {
 
 function whatExists(db: Db): string {
   const runs = listRuns(db, 5)
-  if (runs.length === 0) return 'the database holds no runs yet; run "lrgate sweep" first'
-  return `recent runs are ${runs.map((r) => `#${r.id}${r.name === null ? '' : ` (${r.name})`}`).join(', ')} (see "lrgate runs list")`
+  if (runs.length === 0) return `the database holds no runs yet; run "${hint('sweep')}" first`
+  return `recent runs are ${runs.map((r) => `#${r.id}${r.name === null ? '' : ` (${r.name})`}`).join(', ')} (see "${hint('runs list')}")`
 }
 
 /**

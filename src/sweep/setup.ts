@@ -15,6 +15,7 @@ import {insertRun, runConfig, setRunBackend, setRunStatus} from '../store/runs.j
 import {buildTokenStream, stepsForEpochs} from '../train/token-stream.js'
 import {candidateLabel, type SweepPlan} from './plan.js'
 import {splitTraining} from './training-data.js'
+import {hint} from '../util/invocation.js'
 
 export interface PreparedSweep {
   plan: SweepPlan
@@ -78,10 +79,10 @@ export function createRun(db: Db, prepared: PreparedSweep, backend: {name: strin
 /** The plan of a stored run, for --resume (refusing runs that are not resumable sweeps). Reads only. */
 export function storedPlan(db: Db, runId: number): SweepPlan {
   const stored = runConfig(db, runId)
-  if (!stored) throw new InputError(`--resume ${runId}: there is no run #${runId}; see "lrgate runs list".`)
+  if (!stored) throw new InputError(`--resume ${runId}: there is no run #${runId}; see "${hint('runs list')}".`)
   if (stored.kind !== 'sweep') throw new InputError(`--resume ${runId}: run #${runId} is a ${stored.kind} run, not a sweep.`)
   const rerun = runCandidates(db, runId).some((c) => c.status === 'failed')
-  if (stored.status === 'completed' && !rerun) throw new InputError(`--resume ${runId}: run #${runId} already completed; see "lrgate runs show ${runId}".`)
+  if (stored.status === 'completed' && !rerun) throw new InputError(`--resume ${runId}: run #${runId} already completed; see "${hint(`runs show ${runId}`)}".`)
   if (runCandidates(db, runId).length === 0) throw new InputError(`--resume ${runId}: run #${runId} has no candidates.`)
   return stored.config as SweepPlan
 }
