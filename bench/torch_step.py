@@ -1,6 +1,7 @@
-"""PyTorch reference for lrgate's bench: the same tiny GPT step (reference shape, AdamW, clip 1.0).
+"""PyTorch reference for lrgate's bench: the same tiny GPT step (AdamW, clip 1.0).
 
-Run with Debian's python3 (apt-get install python3-torch). Prints {"ms": …, "threads": …} as JSON.
+Run with Debian's python3 (apt-get install python3-torch). Arguments: threads steps [D L H T B]
+(default the reference shape 128 4 4 128 16). Prints {"ms": …, "threads": …} as JSON.
 """
 import json
 import math
@@ -13,7 +14,8 @@ import torch.nn.functional as F
 
 torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
 torch.manual_seed(1)
-V, T, D, L, H, B = 96, 128, 128, 4, 4, 16
+D, L, H, T, B = (int(a) for a in sys.argv[3:8]) if len(sys.argv) > 7 else (128, 4, 4, 128, 16)
+V = 96
 
 
 class Block(nn.Module):
@@ -51,7 +53,7 @@ model = GPT()
 opt = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.01)
 idx = torch.randint(0, V, (B, T))
 tgt = torch.randint(0, V, (B, T))
-steps, warmup = int(sys.argv[2]) if len(sys.argv) > 2 else 10, 2
+steps, warmup = int(sys.argv[2]) if len(sys.argv) > 2 else 10, 1
 for s in range(warmup + steps):
     if s == warmup:
         start = time.perf_counter()

@@ -8,6 +8,8 @@
         "src/blas.cc",
         "src/attention.cc",
         "src/cached_attention.cc",
+        "src/gpt_decoder.cc",
+        "src/decoder_bindings.cc",
         "src/layer_norm.cc",
         "src/elementwise.cc",
         "src/cross_entropy.cc",

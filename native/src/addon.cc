@@ -118,6 +118,7 @@ napi_value Init(napi_env env, napi_value exports) {
   lrg::exportFunction(env, exports, "sgemm", Sgemm);
   lrg::exportFunction(env, exports, "batchedSgemm", BatchedSgemm);
   lrg::exportKernelBindings(env, exports);
+  lrg::exportDecoderBindings(env, exports);
   return exports;
 }
 

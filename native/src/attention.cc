@@ -9,8 +9,7 @@
 
 namespace lrg {
 
-// Causal softmax in place on the rows of a [T, T] score matrix; entries above the diagonal become 0.
-LRG_SIMD static void causalSoftmaxRows(float* p, int T) {
+LRG_SIMD void causalSoftmax(float* p, int T) {
   for (int i = 0; i < T; i++) {
     float* row = p + static_cast<int64_t>(i) * T;
     float mx = row[0];
@@ -53,7 +52,7 @@ void attentionForward(const float* qkv, float* y, float* probs, int B, int T, in
       const float* v = base + 2 * D + h * hd;
       float* p = probs + bh * T * T;
       sgemm(false, true, T, T, hd, scale, q, ld, k, ld, 0.f, p, T);
-      causalSoftmaxRows(p, T);
+      causalSoftmax(p, T);
       sgemm(false, false, T, hd, T, 1.f, p, T, v, ld, 0.f, y + static_cast<int64_t>(b) * T * D + h * hd, D);
     }
   });

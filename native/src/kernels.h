@@ -11,6 +11,9 @@ void attentionForward(const float* qkv, float* y, float* probs, int B, int T, in
 void attentionBackward(const float* dy, const float* qkv, const float* probs, float* dqkv, int B, int T, int H,
                        int hd);
 
+// Causal softmax in place on the rows of a [T, T] score matrix; entries above the diagonal become 0.
+void causalSoftmax(float* p, int T);
+
 // Attention over a key/value cache [B, H, C, hd] updated in place (generation): the new tokens'
 // keys and values go to slots [start, start+L); sequence b attends from slot pads[b] on.
 void cachedAttention(const float* qkv, float* cacheK, float* cacheV, float* y, const int32_t* pads, int B, int L,

@@ -81,5 +81,7 @@ inline void exportFunction(napi_env env, napi_value exports, const char* name, n
 
 // Defined in kernel_bindings.cc: the fused transformer, loss, optimizer and elementwise kernels.
 void exportKernelBindings(napi_env env, napi_value exports);
+// Defined in decoder_bindings.cc: the whole-model evaluation decoder.
+void exportDecoderBindings(napi_env env, napi_value exports);
 
 }  // namespace lrg

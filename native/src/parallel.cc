@@ -12,6 +12,9 @@ namespace lrg {
 
 namespace {
 
+// Pause instructions a thread spins before it blocks (~0.1–0.5 ms).
+constexpr int kSpin = 4000;
+
 struct Pool {
   std::vector<std::thread> workers;
   std::mutex mutex;
@@ -22,11 +25,14 @@ struct Pool {
   bool stopping = false;
   int size = 1;
 
+  std::condition_variable finished;
+
   void workerLoop(int index) {
     uint64_t seen = 0;
     for (;;) {
-      // Spin briefly (loops come back to back within a step), then sleep.
-      for (int spin = 0; spin < 20000 && generation.load(std::memory_order_acquire) == seen; spin++) {
+      // Spin briefly (loops come back to back within a step), then sleep: on a machine shared
+      // with other processes a long spin only takes time from them (and from our own caller).
+      for (int spin = 0; spin < kSpin && generation.load(std::memory_order_acquire) == seen; spin++) {
 #if defined(__x86_64__)
         __builtin_ia32_pause();
 #endif
@@ -38,7 +44,11 @@ struct Pool {
       if (stopping) return;
       seen = generation.load(std::memory_order_acquire);
       (*job)(index);
-      pending.fetch_sub(1, std::memory_order_acq_rel);
+      if (pending.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        // the last one out wakes a caller that stopped spinning
+        std::lock_guard<std::mutex> lock(mutex);
+        finished.notify_one();
+      }
     }
   }
 
@@ -72,10 +82,14 @@ struct Pool {
     }
     wake.notify_all();
     fn(0);
-    while (pending.load(std::memory_order_acquire) != 0) {
+    for (int spin = 0; spin < kSpin && pending.load(std::memory_order_acquire) != 0; spin++) {
 #if defined(__x86_64__)
       __builtin_ia32_pause();
 #endif
+    }
+    if (pending.load(std::memory_order_acquire) != 0) {
+      std::unique_lock<std::mutex> lock(mutex);
+      finished.wait(lock, [&] { return pending.load(std::memory_order_acquire) == 0; });
     }
   }
 

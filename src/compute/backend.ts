@@ -3,15 +3,15 @@ import {type KernelFunc, getKernelsForBackend, registerBackend, registerKernel} 
 // tfjs-core's Node build registers no gradients; the @tensorflow/tfjs bundle does (and the cpu backend).
 import '@tensorflow/tfjs'
 
-import {availableParallelism} from 'node:os'
-
 import {InputError} from '../errors.js'
-import {loadBlas, selfTest} from './blas.js'
 import {binaryKernels, segmentSumKernel} from './kernels/elementwise.js'
 import {matMulKernels} from './kernels/matmul.js'
 import {transformerKernels} from './kernels/transformer.js'
-import {type NativeAddon, loadNativeAddon} from './native-addon.js'
+import type {NativeAddon} from './native-addon.js'
 import {NativeBackend} from './native-backend.js'
+import {defaultThreads, prepareNativeEngine} from './native-engine.js'
+
+export {defaultThreads}
 
 export const BACKEND_NAMES = ['tensorflow', 'native', 'cpu'] as const
 export type BackendName = (typeof BACKEND_NAMES)[number]
@@ -87,13 +87,9 @@ async function tryTensorflow(): Promise<string | null> {
 
 /** Registers the `native` backend: a cpu backend whose hot kernels call the addon. */
 function tryNative(threads?: number): {reason: string; threads: number} | string {
-  const {addon, reason} = loadNativeAddon()
-  if (addon === null) return reason
-  const blas = loadBlas(addon)
-  if (blas.info === null) return `OpenBLAS not found (${blas.error})`
-  const failure = selfTest(addon)
-  if (failure !== null) return failure
-  addon.setThreads(threads ?? defaultThreads())
+  const engine = prepareNativeEngine(threads)
+  if (typeof engine === 'string') return engine
+  const {addon, blas} = engine
   nativeAddon = addon
   if (!tf.findBackend('native')) {
     registerBackend('native', () => new NativeBackend(), 1)
@@ -113,14 +109,8 @@ function tryNative(threads?: number): {reason: string; threads: number} | string
       registerKernel(k)
     }
   }
-  const core = blas.info.coreType ? `, core ${blas.info.coreType}` : ''
-  return {reason: `OpenBLAS found at ${blas.info.path} (${blas.info.config.split(' ').slice(0, 2).join(' ')}${core}, ${addon.getThreads()} threads)`, threads: addon.getThreads()}
-}
-
-/** Threads for one process: LRGATE_THREADS, else every core this process may use. */
-export function defaultThreads(): number {
-  const fromEnv = Number(process.env.LRGATE_THREADS)
-  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : availableParallelism()
+  const core = blas.coreType ? `, core ${blas.coreType}` : ''
+  return {reason: `OpenBLAS found at ${blas.path} (${blas.config.split(' ').slice(0, 2).join(' ')}${core}, ${addon.getThreads()} threads)`, threads: addon.getThreads()}
 }
 
 /** Makes the plain cpu backend available too (for comparisons), without changing the active one. */

@@ -50,7 +50,19 @@ export interface NativeAddon {
     eps: number, weightDecay: number, biasCorrection1: number, biasCorrection2: number, gradScale: number,
   ): void
   binaryOp(op: number, a: Float32Array, b: Float32Array, out: Float32Array, swap: boolean): void
+  /** The whole-model evaluation decoder of native/src/gpt_decoder.h (weights copied in). */
+  decoderCreate(shape: Int32Array, weights: Float32Array): NativeHandle
+  decoderFree(decoder: NativeHandle): void
+  kvCacheCreate(decoder: NativeHandle, slots: number): NativeHandle
+  kvCacheFree(cache: NativeHandle): void
+  /** seqs: nseq × (row, length, slot, position); logits [nseq, vocab] of each sequence's last row */
+  decoderLastLogits(decoder: NativeHandle, cache: NativeHandle | null, tokens: Int32Array, seqs: Int32Array, nseq: number, logits: Float32Array): void
+  /** seqs: nseq × (row, length, -1, 0); per-row NLL of targets, no cache */
+  decoderRowNll(decoder: NativeHandle, tokens: Int32Array, seqs: Int32Array, nseq: number, targets: Int32Array, nll: Float32Array): void
 }
+
+/** An opaque native object (napi external); freed by its *Free function or when collected. */
+export type NativeHandle = {readonly __native: unique symbol}
 
 export const ADDON_PATH = join(packageRoot(), 'native', 'build', 'Release', 'lrgate_native.node')
 

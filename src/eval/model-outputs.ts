@@ -22,16 +22,15 @@ export interface ModelOutputOptions {
 /**
  * Runs a dataset through a model directory: a generation for every question→answer record and
  * the NLL of every record's reference (or text). The engine is imported here, lazily, so
- * `lrgate eval --outputs` and `lrgate check` never load tfjs.
+ * `lrgate eval --outputs` and `lrgate check` never load it; on the native path tfjs is not
+ * loaded at all (see openInferenceModel).
  */
 export async function modelOutputs(dataset: Dataset, options: ModelOutputOptions): Promise<RecordOutput[]> {
-  const {initBackend} = await import('../compute/backend.js')
-  const {loadModel} = await import('../model/io.js')
+  const {openInferenceModel} = await import('../model/open-inference.js')
   const {generate} = await import('../model/generate.js')
   const {scoreRecords} = await import('../model/score.js')
   const {recordText} = await import('../model/record-text.js')
-  await initBackend(options.backend)
-  const {model, tokenizer} = loadModel(options.modelDir)
+  const {model, tokenizer} = await openInferenceModel(options.modelDir, options.backend)
   try {
     return outputsOf(dataset, {model, tokenizer, generate, scoreRecords, recordText}, options)
   } finally {
@@ -40,7 +39,7 @@ export async function modelOutputs(dataset: Dataset, options: ModelOutputOptions
 }
 
 type Engine = {
-  model: import('../model/gpt.js').Gpt
+  model: import('../model/gpt.js').Gpt | import('../model/inference.js').InferenceModel
   tokenizer: import('../model/tokenizer.js').CharTokenizer
   generate: typeof import('../model/generate.js').generate
   scoreRecords: typeof import('../model/score.js').scoreRecords

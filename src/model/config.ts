@@ -26,3 +26,25 @@ export const REFERENCE_SHAPE: GptConfig = {
   dropout: 0,
   tiedHead: true,
 }
+
+/** Every parameter's name and shape, in a fixed order (the order weights are saved in). */
+export function parameterShapes(c: GptConfig): Array<[string, number[]]> {
+  const D = c.dModel
+  const shapes: Array<[string, number[]]> = [
+    ['wte', [c.vocabSize, D]],
+    ['wpe', [c.contextLength, D]],
+  ]
+  for (let l = 0; l < c.nLayers; l++) {
+    shapes.push(
+      [`h.${l}.ln1.g`, [D]], [`h.${l}.ln1.b`, [D]],
+      [`h.${l}.attn.wqkv`, [D, 3 * D]], [`h.${l}.attn.bqkv`, [3 * D]],
+      [`h.${l}.attn.wo`, [D, D]], [`h.${l}.attn.bo`, [D]],
+      [`h.${l}.ln2.g`, [D]], [`h.${l}.ln2.b`, [D]],
+      [`h.${l}.mlp.w1`, [D, 4 * D]], [`h.${l}.mlp.b1`, [4 * D]],
+      [`h.${l}.mlp.w2`, [4 * D, D]], [`h.${l}.mlp.b2`, [D]],
+    )
+  }
+  shapes.push(['lnf.g', [D]], ['lnf.b', [D]])
+  if (!c.tiedHead) shapes.push(['head.w', [D, c.vocabSize]])
+  return shapes
+}

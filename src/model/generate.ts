@@ -1,8 +1,6 @@
-
-import {activeAddon} from '../compute/backend.js'
-import {seededRng, type Rng} from '../util/rng.js'
-import {type StepRunner, compositeRunner, nativeRunner} from './generate-step.js'
+import {deriveSeed, seededRng, type Rng} from '../util/rng.js'
 import type {Gpt} from './gpt.js'
+import {type InferenceModel, isInferenceModel, SEQUENCE_FIELDS} from './inference.js'
 import type {CharTokenizer} from './tokenizer.js'
 
 export interface GenerateOptions {
@@ -20,90 +18,167 @@ export interface GenerateOptions {
 }
 
 /**
- * Batched generation with a key/value cache. Prompts are left-padded to a common length; each
- * sequence keeps its own positions (its prompt starts at position 0) and never attends to padding.
- * Each new token costs one pass over one position per sequence, not over the whole prefix.
+ * Continuous batched generation over a key/value cache with `batchSize` slots. Each prompt keeps
+ * its own positions (its first token at 0); a sequence leaves the batch as soon as it meets a stop
+ * string or its token budget, and the next prompt takes its slot, so every forward pass carries
+ * only live sequences: new prompts read in whole, the others one token each.
+ *
+ * Prompts longer than the context keep their end (room for at least one new token); a sequence
+ * generates at most min(maxTokens, context − prompt length) tokens. Sampling (temperature > 0)
+ * draws from one generator per prompt, seeded from `seed` and the prompt's index, so outputs do
+ * not depend on the batch size or on which prompts share a batch.
  */
-export function generate(model: Gpt, tokenizer: CharTokenizer, prompts: readonly string[], options: GenerateOptions, onProgress?: (done: number) => void): string[] {
-  const outputs: string[] = new Array(prompts.length)
-  // Similar lengths together: less padding per batch.
-  const order = prompts.map((p, i) => [tokenizer.encode(p).length, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, i]) => i)
-  const rng = seededRng(options.seed)
-  let done = 0
-  for (let i = 0; i < order.length; i += options.batchSize) {
-    const idx = order.slice(i, i + options.batchSize)
-    const texts = generateBatch(model, tokenizer, idx.map((j) => prompts[j]), options, rng)
-    idx.forEach((j, k) => (outputs[j] = texts[k]))
-    done += idx.length
-    onProgress?.(done / prompts.length)
+export function generate(model: Gpt | InferenceModel, tokenizer: CharTokenizer, prompts: readonly string[], options: GenerateOptions, onProgress?: (done: number) => void): string[] {
+  const engine = isInferenceModel(model) ? model : model.inference()
+  try {
+    return run(engine, tokenizer, prompts, options, onProgress)
+  } finally {
+    if (engine !== model) engine.dispose()
+  }
+}
+
+function run(engine: InferenceModel, tokenizer: CharTokenizer, prompts: readonly string[], options: GenerateOptions, onProgress?: (done: number) => void): string[] {
+  const {contextLength: C, vocabSize: V} = engine.config
+  const n = prompts.length
+  const outputs: string[] = new Array(n).fill('')
+  if (n === 0) return outputs
+  const B = Math.max(1, Math.min(options.batchSize, n))
+  const cached = options.cache !== false
+  const stops = options.stop.filter((s) => s !== '')
+  const symbols = tokenizer.vocab
+
+  // Per slot: the record it holds (-1 free), its tokens (prompt, then generated), their count,
+  // the prompt's length, the token budget, whether the cache has yet to read the prompt.
+  const record = new Int32Array(B).fill(-1)
+  const history = new Int32Array(B * C)
+  const length = new Int32Array(B), promptLength = new Int32Array(B), budget = new Int32Array(B)
+  const fresh = new Uint8Array(B)
+  const rngs: Array<Rng | null> = new Array(B).fill(null)
+  // Buffers of one forward pass, reused: at most every slot reading a whole context.
+  const tokens = new Int32Array(B * C), seqs = new Int32Array(B * SEQUENCE_FIELDS), logits = new Float32Array(B * V)
+  const sampler = new Sampler(V)
+
+  const decoder = engine.decoder(B)
+  let next = 0, done = 0, reported = -1
+  const finish = (slot: number, keep: number) => {
+    outputs[record[slot]] = tokenizer.decode(history.subarray(slot * C + promptLength[slot], slot * C + promptLength[slot] + keep))
+    record[slot] = -1
+    done++
+    const percent = Math.floor((100 * done) / n)
+    if (percent !== reported) {
+      reported = percent
+      onProgress?.(done / n)
+    }
+  }
+  try {
+    for (;;) {
+      // Free slots take the next prompts.
+      for (let slot = 0; slot < B && next < n; slot++) {
+        while (record[slot] === -1 && next < n) {
+          const r = next++
+          let ids = tokenizer.encode(prompts[r])
+          if (ids.length > C - 1) ids = ids.subarray(ids.length - (C - 1))
+          if (ids.length === 0) ids = Int32Array.of(0) // nothing to condition on: start from symbol 0
+          record[slot] = r
+          history.set(ids, slot * C)
+          length[slot] = promptLength[slot] = ids.length
+          budget[slot] = Math.min(options.maxTokens, C - ids.length)
+          fresh[slot] = 1
+          rngs[slot] = options.temperature > 0 ? seededRng(deriveSeed(options.seed, `generate:${r}`)) : null
+          if (budget[slot] <= 0) finish(slot, 0)
+        }
+      }
+      // One forward pass over every live slot.
+      let rows = 0, nseq = 0
+      for (let slot = 0; slot < B; slot++) {
+        if (record[slot] === -1) continue
+        const whole = fresh[slot] === 1 || !cached
+        const from = whole ? 0 : length[slot] - 1
+        const count = length[slot] - from
+        tokens.set(history.subarray(slot * C + from, slot * C + length[slot]), rows)
+        seqs[nseq * SEQUENCE_FIELDS] = rows
+        seqs[nseq * SEQUENCE_FIELDS + 1] = count
+        seqs[nseq * SEQUENCE_FIELDS + 2] = slot
+        seqs[nseq * SEQUENCE_FIELDS + 3] = from
+        rows += count
+        nseq++
+        fresh[slot] = 0
+      }
+      if (nseq === 0) break
+      decoder.forward(tokens, seqs, nseq, logits)
+      for (let i = 0; i < nseq; i++) {
+        const slot = seqs[i * SEQUENCE_FIELDS + 2]
+        const id = sampler.pick(logits.subarray(i * V, (i + 1) * V), options, rngs[slot])
+        const base = slot * C
+        history[base + length[slot]++] = id
+        const generated = length[slot] - promptLength[slot]
+        // The first stop (in list order) that the text now ends with cuts it there.
+        let cut = -1
+        for (const stop of stops) {
+          if (stop.length > generated) continue
+          let match = true
+          for (let k = 0, at = base + length[slot] - stop.length; k < stop.length && match; k++) match = symbols[history[at + k]] === stop[k]
+          if (match) {
+            cut = generated - stop.length
+            break
+          }
+        }
+        if (cut >= 0) finish(slot, cut)
+        else if (generated >= budget[slot]) finish(slot, generated)
+      }
+    }
+  } finally {
+    decoder.dispose()
   }
   return outputs
 }
 
-function generateBatch(model: Gpt, tokenizer: CharTokenizer, prompts: string[], options: GenerateOptions, rng: Rng): string[] {
-  const C = model.config.contextLength
-  const B = prompts.length
-  // Keep the end of over-long prompts, leaving room for at least one new token.
-  const encoded = prompts.map((p) => {
-    const ids = tokenizer.encode(p)
-    return ids.length > C - 1 ? ids.subarray(ids.length - (C - 1)) : ids
-  })
-  const promptLen = Math.max(1, ...encoded.map((e) => e.length))
-  const maxNew = Math.max(0, Math.min(options.maxTokens, C - promptLen))
-  const pads = Int32Array.from(encoded, (e) => promptLen - e.length)
-  const seqs: number[][] = encoded.map((e, b) => [...new Array(pads[b]).fill(0), ...e])
-  const generated: number[][] = prompts.map(() => [])
-  const finished = new Array(B).fill(false)
-  const texts = new Array(B).fill('')
-  const addon = activeAddon()
-  const runner: StepRunner = addon ? nativeRunner(model, addon, B, pads) : compositeRunner(model, B, pads)
-  try {
-    for (let step = 0; step < maxNew && finished.some((f) => !f); step++) {
-      let logits: Float32Array
-      if (options.cache === false || step === 0) {
-        runner.reset()
-        logits = runner.run(seqs, 0)
-      } else {
-        logits = runner.run(seqs.map((s) => [s[s.length - 1]]), seqs[0].length - 1)
-      }
-      const V = logits.length / B
-      for (let b = 0; b < B; b++) {
-        const next = pick(logits.subarray(b * V, (b + 1) * V), options, rng)
-        seqs[b].push(next)
-        if (finished[b]) continue
-        generated[b].push(next)
-        texts[b] = tokenizer.decode(generated[b])
-        for (const stop of options.stop) {
-          const at = stop === '' ? -1 : texts[b].indexOf(stop)
-          if (at >= 0) {
-            texts[b] = texts[b].slice(0, at)
-            finished[b] = true
-          }
-        }
-      }
+/** Greedy, or temperature sampling among the top k; buffers allocated once per generation. */
+class Sampler {
+  private readonly ids: Int32Array
+  private readonly weights: Float64Array
+
+  constructor(vocab: number) {
+    this.ids = new Int32Array(vocab)
+    this.weights = new Float64Array(vocab)
+  }
+
+  pick(logits: Float32Array, options: GenerateOptions, rng: Rng | null): number {
+    const V = logits.length
+    if (options.temperature <= 0 || rng === null) {
+      let best = 0
+      for (let i = 1; i < V; i++) if (logits[i] > logits[best]) best = i
+      return best
     }
-  } finally {
-    runner.dispose()
+    const {ids, weights} = this
+    // Candidates in descending logit order (ties: lower id first), or all ids in order.
+    let count = V
+    if (options.topK > 0 && options.topK < V) {
+      count = 0
+      for (let i = 0; i < V; i++) {
+        if (count === options.topK && !(logits[i] > logits[ids[count - 1]])) continue
+        let at = count < options.topK ? count++ : count - 1
+        while (at > 0 && logits[i] > logits[ids[at - 1]]) {
+          ids[at] = ids[at - 1]
+          at--
+        }
+        ids[at] = i
+      }
+    } else {
+      for (let i = 0; i < V; i++) ids[i] = i
+    }
+    let max = -Infinity
+    for (let k = 0; k < count; k++) max = Math.max(max, logits[ids[k]])
+    let total = 0
+    for (let k = 0; k < count; k++) {
+      weights[k] = Math.exp((logits[ids[k]] - max) / options.temperature)
+      total += weights[k]
+    }
+    let r = rng.next() * total
+    for (let k = 0; k < count; k++) {
+      r -= weights[k]
+      if (r <= 0) return ids[k]
+    }
+    return ids[count - 1]
   }
-  return texts
 }
-
-/** Greedy, or temperature sampling among the top k. */
-function pick(logits: Float32Array, options: GenerateOptions, rng: Rng): number {
-  if (options.temperature <= 0) {
-    let best = 0
-    for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i
-    return best
-  }
-  let ids = Array.from(logits.keys())
-  if (options.topK > 0 && options.topK < ids.length) ids = ids.sort((a, b) => logits[b] - logits[a]).slice(0, options.topK)
-  const max = Math.max(...ids.map((i) => logits[i]))
-  const weights = ids.map((i) => Math.exp((logits[i] - max) / options.temperature))
-  let r = rng.next() * weights.reduce((a, b) => a + b, 0)
-  for (let k = 0; k < ids.length; k++) {
-    r -= weights[k]
-    if (r <= 0) return ids[k]
-  }
-  return ids[ids.length - 1]
-}
-

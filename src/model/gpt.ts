@@ -1,13 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core'
 
 import {seededRng} from '../util/rng.js'
-import type {GptConfig} from './config.js'
+import {type GptConfig, parameterShapes} from './config.js'
+import type {InferenceModel} from './inference.js'
 import {causalSelfAttention} from './ops/attention.js'
 import {crossEntropy} from './ops/cross-entropy.js'
 import {embed} from './ops/embedding.js'
 import {gelu} from './ops/gelu.js'
 import {layerNorm} from './ops/layer-norm.js'
 import {linear} from './ops/linear.js'
+import {inferenceFor} from './tfjs-inference.js'
 
 /** One batch of token windows, flattened row-major: B sequences of T tokens. */
 export interface TokenBatch {
@@ -18,6 +20,8 @@ export interface TokenBatch {
   targets?: Int32Array // [B*T], the next token
   weights?: Float32Array // [B*T], 1 where the target counts towards the loss
 }
+
+export {parameterShapes}
 
 let modelCounter = 0
 
@@ -114,6 +118,14 @@ export class Gpt {
     return crossEntropy(logits, tf.tensor1d(batch.targets, 'int32'), tf.tensor1d(batch.weights, 'float32'))
   }
 
+  /**
+   * The evaluation engine over the current weights (generation, scoring): the native decoder on
+   * the `native` backend, tfjs ops elsewhere. Dispose it when done.
+   */
+  inference(): InferenceModel {
+    return inferenceFor(this)
+  }
+
   /** Parameter count. */
   get size(): number {
     let n = 0
@@ -125,26 +137,4 @@ export class Gpt {
     for (const v of this.params.values()) v.dispose()
     this.params.clear()
   }
-}
-
-/** Every parameter's name and shape, in a fixed order (the order weights are saved in). */
-export function parameterShapes(c: GptConfig): Array<[string, number[]]> {
-  const D = c.dModel
-  const shapes: Array<[string, number[]]> = [
-    ['wte', [c.vocabSize, D]],
-    ['wpe', [c.contextLength, D]],
-  ]
-  for (let l = 0; l < c.nLayers; l++) {
-    shapes.push(
-      [`h.${l}.ln1.g`, [D]], [`h.${l}.ln1.b`, [D]],
-      [`h.${l}.attn.wqkv`, [D, 3 * D]], [`h.${l}.attn.bqkv`, [3 * D]],
-      [`h.${l}.attn.wo`, [D, D]], [`h.${l}.attn.bo`, [D]],
-      [`h.${l}.ln2.g`, [D]], [`h.${l}.ln2.b`, [D]],
-      [`h.${l}.mlp.w1`, [D, 4 * D]], [`h.${l}.mlp.b1`, [4 * D]],
-      [`h.${l}.mlp.w2`, [4 * D, D]], [`h.${l}.mlp.b2`, [D]],
-    )
-  }
-  shapes.push(['lnf.g', [D]], ['lnf.b', [D]])
-  if (!c.tiedHead) shapes.push(['head.w', [D, c.vocabSize]])
-  return shapes
 }

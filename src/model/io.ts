@@ -1,29 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core'
-import {existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
-import {basename, join} from 'node:path'
-import {z} from 'zod'
+import {mkdirSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 
-import {formatPath, InputError} from '../errors.js'
-import {type GptConfig, gptConfigSchema} from './config.js'
 import {Gpt, parameterShapes} from './gpt.js'
-import {CharTokenizer, tokenizerSchema} from './tokenizer.js'
+import {MODEL_FILES, readModelDir} from './model-files.js'
+import type {CharTokenizer} from './tokenizer.js'
 
 /**
- * A model directory in the standard tfjs layout — model.json (weightsManifest) + weights.bin —
- * plus config.json (the GPT shape) and tokenizer.json. Written without tfjs-node (no file://
- * handlers): tf.io.encodeWeights gives the bytes, node:fs writes them.
+ * Model directories (layout in model-files.ts) as tfjs models. Written without tfjs-node (no
+ * file:// handlers): tf.io.encodeWeights gives the bytes, node:fs writes them.
  */
-export const MODEL_FILES = {manifest: 'model.json', weights: 'weights.bin', config: 'config.json', tokenizer: 'tokenizer.json'}
-
-const weightSpecSchema = z.object({name: z.string(), shape: z.array(z.number().int().nonnegative()), dtype: z.literal('float32')}).passthrough()
-const manifestSchema = z
-  .object({
-    format: z.literal('lrgate-gpt'),
-    generatedBy: z.string(),
-    weightsManifest: z.array(z.object({paths: z.array(z.string()).length(1), weights: z.array(weightSpecSchema)})).length(1),
-    userDefinedMetadata: z.record(z.string(), z.unknown()).optional(),
-  })
-  .passthrough()
+export {MODEL_FILES}
 
 export interface LoadedModel {
   model: Gpt
@@ -55,58 +42,11 @@ export async function saveModel(dir: string, model: Gpt, tokenizer: CharTokenize
   renameSync(tmp, dir)
 }
 
-function readJson<T>(dir: string, file: string, schema: z.ZodType<T>): T {
-  const path = join(dir, file)
-  if (!existsSync(path)) throw new InputError(`${dir}: not an lrgate model directory (${file} is missing); point --model at a folder written by lrgate.`)
-  let raw: unknown
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'))
-  } catch (error) {
-    throw new InputError(`${path}: not valid JSON (${(error as Error).message}).`)
-  }
-  const parsed = schema.safeParse(raw)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    throw new InputError(`${path}: field "${formatPath(issue.path) || '(root)'}": ${issue.message}; the model directory is damaged or not an lrgate model.`)
-  }
-  return parsed.data
-}
-
 /** Loads a model directory; a missing, truncated or mismatched weights file is an InputError. */
 export function loadModel(dir: string): LoadedModel {
-  if (!existsSync(dir)) throw new InputError(`${dir}: model directory not found.`)
-  const manifest = readJson(dir, MODEL_FILES.manifest, manifestSchema)
-  const config: GptConfig = readJson(dir, MODEL_FILES.config, gptConfigSchema)
-  const tokenizer = CharTokenizer.fromJSON(readJson(dir, MODEL_FILES.tokenizer, tokenizerSchema))
-  if (tokenizer.size !== config.vocabSize) {
-    throw new InputError(`${dir}: tokenizer.json has ${tokenizer.size} symbols but config.json says vocabSize ${config.vocabSize}.`)
-  }
-  const group = manifest.weightsManifest[0]
-  const weightsPath = join(dir, basename(group.paths[0]))
-  if (!existsSync(weightsPath)) throw new InputError(`${weightsPath}: weights file is missing; copy the whole model directory.`)
-  const bytes = readFileSync(weightsPath)
-  const expected = group.weights.reduce((n, w) => n + 4 * w.shape.reduce((a, b) => a * b, 1), 0)
-  if (bytes.length !== expected) {
-    throw new InputError(`${weightsPath}: ${bytes.length} bytes but model.json describes ${expected}; the weights file is truncated or corrupt.`)
-  }
-  for (const [name, shape] of parameterShapes(config)) {
-    const spec = group.weights.find((w) => w.name === name)
-    if (!spec || spec.shape.join('x') !== shape.join('x')) {
-      throw new InputError(`${join(dir, MODEL_FILES.manifest)}: weight "${name}" is ${spec ? `shaped ${spec.shape.join('x')}` : 'missing'}, expected ${shape.join('x')}.`)
-    }
-  }
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
-  const tensors = tf.io.decodeWeights(buffer, group.weights as tf.io.WeightsManifestEntry[])
-  for (const [name, t] of Object.entries(tensors)) {
-    const values = t.dataSync()
-    for (let i = 0; i < values.length; i++) {
-      if (!Number.isFinite(values[i])) {
-        tf.dispose(Object.values(tensors))
-        throw new InputError(`${weightsPath}: weight "${name}" holds a non-finite value; the model is corrupt (or diverged).`)
-      }
-    }
-  }
-  const model = Gpt.fromWeights(config, new Map(Object.entries(tensors)))
-  tf.dispose(Object.values(tensors))
-  return {model, tokenizer, metadata: manifest.userDefinedMetadata ?? {}}
+  const files = readModelDir(dir)
+  const tensors = new Map([...files.weights].map(([name, values]) => [name, tf.tensor(values, files.shapes.get(name)!, 'float32')]))
+  const model = Gpt.fromWeights(files.config, tensors)
+  tf.dispose([...tensors.values()])
+  return {model, tokenizer: files.tokenizer, metadata: files.metadata}
 }

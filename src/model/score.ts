@@ -1,8 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core'
-
 import type {DatasetRecord} from '../datasets/types.js'
 import type {Gpt} from './gpt.js'
-import {tokenNll} from './ops/cross-entropy.js'
+import {type InferenceModel, isInferenceModel, SEQUENCE_FIELDS} from './inference.js'
 import {recordText} from './record-text.js'
 import type {CharTokenizer} from './tokenizer.js'
 
@@ -23,10 +21,19 @@ interface Window {
 /**
  * Per-record NLL of the completion given the prompt. Sequences longer than the context are
  * scored with sliding windows (stride T/2): every target is scored once, with at least T/2
- * tokens of context after the first window.
+ * tokens of context after the first window. `batchSize` windows go through the model in one
+ * forward pass, packed end to end without padding.
  */
-export function scoreRecords(model: Gpt, tokenizer: CharTokenizer, records: readonly DatasetRecord[], batchSize = 32, onProgress?: (done: number) => void): RecordNll[] {
-  const T = model.config.contextLength
+export function scoreRecords(model: Gpt | InferenceModel, tokenizer: CharTokenizer, records: readonly DatasetRecord[], batchSize = 32, onProgress?: (done: number) => void): RecordNll[] {
+  const engine = isInferenceModel(model) ? model : model.inference()
+  try {
+    return score(engine, tokenizer, records, batchSize, onProgress)
+  } finally {
+    if (engine !== model) engine.dispose()
+  }
+}
+
+function windowsOf(records: readonly DatasetRecord[], tokenizer: CharTokenizer, T: number): Window[] {
   const stride = Math.max(1, Math.floor(T / 2))
   const windows: Window[] = []
   records.forEach((record, r) => {
@@ -46,34 +53,38 @@ export function scoreRecords(model: Gpt, tokenizer: CharTokenizer, records: read
       if (a + T >= seq.length - 1) break
     }
   })
+  return windows
+}
+
+function score(engine: InferenceModel, tokenizer: CharTokenizer, records: readonly DatasetRecord[], batchSize: number, onProgress?: (done: number) => void): RecordNll[] {
+  const T = engine.config.contextLength
+  const windows = windowsOf(records, tokenizer, T)
   const out: RecordNll[] = records.map(() => ({nll: 0, tokens: 0}))
-  for (let i = 0; i < windows.length; i += batchSize) {
-    const chunk = windows.slice(i, i + batchSize)
-    const B = chunk.length
-    const tokens = new Int32Array(B * T), targets = new Int32Array(B * T), positions = new Int32Array(B * T)
-    for (let b = 0; b < B; b++) {
-      const w = chunk[b]
-      for (let t = 0; t < T; t++) {
-        positions[b * T + t] = t
-        if (t < w.ids.length - 1) {
-          tokens[b * T + t] = w.ids[t]
-          targets[b * T + t] = w.ids[t + 1]
-        }
-      }
+  const per = Math.max(1, batchSize)
+  const tokens = new Int32Array(per * T), targets = new Int32Array(per * T), nll = new Float32Array(per * T)
+  const seqs = new Int32Array(per * SEQUENCE_FIELDS)
+  for (let i = 0; i < windows.length; i += per) {
+    const count = Math.min(per, windows.length - i)
+    let rows = 0
+    for (let b = 0; b < count; b++) {
+      const {ids} = windows[i + b]
+      const L = ids.length - 1
+      tokens.set(ids.subarray(0, L), rows)
+      targets.set(ids.subarray(1), rows)
+      seqs.set([rows, L, -1, 0], b * SEQUENCE_FIELDS)
+      rows += L
     }
-    const nll = tf.tidy(() => {
-      const logits = model.head(model.hidden({batch: B, time: T, tokens, positions}))
-      return tokenNll(logits, tf.tensor1d(targets, 'int32')).dataSync().slice()
-    })
-    for (let b = 0; b < B; b++) {
-      const w = chunk[b]
-      // target t+1 of the window is predicted at position t
+    engine.rowNll(tokens, seqs, count, targets, nll)
+    for (let b = 0; b < count; b++) {
+      const w = windows[i + b]
+      const row = seqs[b * SEQUENCE_FIELDS]
+      // target t+1 of the window is predicted at row t
       for (let t = w.scoreFrom - 1; t < w.ids.length - 1; t++) {
-        out[w.record].nll += nll[b * T + t]
+        out[w.record].nll += nll[row + t]
         out[w.record].tokens += 1
       }
     }
-    onProgress?.(Math.min(windows.length, i + batchSize) / windows.length)
+    onProgress?.((i + count) / windows.length)
   }
   return out
 }

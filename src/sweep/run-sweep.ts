@@ -4,6 +4,7 @@ import {dirname, join} from 'node:path'
 
 import type {CohortRole, Dataset} from '../datasets/types.js'
 import {InputError} from '../errors.js'
+import {readModelConfig} from '../model/model-files.js'
 import type {Progress} from '../report/progress.js'
 import {type Db, openDb, writeTransaction} from '../store/db.js'
 import {latestEvaluationByLabel} from '../store/evaluations.js'
@@ -15,6 +16,7 @@ import type {SweepJob, WorkerMessage} from './messages.js'
 import type {SweepPlan} from './plan.js'
 import {type JobOutcome, WorkerPool} from './pool.js'
 import {createRun, markResumed, prepareSweep, storedPlan} from './setup.js'
+import {workersThatFit} from './worker-memory.js'
 import {type CandidateSummary, gateCandidates, recommend} from './verdicts.js'
 
 export interface SweepRequest {
@@ -43,10 +45,11 @@ const DONE = ['completed', 'diverged', 'pruned', 'failed']
 
 /**
  * Two candidates at once with one thread each beat one candidate with two threads on small models
- * (see bench/: no synchronisation inside a step); `parallel: auto` picks that whenever it can.
+ * (see bench/: no synchronisation inside a step); `parallel: auto` picks that whenever it can:
+ * min(cores, workers that fit in memory — see worker-memory.ts).
  */
-export function arrangeWorkers(parallel: number | 'auto', jobs: number, cores = availableParallelism()): {workers: number; threads: number} {
-  const workers = Math.max(1, Math.min(parallel === 'auto' ? cores : parallel, jobs))
+export function arrangeWorkers(parallel: number | 'auto', jobs: number, cores = availableParallelism(), fitInMemory = Number.POSITIVE_INFINITY): {workers: number; threads: number} {
+  const workers = Math.max(1, Math.min(parallel === 'auto' ? Math.min(cores, fitInMemory) : parallel, jobs))
   return {workers, threads: Math.max(1, Math.floor(cores / workers))}
 }
 
@@ -170,7 +173,8 @@ async function runPhase(ctx: RunContext, pool: WorkerPool, rung: number | null):
   if (baseline.kind === 'reevaluate' && !latestEvaluationByLabel(db, baseline.label)) {
     evaluations.push({...common, threads: 1, kind: 'evaluate', key: 'baseline', label: baseline.label, modelDir: baseline.modelDir, role: 'baseline'})
   }
-  const {workers, threads} = arrangeWorkers(plan.parallel, evaluations.length + todo.length)
+  const fit = plan.parallel === 'auto' ? workersThatFit(readModelConfig(plan.baseModel), plan.batchSize) : undefined
+  const {workers, threads} = arrangeWorkers(plan.parallel, evaluations.length + todo.length, availableParallelism(), fit)
   const jobs: SweepJob[] = [
     ...evaluations.map((e) => ({...e, threads})),
     ...todo.map((c) => ({...common, threads, kind: 'candidate' as const, key: c.label, label: `${name}/${c.label}`, candidateId: c.id, lr: c.lr, runDir: dirname(c.artifactDir!), stopAt: rung})),

@@ -1,0 +1,240 @@
+#include "gpt_decoder.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "blas.h"
+#include "fast_math.h"
+#include "kernels.h"
+#include "parallel.h"
+
+namespace lrg {
+
+namespace {
+
+constexpr float kLayerNormEps = 1e-5f;  // LAYER_NORM_EPS of src/model/ops/layer-norm.ts
+
+template <typename T>
+T* grow(std::vector<T>& v, int64_t n) {
+  if (static_cast<int64_t>(v.size()) < n) v.resize(static_cast<size_t>(n));
+  return v.data();
+}
+
+// y [rows, dout] = x [rows, din] · w [din, dout] + b: the training kernel's order (sgemm, then bias).
+void linear(const float* x, const float* w, const float* b, float* y, int rows, int din, int dout) {
+  parallelSgemm(false, false, rows, dout, din, 1.f, x, din, w, dout, 0.f, y, dout);
+  addRow(y, b, y, rows, dout);
+}
+
+LRG_SIMD void addInPlace(float* x, const float* y, int64_t n) {
+  for (int64_t i = 0; i < n; i++) x[i] = x[i] + y[i];
+}
+
+// One query against ctx cached keys (transposed, [hd][C]) and values ([C][hd]); scores s [ctx].
+// The order of every sum is the one of the per-element loop (no reassociation), vectorised over
+// keys for the scores and over dimensions for the output.
+LRG_SIMD void attendOne(const float* q, const float* kt, const float* v, int ctx, int C, int hd, float scale, float* s,
+                        float* out) {
+  for (int j = 0; j < ctx; j++) s[j] = 0.f;
+  for (int d = 0; d < hd; d++) {
+    const float qd = q[d];
+    const float* kd = kt + static_cast<int64_t>(d) * C;
+    for (int j = 0; j < ctx; j++) s[j] += qd * kd[j];
+  }
+  float mx = -INFINITY;
+  for (int j = 0; j < ctx; j++) {
+    s[j] *= scale;
+    mx = std::max(mx, s[j]);
+  }
+  float sum = 0.f;
+  for (int j = 0; j < ctx; j++) {
+    s[j] = fastExp(s[j] - mx);
+    sum += s[j];
+  }
+  const float inv = 1.f / sum;
+  for (int d = 0; d < hd; d++) out[d] = 0.f;
+  for (int j = 0; j < ctx; j++) {
+    const float w = s[j] * inv;
+    const float* vj = v + static_cast<int64_t>(j) * hd;
+    for (int d = 0; d < hd; d++) out[d] += w * vj[d];
+  }
+}
+
+}  // namespace
+
+int64_t GptShape::parameterCount() const {
+  const int64_t D = dModel;
+  int64_t n = static_cast<int64_t>(vocab) * D + static_cast<int64_t>(context) * D;
+  n += layers * (2 * D + D * 3 * D + 3 * D + D * D + D + 2 * D + D * 4 * D + 4 * D + 4 * D * D + D);
+  n += 2 * D;
+  if (!tiedHead) n += D * vocab;
+  return n;
+}
+
+GptDecoder::GptDecoder(const GptShape& shape, const float* weights)
+    : shape_(shape), weights_(weights, weights + shape.parameterCount()) {
+  const int64_t D = shape.dModel;
+  const float* p = weights_.data();
+  auto take = [&p](int64_t n) {
+    const float* at = p;
+    p += n;
+    return at;
+  };
+  wte_ = take(static_cast<int64_t>(shape.vocab) * D);
+  wpe_ = take(static_cast<int64_t>(shape.context) * D);
+  for (int l = 0; l < shape.layers; l++) {
+    Layer L;
+    L.ln1g = take(D);
+    L.ln1b = take(D);
+    L.wqkv = take(D * 3 * D);
+    L.bqkv = take(3 * D);
+    L.wo = take(D * D);
+    L.bo = take(D);
+    L.ln2g = take(D);
+    L.ln2b = take(D);
+    L.w1 = take(D * 4 * D);
+    L.b1 = take(4 * D);
+    L.w2 = take(4 * D * D);
+    L.b2 = take(D);
+    layers_.push_back(L);
+  }
+  lnfg_ = take(D);
+  lnfb_ = take(D);
+  headW_ = shape.tiedHead ? nullptr : take(D * shape.vocab);
+}
+
+KvCache* GptDecoder::newCache(int slots) const {
+  auto* cache = new KvCache();
+  cache->slots = slots;
+  cache->perLayer = static_cast<int64_t>(slots) * shape_.context * shape_.dModel;
+  cache->k.assign(static_cast<size_t>(cache->perLayer * shape_.layers), 0.f);
+  cache->v.assign(static_cast<size_t>(cache->perLayer * shape_.layers), 0.f);
+  return cache;
+}
+
+void GptDecoder::attention(int layer, const Sequence* seqs, int nseq, KvCache* cache) {
+  const int D = shape_.dModel, H = shape_.heads, hd = D / H, C = shape_.context, ld = 3 * D;
+  const float scale = 1.f / std::sqrt(static_cast<float>(hd));
+  const float* qkv = qkv_.data();
+  float* y = att_.data();
+  float* kBase = cache ? cache->k.data() + layer * cache->perLayer : nullptr;
+  float* vBase = cache ? cache->v.data() + layer * cache->perLayer : nullptr;
+  // slot s, head h: keys [hd][C] at kBase + (s*H + h)*hd*C, values [C][hd] at vBase + (s*H + h)*C*hd
+  if (cache) {
+    for (int i = 0; i < nseq; i++) {
+      const Sequence& s = seqs[i];
+      for (int r = 0; r < s.length; r++) {
+        const float* row = qkv + static_cast<int64_t>(s.row + r) * ld;
+        const int pos = s.position + r;
+        for (int h = 0; h < H; h++) {
+          float* kt = kBase + (static_cast<int64_t>(s.slot) * H + h) * hd * C;
+          float* v = vBase + (static_cast<int64_t>(s.slot) * H + h) * C * hd + static_cast<int64_t>(pos) * hd;
+          for (int d = 0; d < hd; d++) kt[static_cast<int64_t>(d) * C + pos] = row[D + h * hd + d];
+          std::memcpy(v, row + 2 * D + h * hd, sizeof(float) * hd);
+        }
+      }
+    }
+  }
+  // Work of the whole call, to keep small steps (batch 1 decode) on one thread.
+  int64_t work = 0;
+  for (int i = 0; i < nseq; i++) work += static_cast<int64_t>(seqs[i].length) * (seqs[i].position + seqs[i].length);
+  work *= static_cast<int64_t>(H) * hd * 4;
+  const int64_t tasks = static_cast<int64_t>(nseq) * H;
+  const int threads = poolThreads();
+  const int64_t perThread = cache ? static_cast<int64_t>(C) : static_cast<int64_t>(C) * C;
+  float* scratch = grow(scores_, perThread * threads);
+  parallelFor(tasks, [&](int64_t begin, int64_t end, int t) {
+    float* s = scratch + perThread * t;
+    for (int64_t task = begin; task < end; task++) {
+      const Sequence& sq = seqs[task / H];
+      const int h = static_cast<int>(task % H);
+      if (cache) {
+        const float* kt = kBase + (static_cast<int64_t>(sq.slot) * H + h) * hd * C;
+        const float* v = vBase + (static_cast<int64_t>(sq.slot) * H + h) * C * hd;
+        for (int r = 0; r < sq.length; r++) {
+          const int64_t row = sq.row + r;
+          attendOne(qkv + row * ld + h * hd, kt, v, sq.position + r + 1, C, hd, scale, s, y + row * D + h * hd);
+        }
+      } else {
+        // S = QKᵀ/√hd → causal softmax → Y_h = P V, as attentionForward does for training.
+        const int T = sq.length;
+        const float* base = qkv + static_cast<int64_t>(sq.row) * ld;
+        sgemm(false, true, T, T, hd, scale, base + h * hd, ld, base + D + h * hd, ld, 0.f, s, T);
+        causalSoftmax(s, T);
+        sgemm(false, false, T, hd, T, 1.f, s, T, base + 2 * D + h * hd, ld, 0.f, y + static_cast<int64_t>(sq.row) * D + h * hd, D);
+      }
+    }
+  }, work < (1 << 20) ? tasks : 1);
+}
+
+void GptDecoder::blocks(const int32_t* tokens, int rows, const Sequence* seqs, int nseq, KvCache* cache) {
+  const int D = shape_.dModel;
+  const int64_t N = rows;
+  float* x = grow(x_, N * D);
+  float* h = grow(h_, N * D);
+  grow(qkv_, N * 3 * D);
+  grow(att_, N * D);
+  float* tmp = grow(tmp_, N * D);
+  float* mlp = grow(mlp_, N * 4 * D);
+  float* stats = grow(stats_, 2 * N);
+  for (int i = 0; i < nseq; i++) {
+    const Sequence& s = seqs[i];
+    for (int r = 0; r < s.length; r++) {
+      const int64_t row = s.row + r;
+      const float* te = wte_ + static_cast<int64_t>(tokens[row]) * D;
+      const float* pe = wpe_ + static_cast<int64_t>(s.position + r) * D;
+      float* xr = x + row * D;
+      for (int j = 0; j < D; j++) xr[j] = te[j] + pe[j];
+    }
+  }
+  for (int l = 0; l < shape_.layers; l++) {
+    const Layer& L = layers_[l];
+    layerNormForward(x, L.ln1g, L.ln1b, h, stats, stats + N, rows, D, kLayerNormEps);
+    linear(h, L.wqkv, L.bqkv, qkv_.data(), rows, D, 3 * D);
+    attention(l, seqs, nseq, cache);
+    linear(att_.data(), L.wo, L.bo, tmp, rows, D, D);
+    addInPlace(x, tmp, N * D);
+    layerNormForward(x, L.ln2g, L.ln2b, h, stats, stats + N, rows, D, kLayerNormEps);
+    linear(h, L.w1, L.b1, mlp, rows, D, 4 * D);
+    geluForward(mlp, mlp, N * 4 * D);
+    linear(mlp, L.w2, L.b2, tmp, rows, 4 * D, D);
+    addInPlace(x, tmp, N * D);
+  }
+}
+
+void GptDecoder::head(const float* x, int rows, float* logits) {
+  const int D = shape_.dModel, V = shape_.vocab;
+  float* h = grow(h_, static_cast<int64_t>(rows) * D);
+  float* stats = grow(stats_, 2 * static_cast<int64_t>(rows));
+  layerNormForward(x, lnfg_, lnfb_, h, stats, stats + rows, rows, D, kLayerNormEps);
+  if (shape_.tiedHead) {
+    parallelSgemm(false, true, rows, V, D, 1.f, h, D, wte_, D, 0.f, logits, V);
+  } else {
+    parallelSgemm(false, false, rows, V, D, 1.f, h, D, headW_, V, 0.f, logits, V);
+  }
+}
+
+void GptDecoder::lastLogits(const int32_t* tokens, const Sequence* seqs, int nseq, KvCache* cache, float* logits) {
+  int rows = 0;
+  for (int i = 0; i < nseq; i++) rows = std::max(rows, seqs[i].row + seqs[i].length);
+  blocks(tokens, rows, seqs, nseq, cache);
+  const int D = shape_.dModel;
+  float* last = grow(last_, static_cast<int64_t>(nseq) * D);
+  for (int i = 0; i < nseq; i++)
+    std::memcpy(last + static_cast<int64_t>(i) * D, x_.data() + static_cast<int64_t>(seqs[i].row + seqs[i].length - 1) * D,
+                sizeof(float) * D);
+  head(last, nseq, logits);
+}
+
+void GptDecoder::rowNll(const int32_t* tokens, const Sequence* seqs, int nseq, const int32_t* targets, float* nll) {
+  int rows = 0;
+  for (int i = 0; i < nseq; i++) rows = std::max(rows, seqs[i].row + seqs[i].length);
+  blocks(tokens, rows, seqs, nseq, nullptr);
+  // logits reuse the MLP buffer (4·D ≥ vocab is not guaranteed, so grow it)
+  float* logits = grow(mlp_, static_cast<int64_t>(rows) * std::max(4 * shape_.dModel, shape_.vocab));
+  head(x_.data(), rows, logits);
+  tokenNll(logits, targets, nll, rows, shape_.vocab);
+}
+
+}  // namespace lrg

@@ -1,0 +1,65 @@
+import type {NativeAddon, NativeHandle} from '../compute/native-addon.js'
+import {type GptConfig, parameterShapes} from './config.js'
+import type {InferenceModel, KvDecoder} from './inference.js'
+
+/**
+ * The model on the native decoder (native/src/gpt_decoder.cc): every forward pass of generation
+ * and scoring is one native call over the whole model. No tfjs involved; the weights are copied
+ * into native memory, so later changes to the source arrays do not reach it.
+ */
+export class NativeGpt implements InferenceModel {
+  readonly config: GptConfig
+  private handle: NativeHandle | null
+
+  private constructor(private readonly addon: NativeAddon, config: GptConfig, handle: NativeHandle) {
+    this.config = config
+    this.handle = handle
+  }
+
+  /** weights: every parameter of parameterShapes(config) by name, row-major float32. */
+  static fromWeights(addon: NativeAddon, config: GptConfig, weights: ReadonlyMap<string, Float32Array>): NativeGpt {
+    const shapes = parameterShapes(config)
+    const total = shapes.reduce((n, [, s]) => n + s.reduce((a, b) => a * b, 1), 0)
+    const all = new Float32Array(total)
+    let offset = 0
+    for (const [name, shape] of shapes) {
+      const values = weights.get(name)
+      const size = shape.reduce((a, b) => a * b, 1)
+      if (!values || values.length !== size) throw new Error(`native decoder: parameter ${name} missing or not ${shape.join('x')}`)
+      all.set(values, offset)
+      offset += size
+    }
+    const shape = Int32Array.of(config.vocabSize, config.contextLength, config.dModel, config.nLayers, config.nHeads, config.tiedHead ? 1 : 0)
+    return new NativeGpt(addon, config, addon.decoderCreate(shape, all))
+  }
+
+  private live(): NativeHandle {
+    if (this.handle === null) throw new Error('native decoder used after dispose()')
+    return this.handle
+  }
+
+  decoder(slots: number): KvDecoder {
+    const {addon} = this
+    const model = this.live()
+    let cache: NativeHandle | null = addon.kvCacheCreate(model, slots)
+    return {
+      forward: (tokens, seqs, nseq, logits) => {
+        if (cache === null) throw new Error('decoder used after dispose()')
+        addon.decoderLastLogits(this.live(), cache, tokens, seqs, nseq, logits)
+      },
+      dispose: () => {
+        if (cache !== null) addon.kvCacheFree(cache)
+        cache = null
+      },
+    }
+  }
+
+  rowNll(tokens: Int32Array, seqs: Int32Array, nseq: number, targets: Int32Array, nll: Float32Array): void {
+    this.addon.decoderRowNll(this.live(), tokens, seqs, nseq, targets, nll)
+  }
+
+  dispose(): void {
+    if (this.handle !== null) this.addon.decoderFree(this.handle)
+    this.handle = null
+  }
+}

@@ -1,0 +1,92 @@
+// Pins what the evaluation engine gives for a frozen model on frozen records, so a faster path
+// (batching, native decode) can never change a verdict silently. The pinned values were made by
+// scripts/pin-eval-outputs.ts with the engine as it was before the native decoder.
+import assert from 'node:assert/strict'
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {before, describe, it} from 'node:test'
+
+import {initBackend} from '../../src/compute/backend.js'
+import {DEFAULT_CONFIG} from '../../src/config/defaults.js'
+import {loadDatasetDir} from '../../src/datasets/load.js'
+import type {Dataset, DatasetRecord} from '../../src/datasets/types.js'
+import {generate} from '../../src/model/generate.js'
+import type {Gpt} from '../../src/model/gpt.js'
+import {loadModel} from '../../src/model/io.js'
+import {recordText} from '../../src/model/record-text.js'
+import {scoreRecords} from '../../src/model/score.js'
+import type {CharTokenizer} from '../../src/model/tokenizer.js'
+
+const fixtures = join(import.meta.dirname, '..', 'fixtures')
+interface Pinned {
+  dataset: {ref: string; hash: string}
+  records: Array<{id: string; output?: string; nll: number; tokens: number}>
+}
+const pinned = JSON.parse(readFileSync(join(fixtures, 'eval-pin', 'expected.json'), 'utf8')) as Pinned
+const expected = new Map(pinned.records.map((r) => [r.id, r]))
+const generation = DEFAULT_CONFIG.eval.generation
+
+/**
+ * NLLs are float32 sums over up to a few hundred tokens; another summation order (a kernel, a
+ * BLAS build for another CPU) moves them by ~1e-6 relative. 2e-5 is far below any gate's
+ * resolution and far above that noise.
+ */
+const NLL_RTOL = 2e-5
+
+function checkOutputs(records: readonly DatasetRecord[], outputs: string[], what: string): void {
+  const generative = records.filter((r) => recordText(r).generative)
+  assert.equal(outputs.length, generative.length)
+  let differing = 0
+  const first: string[] = []
+  generative.forEach((r, i) => {
+    if (outputs[i] !== expected.get(r.id)!.output) {
+      differing++
+      if (first.length < 3) first.push(`${r.id}: ${JSON.stringify(outputs[i])} vs pinned ${JSON.stringify(expected.get(r.id)!.output)}`)
+    }
+  })
+  assert.equal(differing, 0, `${what}: ${differing} of ${generative.length} generations differ from the pin, e.g. ${first.join('; ')}`)
+}
+
+function checkNll(records: readonly DatasetRecord[], nll: Array<{nll: number; tokens: number}>, what: string): void {
+  records.forEach((r, i) => {
+    const want = expected.get(r.id)!
+    assert.equal(nll[i].tokens, want.tokens, `${what}: ${r.id} scored tokens`)
+    assert.ok(Math.abs(nll[i].nll - want.nll) <= NLL_RTOL * Math.abs(want.nll), `${what}: ${r.id} NLL ${nll[i].nll} vs pinned ${want.nll}`)
+  })
+}
+
+describe('evaluation outputs of the frozen example model stay pinned', () => {
+  let dataset: Dataset
+  let model: Gpt
+  let tokenizer: CharTokenizer
+  /** 3 records of every cohort: the batch-size checks run on these. */
+  let sample: DatasetRecord[]
+
+  before(async () => {
+    await initBackend('auto')
+    dataset = await loadDatasetDir(join(fixtures, 'eval-pin', 'example-eval-1'))
+    assert.equal(dataset.hash, pinned.dataset.hash, 'the frozen dataset copy changed')
+    ;({model, tokenizer} = loadModel(join(fixtures, 'models', 'example-base-v1')))
+    const seen = new Map<string, number>()
+    sample = dataset.records.filter((r) => {
+      const n = seen.get(r.cohort) ?? 0
+      seen.set(r.cohort, n + 1)
+      return n < 3
+    })
+  })
+
+  it('gives the pinned greedy generation for all 650 question records (eval defaults, batch 64)', () => {
+    const prompts = dataset.records.filter((r) => recordText(r).generative).map((r) => recordText(r).prompt)
+    checkOutputs(dataset.records, generate(model, tokenizer, prompts, {...generation, seed: 1}), 'batch 64')
+  })
+
+  it('gives the pinned NLL and token count for all 800 records (batch 64)', () => {
+    checkNll(dataset.records, scoreRecords(model, tokenizer, dataset.records, generation.batchSize), 'batch 64')
+  })
+
+  it('gives the same generations and NLLs at other batch sizes', () => {
+    const prompts = sample.filter((r) => recordText(r).generative).map((r) => recordText(r).prompt)
+    for (const batchSize of [1, 5]) checkOutputs(sample, generate(model, tokenizer, prompts, {...generation, batchSize, seed: 1}), `batch ${batchSize}`)
+    for (const batchSize of [1, 7]) checkNll(sample, scoreRecords(model, tokenizer, sample, batchSize), `batch ${batchSize}`)
+  })
+})
