@@ -1,3 +1,4 @@
+import {bitsPerByte} from './bits-per-byte.js'
 import {contains} from './contains.js'
 import {exactMatch} from './exact-match.js'
 import {hallucination} from './hallucination.js'
@@ -20,6 +21,7 @@ export const BUILTIN_EVALUATORS: {readonly [K in BuiltinEvaluatorName]: Evaluato
   'exact-match': exactMatch,
   contains,
   regex,
+  bitsPerByte,
 }
 
 export {BUILTIN_EVALUATOR_NAMES, type BuiltinEvaluatorName, FAIL_RATE_METRIC} from './names.js'

@@ -10,6 +10,7 @@ export const BUILTIN_EVALUATOR_NAMES = [
   'exact-match',
   'contains',
   'regex',
+  'bitsPerByte',
 ] as const
 
 export type BuiltinEvaluatorName = (typeof BUILTIN_EVALUATOR_NAMES)[number]

@@ -4,7 +4,7 @@
  */
 
 /** Record fields an evaluator may need: the dataset's fields plus what the model (or outputs file) gave. */
-export const RECORD_FIELDS = ['input', 'reference', 'context', 'text', 'output', 'nll', 'tokens'] as const
+export const RECORD_FIELDS = ['input', 'reference', 'context', 'text', 'output', 'nll', 'tokens', 'bytes'] as const
 export type RecordField = (typeof RECORD_FIELDS)[number]
 
 /** What an evaluator sees for one record. */
@@ -21,6 +21,8 @@ export interface ScoredRecord {
   nll?: number
   /** How many tokens `nll` sums over. */
   tokens?: number
+  /** UTF-8 bytes of the text `nll` covers (the continuation as lrgate frames it: " " + reference + "\n", or the text). */
+  bytes?: number
 }
 
 /** Which way a score is better: relevance `higher`, hallucination `lower`. */
@@ -31,8 +33,10 @@ export type Direction = 'higher' | 'lower'
  * - `mean`: the mean of the record scores.
  * - `perplexity`: exp(Σ nll / Σ tokens) over the records' nll and tokens (a ratio of sums, not a mean
  *   of per-record perplexities).
+ * - `bitsPerByte`: Σ nll / (Σ bytes · ln 2) over the records' nll and bytes (lm-evaluation-harness's
+ *   bits_per_byte), comparable across tokenizers.
  */
-export const AGGREGATIONS = ['mean', 'perplexity'] as const
+export const AGGREGATIONS = ['mean', 'perplexity', 'bitsPerByte'] as const
 export type Aggregation = (typeof AGGREGATIONS)[number]
 
 /** A record's score with an optional reason shown when the record fails. */

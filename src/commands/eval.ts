@@ -9,6 +9,8 @@ export default class Eval extends LrgateCommand<typeof Eval> {
 
   static override description = `Runs every configured evaluator (eval.evaluators; default relevance, hallucination, perplexity) on each record, then stores every record's scores and every cohort's aggregates (value, bootstrap CI, record count, fail rate) with the dataset's content hash. Compare two stored evaluations with "lrgate check".
 
+--endpoint evaluates a model behind an OpenAI-compatible server (vLLM, llama.cpp's server, Ollama, TGI, "lrgate serve", a hosted API): generations from /v1/completions (or /v1/chat/completions with eval.endpoint.api: chat) and perplexity from the prompt log-probs of /v1/completions with echo. lrgate probes first; a server that gives no prompt log-probs gets a warning and an evaluation without perplexity, never one computed from the wrong tokens. The API key is read from the variable eval.endpoint.apiKeyEnv names (default OPENAI_API_KEY) and never stored or printed.
+
 --outputs takes JSONL lines {"id", "output", "nll"?, "tokens"?} made by any training stack; every record with an input needs a line, and unknown ids are refused. Nothing is stored when any input is invalid.`
 
   static override examples = [
@@ -21,14 +23,20 @@ export default class Eval extends LrgateCommand<typeof Eval> {
       command: '<%= config.bin %> <%= command.id %> --model models/example-base --label base',
     },
     {
+      description: 'Evaluate a served model (here "lrgate serve --model models/example-base --port 8000")',
+      command: '<%= config.bin %> <%= command.id %> --endpoint http://127.0.0.1:8000/v1 --label base-served',
+    },
+    {
       description: 'Add your own evaluator module and print the per-cohort table as JSON',
       command: '<%= config.bin %> <%= command.id %> --outputs out.jsonl --label pr-123 --evaluator ./evals/length.mjs --json',
     },
   ]
 
   static override flags = {
-    outputs: Flags.string({description: 'JSONL outputs file: {"id", "output", "nll"?, "tokens"?} per line', helpValue: '<file.jsonl>', exactlyOne: ['outputs', 'model']}),
-    model: Flags.string({description: 'model folder to generate outputs and NLLs with', helpValue: '<dir>', exactlyOne: ['outputs', 'model']}),
+    outputs: Flags.string({description: 'JSONL outputs file: {"id", "output", "nll"?, "tokens"?} per line', helpValue: '<file.jsonl>', exclusive: ['model', 'endpoint']}),
+    model: Flags.string({description: 'model folder to generate outputs and NLLs with', helpValue: '<dir>', exclusive: ['outputs', 'endpoint']}),
+    endpoint: Flags.string({description: 'base URL of an OpenAI-compatible server [default: eval.endpoint.url]', helpValue: '<url>', exclusive: ['outputs', 'model']}),
+    'endpoint-model': Flags.string({description: 'model to ask the endpoint for [default: eval.endpoint.model, else the only one /v1/models lists]', helpValue: '<name>'}),
     dataset: Flags.string({description: 'dataset name@version or folder [default: datasets.eval of the config]', helpValue: '<name@version|path>'}),
     label: Flags.string({description: 'name to store the evaluation under (what check --candidate/--baseline use) [default: the file or folder name]'}),
     evaluator: Flags.string({description: 'your own evaluator module (JS), added to the configured ones; repeatable', helpValue: '<path>', multiple: true}),
@@ -44,10 +52,15 @@ export default class Eval extends LrgateCommand<typeof Eval> {
     const {runEval} = await import('../eval/run-eval.js')
     const {evaluationTable} = await import('../report/table.js')
     const {parseConfidence} = await import('../gate/options.js')
+    const warnings: string[] = []
     const summary = await runEval({
       dataset: this.flags.dataset ?? config.datasets.eval,
       outputs: this.flags.outputs,
       model: this.flags.model,
+      endpoint: this.flags.endpoint,
+      endpointModel: this.flags['endpoint-model'],
+      env: process.env,
+      onWarning: (message) => warnings.push(`lrgate: warning: ${message}`),
       label: this.flags.label,
       evaluatorPaths: this.flags.evaluator ?? [],
       config,
@@ -58,9 +71,10 @@ export default class Eval extends LrgateCommand<typeof Eval> {
       backend: this.flags.backend ?? config.backend,
       cwd: process.cwd(),
       openDb: () => dbFromFlags(this.flags),
-      onProgress: this.flags.model === undefined ? undefined : (f, phase) => process.stderr.write(`\r${phase} ${(f * 100).toFixed(0)}%   `),
+      onProgress: this.flags.outputs !== undefined ? undefined : (f, phase) => process.stderr.write(`\r${phase} ${(f * 100).toFixed(0)}%   `),
     })
-    if (this.flags.model !== undefined) process.stderr.write('\n')
+    if (this.flags.outputs === undefined) process.stderr.write('\n')
+    for (const w of warnings) this.note(w)
     if (this.flags.json) {
       this.printJson(summary)
       return

@@ -26,14 +26,14 @@ export const DEFAULT_CONFIG: Config = {
   baseModel: 'example',
   datasets: {
     train: 'food-train@1',
-    eval: 'example-eval@1',
+    eval: 'example-eval@2',
   },
   sweep: {
-    // Calibrated on the shipped example (README, "Why these learning rates"): 1e-5 barely moves the
-    // target, 3e-5 improves it within the OOD tolerance, 1e-4 and 1e-3 forget out-of-domain text.
-    lrs: [1e-5, 3e-5, 1e-4, 1e-3],
+    // Calibrated on the shipped example (README, "Why these learning rates").
+    lrs: [1e-6, 1e-5, 3e-4, 1e-3],
     steps: 100,
-    batchSize: 16,
+    // 8 sequences of the model's context (256 characters for the example)
+    batchSize: 8,
     parallel: 'auto',
     schedule: {type: 'cosine', warmupRatio: 0.1},
     optimizer: {type: 'adamw', weightDecay: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, momentum: 0.9},
@@ -44,11 +44,21 @@ export const DEFAULT_CONFIG: Config = {
     earlyStopping: {enabled: 'auto', autoFrom: 6, minSteps: 25, eta: 2, probeRecords: 96},
   },
   eval: {
-    // A record fails below 0.1 ROUGE-L; hallucination is measured, not thresholded (a lexical proxy).
-    evaluators: [{name: 'relevance', threshold: 0.1}, 'hallucination', 'perplexity'],
-    generation: {maxTokens: 64, temperature: 0, topK: 0, stop: ['\n'], batchSize: 64},
+    // example-eval@2: a record fails below 0.5 ROUGE-L or above half its content words unsupported;
+    // a JSON answer must satisfy the schema and equal the reference.
+    evaluators: [
+      {name: 'relevance', threshold: 0.5},
+      {name: 'hallucination', threshold: 0.5},
+      {name: 'json-valid', cohorts: 'ood:json', threshold: 1, schema: EXAMPLE_JSON_SCHEMA},
+      {name: 'exact-match', cohorts: 'ood:json', threshold: 1},
+      'perplexity',
+    ],
+    // 128 new characters: longer than every reference of the shipped eval sets (120 at most).
+    generation: {maxTokens: 128, temperature: 0, topK: 0, stop: ['\n'], batchSize: 64},
     resamples: 2000,
     confidence: 0.95,
+    // eval --endpoint: OpenAI-compatible servers (README, "Served models")
+    endpoint: {apiKeyEnv: 'OPENAI_API_KEY', concurrency: 4, timeoutSeconds: 60, maxRetries: 5, api: 'completions'},
   },
   gate: {
     baseline: 'base',
@@ -56,7 +66,9 @@ export const DEFAULT_CONFIG: Config = {
     resamples: 2000,
     rules: [
       {cohorts: 'ood:*', metric: 'relevance', maxDrop: 0.02},
-      {cohorts: 'ood:*', metric: 'perplexity', maxRise: 0.05, relative: true},
+      {cohorts: 'ood:*', metric: 'hallucination', maxRise: 0.02},
+      {cohorts: 'ood:json', metric: 'json-valid', maxDrop: 0.02},
+      {cohorts: 'ood:brown-*', metric: 'perplexity', maxRise: 0.05, relative: true},
       {cohorts: '*', metric: 'failRate', maxRise: 0.02},
       {cohorts: 'target:*', metric: 'relevance', minGain: 0},
     ],

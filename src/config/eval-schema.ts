@@ -63,12 +63,37 @@ export const generationSchema = z
   })
   .strict()
 
+/**
+ * An OpenAI-compatible server to evaluate (`lrgate eval --endpoint`): its base URL, the model to ask
+ * for (default: the only one /v1/models lists), the environment variable holding the API key
+ * (never the key itself), requests in flight, per-request timeout, retries, and the generation route.
+ */
+export const endpointSchema = z
+  .object({
+    url: z.string().min(1).optional(),
+    model: z.string().min(1).optional(),
+    apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name (the key itself is never put in a config file)'),
+    concurrency: z.number().int().positive(),
+    timeoutSeconds: z.number().positive(),
+    maxRetries: z.number().int().nonnegative(),
+    api: z.enum(['completions', 'chat']),
+  })
+  .strict()
+export type EndpointConfig = z.infer<typeof endpointSchema>
+
 export const evalSchema = z
   .object({
     evaluators: z.array(evaluatorSpecSchema),
     generation: generationSchema.partial(),
     resamples: z.number().int().min(100),
     confidence: z.number().gt(0).lt(1),
+    endpoint: endpointSchema,
+    // a command that serves one model folder over the OpenAI protocol, e.g. "vllm serve {model} --port {port}"
+    serveCommand: z
+      .string()
+      .min(1)
+      .refine((t) => t.includes('{model}') && t.includes('{port}'), {message: 'must contain the placeholders {model} and {port}'})
+      .optional(),
     // your own generation script for models lrgate cannot load: {model} {dataset} {outputs}
     outputsCommand: z.string().min(1).optional(),
   })

@@ -1,7 +1,7 @@
 import {z} from 'zod'
 
 import {scheduleSpecSchema} from '../schedule/spec.js'
-import {evalSchema, gateSchema, generationSchema} from './eval-schema.js'
+import {endpointSchema, evalSchema, gateSchema, generationSchema} from './eval-schema.js'
 
 export const BACKENDS = ['auto', 'tensorflow', 'native', 'cpu'] as const
 export type BackendChoice = (typeof BACKENDS)[number]
@@ -94,7 +94,7 @@ export const configFileSchema = configSchema
         earlyStopping: sweepSchema.shape.earlyStopping.partial(),
       })
       .partial(),
-    eval: evalSchema.extend({generation: generationSchema.partial()}).partial(),
+    eval: evalSchema.extend({generation: generationSchema.partial(), endpoint: endpointSchema.partial()}).partial(),
     gate: gateSchema.partial(),
   })
   .partial()

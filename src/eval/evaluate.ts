@@ -6,7 +6,7 @@ import {deriveSeed} from '../util/rng.js'
 import {bootstrapInterval} from './bootstrap.js'
 import type {ConfiguredEvaluator, EvaluatorDescriptor} from './configured-evaluator.js'
 import type {RecordOutput} from './model-outputs.js'
-import {meanSamples, perplexitySamples, ratioStatistic, type RatioSamples} from './statistic.js'
+import {bitsPerByteSamples, meanSamples, perplexitySamples, ratioStatistic, type RatioSamples} from './statistic.js'
 
 export interface RecordScoreRow {
   metric: string
@@ -22,6 +22,8 @@ export interface EvaluatedRecord {
   output?: string
   nll?: number
   tokens?: number
+  /** UTF-8 bytes of the scored continuation (reference or text). */
+  bytes?: number
   /** True when any thresholded evaluator failed the record. */
   failed: boolean
   scores: RecordScoreRow[]
@@ -60,9 +62,13 @@ export async function evaluateRecords(
   evaluators: readonly ConfiguredEvaluator[],
   options: AggregateOptions,
 ): Promise<EvaluationResult> {
+  // record-text.ts is pure, but src/model stays out of the static graph of `eval --outputs` and `check`
+  const {recordText} = await import('../model/record-text.js')
   const records: EvaluatedRecord[] = []
   for (const record of dataset.records) {
     const scored = toScoredRecord(record, outputs.get(record.id))
+    // bytes of what an nll covers: a property of the record, the same for every model
+    scored.bytes = Buffer.byteLength(recordText(record).completion, 'utf8')
     const scores: RecordScoreRow[] = []
     for (const e of evaluators) {
       if (!e.appliesToCohort(record.cohort) || !e.evaluator.needs.every((f) => hasField(scored, f))) continue
@@ -77,6 +83,7 @@ export async function evaluateRecords(
       ...(scored.output === undefined ? {} : {output: scored.output}),
       ...(scored.nll === undefined ? {} : {nll: scored.nll}),
       ...(scored.tokens === undefined ? {} : {tokens: scored.tokens}),
+      ...(scored.bytes === undefined ? {} : {bytes: scored.bytes}),
       failed: scores.some((s) => s.passed === false),
       scores,
     })
@@ -108,7 +115,9 @@ export function aggregateCohorts(
       const samples =
         e.aggregation === 'perplexity'
           ? perplexitySamples(scored.map(({r}) => r.nll ?? 0), scored.map(({r}) => r.tokens ?? 0))
-          : meanSamples(scored.map(({s}) => s.value))
+          : e.aggregation === 'bitsPerByte'
+            ? bitsPerByteSamples(scored.map(({r}) => r.nll ?? 0), scored.map(({r}) => r.bytes ?? 0))
+            : meanSamples(scored.map(({s}) => s.value))
       out.push(cohortMetric(cohort, e.metric, samples, options))
     }
     if (inCohort.some((r) => r.scores.some((s) => s.passed !== null))) {

@@ -3,6 +3,7 @@ import {basename, extname, resolve} from 'node:path'
 import type {Config} from '../config/schema.js'
 import {DEFAULT_CONFIG} from '../config/defaults.js'
 import {loadDataset} from '../datasets/load.js'
+import {displayUrl} from '../endpoint/display-url.js'
 import {InputError} from '../errors.js'
 import type {Db} from '../store/db.js'
 import {loadEvaluators} from './load-evaluators.js'
@@ -16,9 +17,16 @@ import type {EvaluationSummary} from './summary.js'
 export interface EvalRequest {
   /** `name@version` or a dataset folder. */
   dataset: string
-  /** Exactly one of `outputs` (a JSONL file) and `model` (a model folder). */
+  /** Exactly one of `outputs` (a JSONL file), `model` (a model folder) and `endpoint` (a served model's base URL, or config eval.endpoint.url). */
   outputs?: string
   model?: string
+  endpoint?: string
+  /** The served model to ask for (overrides eval.endpoint.model). */
+  endpointModel?: string
+  /** Where eval.endpoint.apiKeyEnv is looked up. */
+  env?: NodeJS.ProcessEnv
+  /** Warnings for stderr (e.g. perplexity unavailable from the endpoint). */
+  onWarning?: (message: string) => void
   label?: string
   /** `--evaluator` module paths (relative to cwd). */
   evaluatorPaths: readonly string[]
@@ -46,8 +54,12 @@ export function checkLabel(label: string): void {
  * the dataset, then scores and stores everything in one transaction.
  */
 export async function runEval(request: EvalRequest): Promise<EvaluationSummary> {
-  if ((request.outputs === undefined) === (request.model === undefined)) throw new InputError('give exactly one of --outputs <file.jsonl> and --model <dir>.')
-  const label = request.label ?? defaultLabel(request)
+  const endpointUrl = request.endpoint ?? (request.outputs === undefined && request.model === undefined ? request.config.eval.endpoint.url : undefined)
+  if ([request.outputs, request.model, endpointUrl].filter((s) => s !== undefined).length !== 1) {
+    throw new InputError('give exactly one of --outputs <file.jsonl>, --model <dir> and --endpoint <url> (or eval.endpoint.url in the config).')
+  }
+  if (request.endpointModel !== undefined && endpointUrl === undefined) throw new InputError('--endpoint-model needs --endpoint <url>.')
+  let label = request.label ?? defaultLabel(request, endpointUrl)
   checkLabel(label)
   const dataset = await loadDataset(request.dataset, {cwd: request.cwd})
   const evaluators = await loadEvaluators({
@@ -57,9 +69,25 @@ export async function runEval(request: EvalRequest): Promise<EvaluationSummary> 
     cwd: request.cwd,
   })
 
+  const generation = {...DEFAULT_CONFIG.eval.generation, ...request.config.eval.generation} as Required<Config['eval']['generation']>
   let outputs: RecordOutput[]
   let source: string
-  if (request.outputs !== undefined) {
+  let served: {endpointUrl: string; endpointModel: string; tokenizer: string; perplexityUnavailable?: string} | undefined
+  if (endpointUrl !== undefined) {
+    const settings = {...request.config.eval.endpoint, url: endpointUrl, ...(request.endpointModel === undefined ? {} : {model: request.endpointModel})}
+    source = displayUrl(endpointUrl)
+    const {endpointOutputs} = await import('../endpoint/endpoint-outputs.js')
+    const run = await endpointOutputs(dataset, settings, {generation, seed: request.seed, env: request.env ?? process.env, onProgress: request.onProgress})
+    outputs = run.outputs
+    if (request.label === undefined) {
+      label = run.model
+      checkLabel(label)
+    }
+    served = {endpointUrl: source, endpointModel: run.model, tokenizer: run.tokenizer, ...(run.perplexityUnavailable === undefined ? {} : {perplexityUnavailable: run.perplexityUnavailable})}
+    if (run.perplexityUnavailable !== undefined) {
+      request.onWarning?.(`perplexity is unavailable from ${source} (model "${run.model}"): ${run.perplexityUnavailable}; the evaluation is stored without it and the gate skips perplexity rules.`)
+    }
+  } else if (request.outputs !== undefined) {
     source = request.outputs
     outputs = readOutputsFile(resolve(request.cwd, request.outputs), request.outputs)
   } else {
@@ -68,7 +96,7 @@ export async function runEval(request: EvalRequest): Promise<EvaluationSummary> 
     const {modelOutputs} = await import('./model-outputs.js')
     outputs = await modelOutputs(dataset, {
       modelDir: resolve(request.cwd, request.model!),
-      generation: {...DEFAULT_CONFIG.eval.generation, ...request.config.eval.generation} as Required<Config['eval']['generation']>,
+      generation,
       seed: request.seed,
       backend: request.backend,
       onProgress: request.onProgress,
@@ -79,6 +107,8 @@ export async function runEval(request: EvalRequest): Promise<EvaluationSummary> 
   const aggregate = {seed: request.seed, resamples: request.resamples, confidence: request.confidence}
   const result = await evaluateRecords(dataset, byId, evaluators, aggregate)
 
+  // tokenizer.json only (no tfjs), imported here to keep src/model out of the static graph
+  const tokenizer = request.model === undefined ? undefined : (await import('../model/tokenizer-id.js')).modelTokenizerIdentity(resolve(request.cwd, request.model))
   const db = request.openDb()
   try {
     const stored = storeEvaluation(
@@ -87,8 +117,9 @@ export async function runEval(request: EvalRequest): Promise<EvaluationSummary> 
         dataset,
         label,
         source: request.outputs !== undefined ? 'outputs' : 'model',
-        ...(request.outputs !== undefined ? {outputsFile: resolve(request.cwd, request.outputs)} : {modelDir: resolve(request.cwd, request.model!)}),
-        ...(request.model !== undefined ? {backend: request.backend} : {}),
+        ...(request.outputs !== undefined ? {outputsFile: resolve(request.cwd, request.outputs)} : {}),
+        ...(request.model !== undefined ? {modelDir: resolve(request.cwd, request.model), backend: request.backend, tokenizer} : {}),
+        ...(served ?? {}),
         ...aggregate,
       },
       result,
@@ -99,7 +130,8 @@ export async function runEval(request: EvalRequest): Promise<EvaluationSummary> 
   }
 }
 
-function defaultLabel(request: EvalRequest): string {
+function defaultLabel(request: EvalRequest, endpointUrl: string | undefined): string {
+  if (endpointUrl !== undefined) return request.endpointModel ?? request.config.eval.endpoint.model ?? 'endpoint'
   const from = request.outputs ?? request.model!
   return basename(from, extname(from)) || 'eval'
 }

@@ -35,6 +35,11 @@ export function meanSamples(values: readonly number[]): RatioSamples {
   return {num: Float64Array.from(values), den: new Float64Array(values.length).fill(1), exp: false}
 }
 
+/** Samples whose statistic is Σ nll / (Σ bytes · ln 2): bits per byte. */
+export function bitsPerByteSamples(nll: readonly number[], bytes: readonly number[]): RatioSamples {
+  return {num: Float64Array.from(nll), den: Float64Array.from(bytes, (b) => b * Math.LN2), exp: false}
+}
+
 /** Samples whose statistic is exp(Σ nll / Σ tokens). */
 export function perplexitySamples(nll: readonly number[], tokens: readonly number[]): RatioSamples {
   return {num: Float64Array.from(nll), den: Float64Array.from(tokens), exp: true}

@@ -18,6 +18,13 @@ export interface EvaluationToStore extends AggregateOptions {
   runId?: number
   candidateId?: number
   backend?: string
+  /** A served model (eval --endpoint): its URL without credentials and the model asked for. */
+  endpointUrl?: string
+  endpointModel?: string
+  /** Tokenizer identity of the token counts; absent when unknown (outputs files). */
+  tokenizer?: string
+  /** Why perplexity is unavailable (the endpoint gave no prompt log-probs). */
+  perplexityUnavailable?: string
 }
 
 /**
@@ -54,6 +61,11 @@ export function storeEvaluation(db: Db, request: Omit<EvaluationToStore, 'output
         evaluators: result.evaluators,
         seed: request.seed,
         backend: request.backend,
+        endpointUrl: request.endpointUrl,
+        endpointModel: request.endpointModel,
+        tokenizer: request.tokenizer,
+        referenceBytes: result.records.reduce((n, r) => n + (r.bytes ?? 0), 0),
+        perplexityUnavailable: request.perplexityUnavailable,
       },
       result.records,
       result.cohorts,

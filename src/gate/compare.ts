@@ -3,11 +3,12 @@ import type {Aggregation} from '../../evaluators/types.js'
 import type {GateRule} from '../config/eval-schema.js'
 import {InputError} from '../errors.js'
 import {cohortMatcher} from '../eval/cohort-glob.js'
-import {meanSamples, perplexitySamples, ratioStatistic, type RatioSamples} from '../eval/statistic.js'
+import {bitsPerByteSamples, meanSamples, perplexitySamples, ratioStatistic, type RatioSamples} from '../eval/statistic.js'
 import type {EvaluationRow, StoredRecord} from '../store/evaluations.js'
 import {deriveSeed} from '../util/rng.js'
 import {pairedDeltas, type SamplePair} from './paired-bootstrap.js'
 import {rowMessage} from './row-message.js'
+import {nllRuleCheck} from './nll-rules.js'
 import {judge, ruleLabel, type RuleLimit, ruleLimit} from './rule.js'
 import type {GateReport, GateRow} from './types.js'
 
@@ -71,6 +72,7 @@ export function compareEvaluations(
     }
     const glob = rule.cohorts ?? '*'
     const matching = cohorts.filter(cohortMatcher(glob))
+    const unavailable = nllRuleCheck(rule.metric, aggregation.get(rule.metric), baseline.row, candidate.row)
     const limit = ruleLimit(rule)
     const relative = rule.relative === true
     const base = {rule: label, ruleIndex, metric: rule.metric, limitKind: limit.kind, limitSide: limit.side, relative, limit: limit.bound}
@@ -80,6 +82,10 @@ export function compareEvaluations(
     })
     if (matching.length === 0) {
       results.push(skipped(glob, `no cohort matches "${glob}" (cohorts: ${cohorts.join(', ')})`))
+      continue
+    }
+    if (unavailable !== undefined) {
+      for (const cohort of matching) results.push(skipped(cohort, unavailable))
       continue
     }
     for (const cohort of matching) {
@@ -166,5 +172,6 @@ function samplesOf(e: EvaluationData, ids: readonly string[], metric: string, ki
   const records = ids.map((id) => e.records.get(id)!)
   if (metric === FAIL_RATE_METRIC) return meanSamples(records.map((r) => (r.failed ? 1 : 0)))
   if (kind === 'perplexity') return perplexitySamples(records.map((r) => r.nll ?? 0), records.map((r) => r.tokens ?? 0))
+  if (kind === 'bitsPerByte') return bitsPerByteSamples(records.map((r) => r.nll ?? 0), records.map((r) => r.bytes ?? 0))
   return meanSamples(records.map((r) => r.scores.get(metric)!.value))
 }

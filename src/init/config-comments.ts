@@ -55,6 +55,12 @@ export const KEY_COMMENTS: Record<string, string> = {
   'eval.generation.batchSize': 'Records generated at once.',
   'eval.resamples': "Bootstrap resamples behind each cohort's confidence interval.",
   'eval.confidence': 'Confidence level of those intervals.',
+  'eval.endpoint': 'lrgate eval --endpoint <url>: a model behind an OpenAI-compatible server (README, "Served models").',
+  'eval.endpoint.apiKeyEnv': 'Environment variable holding the API key (sent as a bearer token; never stored or printed).',
+  'eval.endpoint.concurrency': 'Requests in flight at once.',
+  'eval.endpoint.timeoutSeconds': 'Seconds one request may take before it is retried.',
+  'eval.endpoint.maxRetries': 'Retries on 429, 5xx and connection errors (exponential backoff with jitter; Retry-After honoured).',
+  'eval.endpoint.api': 'completions, or chat for generation through /v1/chat/completions (perplexity always needs completions).',
   gate: '"lrgate check": the rules a candidate must pass against its baseline (exit 0 pass, 1 regression, 2 error).',
   'gate.baseline':
     'What --baseline defaults to: base (the latest sweep\'s base model), promoted (the latest "lrgate baseline promote"), recommended, a label or an evaluation id.',
@@ -65,7 +71,7 @@ export const KEY_COMMENTS: Record<string, string> = {
 }
 
 // Metrics whose records fail above their threshold (for the others, below it).
-const FAILS_ABOVE = new Set(['hallucination', 'perplexity'])
+const FAILS_ABOVE = new Set(['hallucination', 'perplexity', 'bitsPerByte'])
 
 /** The comment above one default evaluator, from its values (so it cannot drift from them). */
 export function evaluatorComment(spec: EvaluatorSpec): string {

@@ -11,8 +11,8 @@ const signed = (x: number | null, digits = 3) => (x === null ? '–' : `${x >= 0
 function worst(c: CandidateSummary): string {
   const w = c.worstOod
   if (!w) return '–'
-  const f = w.relative || w.metric === 'perplexity' ? (x: number) => pct(x) : (x: number) => signed(x)
-  return `${w.metric === 'perplexity' ? 'ppl' : w.metric} ${f(w.delta)} [${f(w.ciLow)}, ${f(w.ciHigh)}] ${w.cohort}`
+  const f = w.relative || w.metric === 'perplexity' || w.metric === 'failRate' ? (x: number) => pct(x) : (x: number) => signed(x)
+  return `${w.metric === 'perplexity' ? 'ppl' : w.metric === 'failRate' ? 'fail rate' : w.metric} ${f(w.delta)} [${f(w.ciLow)}, ${f(w.ciHigh)}] ${w.cohort}`
 }
 
 /** The sweep's one table: every candidate with its training, target gain, forgetting and verdict. */

@@ -19,6 +19,15 @@ export interface EvaluationRow {
   seed: number
   backend: string | null
   createdAt: string
+  /** The served model's base URL (eval --endpoint), without credentials. */
+  endpointUrl: string | null
+  endpointModel: string | null
+  /** Tokenizer identity the token counts are in (null: unknown, e.g. an outputs file). */
+  tokenizer: string | null
+  /** UTF-8 bytes of all scored references (or texts), the denominator of bitsPerByte. */
+  referenceBytes: number | null
+  /** Why perplexity is missing (the endpoint gave no prompt log-probs). */
+  perplexityUnavailable: string | null
 }
 
 export interface NewEvaluation {
@@ -33,6 +42,11 @@ export interface NewEvaluation {
   evaluators: readonly EvaluatorDescriptor[]
   seed: number
   backend?: string
+  endpointUrl?: string
+  endpointModel?: string
+  tokenizer?: string
+  referenceBytes?: number
+  perplexityUnavailable?: string
 }
 
 /**
@@ -46,11 +60,12 @@ export function insertEvaluation(
   cohorts: readonly CohortMetric[],
 ): number {
   const insertEval = db.prepare(
-    `INSERT INTO evaluations (label, dataset_id, dataset_hash, source, model_dir, outputs_file, run_id, candidate_id, evaluators, seed, backend, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO evaluations (label, dataset_id, dataset_hash, source, model_dir, outputs_file, run_id, candidate_id, evaluators, seed, backend, created_at,
+                              endpoint_url, endpoint_model, tokenizer, reference_bytes, perplexity_unavailable)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   )
   const insertOutput = db.prepare(
-    'INSERT INTO record_outputs (evaluation_id, record_id, cohort, output, nll, tokens, failed) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO record_outputs (evaluation_id, record_id, cohort, output, nll, tokens, failed, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   )
   const insertScore = db.prepare('INSERT INTO record_scores (evaluation_id, record_id, metric, value, passed) VALUES (?, ?, ?, ?, ?)')
   const insertCohort = db.prepare(
@@ -71,10 +86,15 @@ export function insertEvaluation(
         evaluation.seed,
         evaluation.backend ?? null,
         nowIso(),
+        evaluation.endpointUrl ?? null,
+        evaluation.endpointModel ?? null,
+        evaluation.tokenizer ?? null,
+        evaluation.referenceBytes ?? null,
+        evaluation.perplexityUnavailable ?? null,
       ).lastInsertRowid,
     )
     for (const r of records) {
-      insertOutput.run(id, r.id, r.cohort, r.output ?? null, r.nll ?? null, r.tokens ?? null, r.failed ? 1 : 0)
+      insertOutput.run(id, r.id, r.cohort, r.output ?? null, r.nll ?? null, r.tokens ?? null, r.failed ? 1 : 0, r.bytes ?? null)
       for (const s of r.scores) insertScore.run(id, r.id, s.metric, s.value, s.passed === null ? null : s.passed ? 1 : 0)
     }
     for (const c of cohorts) insertCohort.run(id, c.cohort, c.metric, c.value, finiteOrNull(c.ciLow), finiteOrNull(c.ciHigh), c.n)
@@ -86,7 +106,9 @@ const SELECT_EVALUATION = `
   SELECT e.id, e.label, e.dataset_id AS datasetId, e.dataset_hash AS datasetHash,
          d.name || '@' || d.version AS datasetRef, e.source, e.model_dir AS modelDir,
          e.outputs_file AS outputsFile, e.run_id AS runId, e.candidate_id AS candidateId,
-         e.evaluators, e.seed, e.backend, e.created_at AS createdAt
+         e.evaluators, e.seed, e.backend, e.created_at AS createdAt,
+         e.endpoint_url AS endpointUrl, e.endpoint_model AS endpointModel, e.tokenizer,
+         e.reference_bytes AS referenceBytes, e.perplexity_unavailable AS perplexityUnavailable
   FROM evaluations e JOIN datasets d ON d.id = e.dataset_id`
 
 type RawEvaluation = Omit<EvaluationRow, 'evaluators'> & {evaluators: string}
@@ -130,6 +152,8 @@ export interface StoredRecord {
   cohort: string
   nll: number | null
   tokens: number | null
+  /** UTF-8 bytes of the scored reference (or text); null in evaluations stored before bytes were. */
+  bytes: number | null
   failed: boolean
   /** metric → score */
   scores: Map<string, {value: number; passed: boolean | null}>
@@ -139,8 +163,8 @@ export interface StoredRecord {
 export function storedRecords(db: Db, evaluationId: number): Map<string, StoredRecord> {
   const out = new Map<string, StoredRecord>()
   const outputs = db
-    .prepare('SELECT record_id AS id, cohort, nll, tokens, failed FROM record_outputs WHERE evaluation_id = ?')
-    .all(evaluationId) as {id: string; cohort: string; nll: number | null; tokens: number | null; failed: number}[]
+    .prepare('SELECT record_id AS id, cohort, nll, tokens, bytes, failed FROM record_outputs WHERE evaluation_id = ?')
+    .all(evaluationId) as {id: string; cohort: string; nll: number | null; tokens: number | null; bytes: number | null; failed: number}[]
   for (const o of outputs) out.set(o.id, {...o, failed: o.failed === 1, scores: new Map()})
   const scores = db
     .prepare('SELECT record_id AS id, metric, value, passed FROM record_scores WHERE evaluation_id = ?')

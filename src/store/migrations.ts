@@ -166,7 +166,17 @@ export const MIGRATIONS: readonly string[] = [
     promoted_at   TEXT NOT NULL
   );
   `,
-  // 2: what an external trainer left for a person to read (sweep --trainer)
+  // 2: served models (eval --endpoint): where an evaluation's outputs came from, the tokenizer its
+  //    token counts are in, the reference bytes (bitsPerByte), and why perplexity is missing
+  `
+  ALTER TABLE evaluations ADD COLUMN endpoint_url TEXT;            -- base URL without credentials
+  ALTER TABLE evaluations ADD COLUMN endpoint_model TEXT;
+  ALTER TABLE evaluations ADD COLUMN tokenizer TEXT;               -- e.g. char:1efd1709cc14; NULL when unknown (outputs files)
+  ALTER TABLE evaluations ADD COLUMN reference_bytes INTEGER;      -- UTF-8 bytes of every scored reference (or text)
+  ALTER TABLE evaluations ADD COLUMN perplexity_unavailable TEXT;  -- why the endpoint gave no prompt log-probs
+  ALTER TABLE record_outputs ADD COLUMN bytes INTEGER;             -- UTF-8 bytes of the record's scored reference (or text)
+  `,
+  // 3: what an external trainer left for a person to read (sweep --trainer)
   `
   ALTER TABLE candidates ADD COLUMN warnings TEXT;   -- JSON list of sentences (e.g. the lr differs from lr_schedule)
   ALTER TABLE candidates ADD COLUMN log_tail TEXT;   -- the trainer's last 20 log lines when it failed (secrets masked)

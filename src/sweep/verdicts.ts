@@ -23,7 +23,7 @@ export interface CandidateSummary {
   gateId: number | null
   /** target cohorts (mean over them): value and change against the baseline */
   target: {relevance: number | null; relevanceDelta: number | null; perplexity: number | null; perplexityChange: number | null}
-  /** the OOD row that moved most the wrong way: perplexity (relative) when measured, else relevance */
+  /** the OOD row to show: a failed quality row (relevance, hallucination, json-valid, failRate), else the worst perplexity rise, else relevance drop */
   worstOod: {cohort: string; metric: string; delta: number; ciLow: number; ciHigh: number; relative: boolean} | null
   /** the largest fail-rate rise over cohorts */
   failRateChange: number | null
@@ -81,10 +81,22 @@ export function gateCandidates(db: Db, runId: number, baselineEvaluationId: numb
   })
 }
 
+/**
+ * The OOD row to show: a failed row of a quality metric (relevance, hallucination, JSON validity,
+ * fail rate — the one furthest beyond its limit, in limits), else the worst perplexity rise, else
+ * the worst relevance drop.
+ */
 function worstOod(rows: readonly GateRow[], roles: ReadonlyMap<string, CohortRole>): CandidateSummary['worstOod'] {
   const ood = rows.filter((r) => roles.get(r.cohort) === 'ood' && r.delta !== null && r.ciLow !== null && r.ciHigh !== null)
+  const beyond = (r: GateRow) => Math.abs(r.delta! - (r.limit ?? 0)) / Math.max(Math.abs(r.limit ?? 0), 1e-9)
+  const failed = ood.filter((r) => r.status === 'fail' && r.metric !== 'perplexity')
   const ppl = ood.filter((r) => r.metric === 'perplexity')
-  const pick = ppl.length > 0 ? ppl.reduce((a, b) => (b.delta! > a.delta! ? b : a)) : ood.filter((r) => r.metric === 'relevance').reduce<GateRow | null>((a, b) => (a === null || b.delta! < a.delta! ? b : a), null)
+  const pick =
+    failed.length > 0
+      ? failed.reduce((a, b) => (beyond(b) > beyond(a) ? b : a))
+      : ppl.length > 0
+        ? ppl.reduce((a, b) => (b.delta! > a.delta! ? b : a))
+        : ood.filter((r) => r.metric === 'relevance').reduce<GateRow | null>((a, b) => (a === null || b.delta! < a.delta! ? b : a), null)
   return pick ? {cohort: pick.cohort, metric: pick.metric, delta: pick.delta!, ciLow: pick.ciLow!, ciHigh: pick.ciHigh!, relative: pick.relative} : null
 }
 

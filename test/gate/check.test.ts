@@ -4,16 +4,15 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {before, describe, it} from 'node:test'
 
-import {DEFAULT_CONFIG} from '../../src/config/defaults.js'
 import {loadDataset} from '../../src/datasets/load.js'
 import type {Dataset, DatasetRecord} from '../../src/datasets/types.js'
 import {runCheck} from '../../src/gate/run-check.js'
 import {gateResults} from '../../src/store/gates.js'
-import {storeOutputs, tempDb} from '../fixtures/eval/store.js'
+import {storeOutputs, TEST_RULES, tempDb} from '../fixtures/eval/store.js'
 import {syntheticOutputs, writeSyntheticDataset} from '../fixtures/eval/synthetic.js'
 import {messageOf as inputError} from '../fixtures/input-error.js'
 
-const rules = DEFAULT_CONFIG.gate.rules
+const rules = TEST_RULES
 const request = (candidate: string, baseline: string, seed = 1234) => ({candidate, baseline, rules, confidence: 0.95, resamples: 2000, seed, onSharedRecords: false})
 
 

@@ -76,10 +76,12 @@ describe('lrgate init: starter config', () => {
     assert.equal(keyLines.length, keys.length)
     assert.deepEqual(keyLines.filter(([, i]) => !/^\s*# \S/.test(lines[i - 1])).map(([l]) => l), [])
     // Each default evaluator and gate rule gets its own line of explanation, from its values.
-    assert.match(text, /# On cohorts ood:\*, perplexity may rise by at most 5% of the baseline\.\n\s+- \{ cohorts: ood:\*, metric: perplexity, maxRise: 0\.05, relative: true \}/)
-    assert.match(text, /# relevance: a record fails when its score is below 0\.1\.\n\s+- \{ name: relevance, threshold: 0\.1 \}/)
-    assert.match(text, /# hallucination: scored and aggregated per cohort; no threshold, so it never fails a record\.\n\s+- hallucination\n/)
-    assert.match(text, /lrs: \[ 1e-5, 3e-5, 1e-4, 1e-3 \]/)
+    assert.match(text, /# On cohorts ood:brown-\*, perplexity may rise by at most 5% of the baseline\.\n\s+- \{ cohorts: ood:brown-\*, metric: perplexity, maxRise: 0\.05, relative: true \}/)
+    assert.match(text, /# relevance: a record fails when its score is below 0\.5\.\n\s+- \{ name: relevance, threshold: 0\.5 \}/)
+    assert.match(text, /# hallucination: a record fails when its score is above 0\.5\.\n\s+- \{ name: hallucination, threshold: 0\.5 \}\n/)
+    assert.match(text, /# perplexity: scored and aggregated per cohort; no threshold, so it never fails a record\.\n\s+- perplexity\n/)
+    assert.match(text, /- \{ name: json-valid, cohorts: ood:json, threshold: 1, schema: \{ type: object, /)
+    assert.match(text, /lrs: \[ 1e-6, 1e-5, 3e-4, 1e-3 \]/)
     assert.match(text, /stop: \[ "\\n" \]/)
   })
 

@@ -20,11 +20,13 @@ import type {CharTokenizer} from '../../src/model/tokenizer.js'
 const fixtures = join(import.meta.dirname, '..', 'fixtures')
 interface Pinned {
   dataset: {ref: string; hash: string}
+  generation: Required<typeof DEFAULT_CONFIG.eval.generation>
   records: Array<{id: string; output?: string; nll: number; tokens: number}>
 }
 const pinned = JSON.parse(readFileSync(join(fixtures, 'eval-pin', 'expected.json'), 'utf8')) as Pinned
 const expected = new Map(pinned.records.map((r) => [r.id, r]))
-const generation = DEFAULT_CONFIG.eval.generation
+// The settings the pin was made with (the first example's defaults), not today's defaults.
+const generation = pinned.generation
 
 /**
  * NLLs are float32 sums over up to a few hundred tokens; another summation order (a kernel, a
