@@ -1,5 +1,5 @@
 import {loadConfig, type LoadedConfig} from '../config/load.js'
-import {type Db, openDb, resolveDbPath} from '../store/db.js'
+import {type Store, openStore, resolveDbPath} from '../store/db.js'
 
 /** The config a command runs with: --config, else the working directory's file, else defaults. */
 export function configFromFlags(flags: {config?: string}): LoadedConfig {
@@ -7,6 +7,6 @@ export function configFromFlags(flags: {config?: string}): LoadedConfig {
 }
 
 /** Opens the store named by --db / LRGATE_DB / the default path. */
-export function dbFromFlags(flags: {db?: string}): Db {
-  return openDb(resolveDbPath(flags.db))
+export function dbFromFlags(flags: {db?: string}): Store {
+  return openStore(resolveDbPath(flags.db))
 }

@@ -5,10 +5,12 @@ import {dirname} from 'node:path'
 import {LrgateCommand} from '../cli/base-command.js'
 import {configFromFlags, dbFromFlags} from '../cli/context.js'
 import {parseConfidence} from '../gate/options.js'
+import {baselineOnDataset} from '../gate/baseline-policy.js'
 import {resolveEvaluation} from '../gate/reference.js'
 import {runCheck} from '../gate/run-check.js'
+import {storedGateReport} from '../gate/stored-report.js'
 import type {Config} from '../config/schema.js'
-import type {Db} from '../store/db.js'
+import type {Store} from '../store/db.js'
 import {gateJunit} from '../report/junit.js'
 import {gateMarkdown} from '../report/markdown.js'
 import {appendGithubStepSummary} from '../report/summary.js'
@@ -55,7 +57,8 @@ Evaluations on different dataset hashes are refused unless --on-shared-records. 
     let report
     try {
       await this.reevaluateBaselineIfNeeded(db, request, config, file)
-      report = runCheck(db, request)
+      // Rendered from the stored decision, as the sweep summary, runs show and the report are.
+      report = storedGateReport(db, runCheck(db, request).gateId!)!
     } finally {
       db.close()
     }
@@ -78,11 +81,14 @@ Evaluations on different dataset hashes are refused unless --on-shared-records. 
    * A baseline scored on another dataset version than the candidate (a promoted model after the
    * eval data moved on) is re-evaluated on the candidate's version from its kept model directory.
    */
-  private async reevaluateBaselineIfNeeded(db: Db, request: {candidate: string; baseline: string; onSharedRecords: boolean}, config: Config, file: string | null): Promise<void> {
+  private async reevaluateBaselineIfNeeded(db: Store, request: {candidate: string; baseline: string; onSharedRecords: boolean}, config: Config, file: string | null): Promise<void> {
     if (request.onSharedRecords) return
     const candidate = resolveEvaluation(db, request.candidate, '--candidate')
     const baseline = resolveEvaluation(db, request.baseline, '--baseline')
-    if (candidate.datasetHash === baseline.datasetHash || baseline.modelDir === null) return
+    const policy = baselineOnDataset(db, baseline, candidate)
+    // 'mismatch' falls through: the gate refuses different dataset hashes with its own sentence.
+    if (policy.kind === 'stored') request.baseline = String(policy.row.id)
+    if (policy.kind !== 'reevaluate') return
     this.note(`the baseline (#${baseline.id}, ${baseline.label}) was scored on ${baseline.datasetRef}; scoring its model on ${candidate.datasetRef} …`)
     const {evaluationOnDatasetOf} = await import('../eval/reevaluate.js')
     const again = await evaluationOnDatasetOf(db, baseline, candidate, {config, configFile: file, cwd: process.cwd(), backend: config.backend})

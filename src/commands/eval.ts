@@ -50,7 +50,7 @@ export default class Eval extends LrgateCommand<typeof Eval> {
     const {config, file} = configFromFlags(this.flags)
     // Loaded here, not at the top: oclif imports every command to list them, and these pull in evaluators.
     const {runEval} = await import('../eval/run-eval.js')
-    const {evaluationTable} = await import('../report/table.js')
+    const {evaluationTable, failuresTable} = await import('../report/table.js')
     const {parseConfidence} = await import('../gate/options.js')
     const warnings: string[] = []
     const summary = await runEval({
@@ -70,7 +70,7 @@ export default class Eval extends LrgateCommand<typeof Eval> {
       confidence: this.flags.confidence === undefined ? config.eval.confidence : parseConfidence(this.flags.confidence),
       backend: this.flags.backend ?? config.backend,
       cwd: process.cwd(),
-      openDb: () => dbFromFlags(this.flags),
+      openStore: () => dbFromFlags(this.flags),
       onProgress: this.flags.outputs !== undefined ? undefined : (f, phase) => process.stderr.write(`\r${phase} ${(f * 100).toFixed(0)}%   `),
     })
     if (this.flags.outputs === undefined) process.stderr.write('\n')
@@ -82,5 +82,6 @@ export default class Eval extends LrgateCommand<typeof Eval> {
     const e = summary.evaluation
     this.say(`evaluation #${e.id} "${e.label}": ${e.records} records of ${e.dataset.ref} (hash ${e.dataset.hash.slice(0, 12)}), ${Math.round(e.confidence * 100)}% bootstrap CIs`)
     this.say(evaluationTable(summary))
+    if (summary.failures.length > 0) this.say(failuresTable(summary.failures))
   }
 }

@@ -1,6 +1,6 @@
 import type {Dataset} from '../datasets/types.js'
 import {InputError} from '../errors.js'
-import type {RecordOutput} from '../eval/model-outputs.js'
+import type {RecordOutput} from '../store/evaluations.js'
 import {recordText} from '../model/record-text.js'
 import {EndpointClient, type EndpointSettings} from './client.js'
 import {mapLimit} from './map-limit.js'

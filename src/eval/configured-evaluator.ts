@@ -1,23 +1,7 @@
-import type {Aggregation, Direction, Evaluator} from '../../evaluators/types.js'
+import type {Evaluator} from '../../evaluators/types.js'
+import type {EvaluatorDescriptor} from '../store/evaluations.js'
 
-/**
- * What an evaluation stores about each evaluator it ran (JSON in evaluations.evaluators), so the
- * gate can aggregate and compare the metric later without loading any evaluator code.
- */
-export interface EvaluatorDescriptor {
-  /** The metric its scores are stored under. */
-  metric: string
-  /** The built-in's name, or the module's own `name`. */
-  name: string
-  source: 'builtin' | 'module'
-  /** Absolute path of a user module. */
-  path?: string
-  direction: Direction
-  threshold?: number
-  aggregation: Aggregation
-  cohorts?: string
-  description?: string
-}
+export type {EvaluatorDescriptor} from '../store/evaluations.js'
 
 /** An evaluator ready to score: the instance plus where it applies and how its scores are stored. */
 export interface ConfiguredEvaluator {

@@ -3,42 +3,13 @@ import {FAIL_RATE_METRIC} from '../../evaluators/names.js'
 import type {Dataset, DatasetRecord} from '../datasets/types.js'
 import {InputError} from '../errors.js'
 import {deriveSeed} from '../util/rng.js'
-import {bootstrapInterval} from './bootstrap.js'
-import type {ConfiguredEvaluator, EvaluatorDescriptor} from './configured-evaluator.js'
+import {bootstrapInterval} from '../statistics/bootstrap.js'
+import type {CohortMetric, EvaluatedRecord, EvaluatorDescriptor, RecordScoreRow} from '../store/evaluations.js'
+import type {ConfiguredEvaluator} from './configured-evaluator.js'
 import type {RecordOutput} from './model-outputs.js'
-import {bitsPerByteSamples, meanSamples, perplexitySamples, ratioStatistic, type RatioSamples} from './statistic.js'
+import {bitsPerByteSamples, meanSamples, perplexitySamples, ratioStatistic, type RatioSamples} from '../statistics/statistic.js'
 
-export interface RecordScoreRow {
-  metric: string
-  value: number
-  /** null when the evaluator has no threshold. */
-  passed: boolean | null
-  reason?: string
-}
-
-export interface EvaluatedRecord {
-  id: string
-  cohort: string
-  output?: string
-  nll?: number
-  tokens?: number
-  /** UTF-8 bytes of the scored continuation (reference or text). */
-  bytes?: number
-  /** True when any thresholded evaluator failed the record. */
-  failed: boolean
-  scores: RecordScoreRow[]
-}
-
-export interface CohortMetric {
-  cohort: string
-  /** An evaluator's metric, or failRate. */
-  metric: string
-  value: number
-  ciLow: number
-  ciHigh: number
-  /** Records the value is computed over. */
-  n: number
-}
+export type {CohortMetric, EvaluatedRecord, RecordScoreRow} from '../store/evaluations.js'
 
 export interface EvaluationResult {
   records: EvaluatedRecord[]

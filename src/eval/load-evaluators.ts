@@ -5,7 +5,7 @@ import {BUILTIN_EVALUATORS} from '../../evaluators/index.js'
 import type {EvaluatorOptions} from '../../evaluators/types.js'
 import type {EvaluatorSpec} from '../config/eval-schema.js'
 import {InputError} from '../errors.js'
-import {cohortMatcher} from './cohort-glob.js'
+import {cohortMatcher} from '../datasets/cohort-glob.js'
 import type {ConfiguredEvaluator} from './configured-evaluator.js'
 import {loadUserEvaluator} from './user-evaluator.js'
 

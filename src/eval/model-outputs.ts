@@ -1,14 +1,8 @@
 import type {Dataset} from '../datasets/types.js'
 
-/** What a model (or an outputs file) gives for one record. */
-export interface RecordOutput {
-  id: string
-  /** Generated text; absent for perplexity-only `text` records. */
-  output?: string
-  /** Sum of negative log-likelihood (nats) of the reference (or text) tokens. */
-  nll?: number
-  tokens?: number
-}
+import type {RecordOutput} from '../store/evaluations.js'
+
+export type {RecordOutput}
 
 export interface ModelOutputOptions {
   modelDir: string

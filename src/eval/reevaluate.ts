@@ -3,17 +3,14 @@ import {existsSync} from 'node:fs'
 import type {Config} from '../config/schema.js'
 import {loadDataset} from '../datasets/load.js'
 import {InputError} from '../errors.js'
-import type {Db} from '../store/db.js'
+import type {Store} from '../store/db.js'
 import {getStoredDataset} from '../store/datasets.js'
 import {type EvaluationRow, getEvaluation, latestEvaluationByLabel} from '../store/evaluations.js'
-import {deriveSeed} from '../util/rng.js'
+import {evaluationSettings} from './evaluation-settings.js'
 import {loadEvaluators} from './load-evaluators.js'
+import {reevaluationLabel} from './reevaluation-label.js'
 import {evaluateAndStore} from './store-evaluation.js'
 
-/** The label of an evaluation re-scored on another dataset version: `<label>@<name@version>`. */
-export function reevaluationLabel(label: string, datasetRef: string): string {
-  return `${label}@${datasetRef}`
-}
 
 export interface ReevaluateOptions {
   config: Config
@@ -29,7 +26,7 @@ export interface ReevaluateOptions {
  * artifact). Weekly retrains compare on the current data instead of refusing or comparing apples
  * to oranges. Loads the engine, so only when needed.
  */
-export async function evaluationOnDatasetOf(db: Db, row: EvaluationRow, target: EvaluationRow, options: ReevaluateOptions): Promise<EvaluationRow> {
+export async function evaluationOnDatasetOf(db: Store, row: EvaluationRow, target: EvaluationRow, options: ReevaluateOptions): Promise<EvaluationRow> {
   const label = reevaluationLabel(row.label, target.datasetRef)
   const earlier = latestEvaluationByLabel(db, label)
   if (earlier && earlier.datasetHash === target.datasetHash) return earlier
@@ -45,17 +42,17 @@ export async function evaluationOnDatasetOf(db: Db, row: EvaluationRow, target: 
   }
   const evaluators = await loadEvaluators({specs: options.config.eval.evaluators, configFile: options.configFile, cwd: options.cwd})
   const {modelOutputs} = await import('./model-outputs.js')
-  const seed = deriveSeed(options.config.seed, 'generate')
+  const settings = evaluationSettings(options.config.seed, options.config.eval.generation)
   const outputs = await modelOutputs(dataset, {
     modelDir: row.modelDir,
-    generation: {maxTokens: 64, temperature: 0, topK: 0, stop: ['\n'], batchSize: 64, ...options.config.eval.generation},
-    seed,
+    generation: settings.generation,
+    seed: settings.generationSeed,
     backend: options.backend,
     onProgress: options.onProgress,
   })
   const result = await evaluateAndStore(db, {
     dataset, outputs: new Map(outputs.map((o) => [o.id, o])), evaluators, label, source: 'model', modelDir: row.modelDir, backend: options.backend,
-    seed: deriveSeed(options.config.seed, 'bootstrap'), resamples: options.config.eval.resamples, confidence: options.config.eval.confidence,
+    seed: settings.seed, resamples: options.config.eval.resamples, confidence: options.config.eval.confidence,
   })
   return getEvaluation(db, result.evaluationId)!
 }

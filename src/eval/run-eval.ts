@@ -1,11 +1,11 @@
 import {basename, extname, resolve} from 'node:path'
 
 import type {Config} from '../config/schema.js'
-import {DEFAULT_CONFIG} from '../config/defaults.js'
 import {loadDataset} from '../datasets/load.js'
 import {displayUrl} from '../endpoint/display-url.js'
 import {InputError} from '../errors.js'
-import type {Db} from '../store/db.js'
+import type {Store} from '../store/db.js'
+import {evaluationSettings} from './evaluation-settings.js'
 import {loadEvaluators} from './load-evaluators.js'
 import {matchOutputs} from './match-outputs.js'
 import type {RecordOutput} from './model-outputs.js'
@@ -38,7 +38,7 @@ export interface EvalRequest {
   backend: string
   cwd: string
   /** Opened only once every input has been validated, so bad input never touches the database. */
-  openDb: () => Db
+  openStore: () => Store
   onProgress?: (fraction: number, phase: 'generate' | 'score') => void
 }
 
@@ -69,7 +69,7 @@ export async function runEval(request: EvalRequest): Promise<EvaluationSummary> 
     cwd: request.cwd,
   })
 
-  const generation = {...DEFAULT_CONFIG.eval.generation, ...request.config.eval.generation} as Required<Config['eval']['generation']>
+  const {generation} = evaluationSettings(request.seed, request.config.eval.generation)
   let outputs: RecordOutput[]
   let source: string
   let served: {endpointUrl: string; endpointModel: string; tokenizer: string; perplexityUnavailable?: string} | undefined
@@ -94,10 +94,11 @@ export async function runEval(request: EvalRequest): Promise<EvaluationSummary> 
     source = request.model!
     // Loaded only here: the engine pulls in tfjs, which `eval --outputs` and `check` must not pay for.
     const {modelOutputs} = await import('./model-outputs.js')
+    const settings = evaluationSettings(request.seed, request.config.eval.generation)
     outputs = await modelOutputs(dataset, {
       modelDir: resolve(request.cwd, request.model!),
-      generation,
-      seed: request.seed,
+      generation: settings.generation,
+      seed: settings.generationSeed,
       backend: request.backend,
       onProgress: request.onProgress,
     })
@@ -109,7 +110,7 @@ export async function runEval(request: EvalRequest): Promise<EvaluationSummary> 
 
   // tokenizer.json only (no tfjs), imported here to keep src/model out of the static graph
   const tokenizer = request.model === undefined ? undefined : (await import('../model/tokenizer-id.js')).modelTokenizerIdentity(resolve(request.cwd, request.model))
-  const db = request.openDb()
+  const db = request.openStore()
   try {
     const stored = storeEvaluation(
       db,

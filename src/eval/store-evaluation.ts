@@ -1,7 +1,7 @@
 import type {Dataset} from '../datasets/types.js'
-import {type Db, writeTransaction} from '../store/db.js'
+import {type Store, writeTransaction} from '../store/db.js'
 import {recordDatasetUse} from '../store/datasets.js'
-import {insertEvaluation} from '../store/evaluations.js'
+import {insertEvaluation, recordFailures} from '../store/evaluations.js'
 import type {ConfiguredEvaluator} from './configured-evaluator.js'
 import {type AggregateOptions, cohortOrder, evaluateRecords, type EvaluationResult} from './evaluate.js'
 import type {RecordOutput} from './model-outputs.js'
@@ -31,7 +31,7 @@ export interface EvaluationToStore extends AggregateOptions {
  * Scores outputs against a dataset and stores the dataset use, the evaluation, every record's
  * scores and every cohort aggregate in one transaction. The sweep and `lrgate eval` both end here.
  */
-export async function evaluateAndStore(db: Db, request: EvaluationToStore): Promise<StoredEvaluation> {
+export async function evaluateAndStore(db: Store, request: EvaluationToStore): Promise<StoredEvaluation> {
   const result = await evaluateRecords(request.dataset, request.outputs, request.evaluators, request)
   return storeEvaluation(db, request, result)
 }
@@ -43,7 +43,7 @@ export interface StoredEvaluation {
 }
 
 /** Stores an already scored evaluation (see evaluateAndStore) in one transaction. */
-export function storeEvaluation(db: Db, request: Omit<EvaluationToStore, 'outputs' | 'evaluators'>, result: EvaluationResult): StoredEvaluation {
+export function storeEvaluation(db: Store, request: Omit<EvaluationToStore, 'outputs' | 'evaluators'>, result: EvaluationResult): StoredEvaluation {
   const {dataset} = request
   const evaluationId = writeTransaction(db, () => {
     const datasetId = recordDatasetUse(db, dataset)
@@ -77,6 +77,7 @@ export function storeEvaluation(db: Db, request: Omit<EvaluationToStore, 'output
     result.evaluators,
     result.cohorts,
     cohortOrder(dataset, result.records),
+    recordFailures(db, evaluationId),
   )
   return {evaluationId, result, summary}
 }

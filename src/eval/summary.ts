@@ -1,5 +1,6 @@
 import type {Dataset} from '../datasets/types.js'
 import type {EvaluatorDescriptor} from './configured-evaluator.js'
+import type {RecordFailure} from '../store/evaluations.js'
 import type {CohortMetric} from './evaluate.js'
 
 export interface MetricSummary {
@@ -24,6 +25,8 @@ export interface EvaluationSummary {
   /** Metric names in column order: the evaluators', then failRate. */
   metrics: string[]
   cohorts: {cohort: string; role: string; records: number; metrics: Record<string, MetricSummary>}[]
+  /** Every failing score (a record below/above an evaluator's threshold) with the evaluator's reason. */
+  failures: RecordFailure[]
 }
 
 /** Groups cohort aggregates for display. */
@@ -33,6 +36,7 @@ export function summarizeEvaluation(
   evaluators: readonly EvaluatorDescriptor[],
   cohorts: readonly CohortMetric[],
   cohortOrder: readonly string[],
+  failures: readonly RecordFailure[],
 ): EvaluationSummary {
   const metrics = [...evaluators.map((e) => e.metric)]
   if (cohorts.some((c) => c.metric === 'failRate')) metrics.push('failRate')
@@ -49,6 +53,7 @@ export function summarizeEvaluation(
           .map((c) => [c.metric, {value: c.value, ciLow: finite(c.ciLow), ciHigh: finite(c.ciHigh), n: c.n}]),
       ),
     })),
+    failures: [...failures],
   }
 }
 

@@ -1,5 +1,5 @@
 import {runSteps} from '../store/candidates.js'
-import type {Db} from '../store/db.js'
+import type {Store} from '../store/db.js'
 import {anchorSuggestion, sweepCandidates} from './candidates.js'
 import type {FindLrPlan} from './plan.js'
 import {smoothLosses} from './smoothing.js'
@@ -13,7 +13,7 @@ export interface StoredRangeTest {
 }
 
 /** A find-lr run's curve from train_steps, and the suggestions it gives (the same as when it ran). */
-export function storedRangeTest(db: Db, runId: number, plan: Pick<FindLrPlan, 'count'>): StoredRangeTest {
+export function storedRangeTest(db: Store, runId: number, plan: Pick<FindLrPlan, 'count'>): StoredRangeTest {
   const steps = runSteps(db, runId)
   const smoothed = smoothLosses(steps.map((s) => s.loss))
   const points = steps.map((s, i) => ({lr: s.lr, loss: s.loss, smoothed: smoothed[i]}))

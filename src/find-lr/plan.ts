@@ -1,4 +1,4 @@
-import {positiveNumber, seedFlag} from '../cli/number-flags.js'
+import {positiveNumber, seedFlag} from '../config/flag-numbers.js'
 import type {Config} from '../config/schema.js'
 import {InputError} from '../errors.js'
 import {resolveBaseModel} from '../sweep/plan.js'

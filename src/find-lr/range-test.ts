@@ -1,6 +1,6 @@
 import type {OptimizerConfig} from '../config/schema.js'
 import type {Gpt} from '../model/gpt.js'
-import {commitValues, tensorValues} from '../train/param-buffers.js'
+import {commitValues, tensorValues} from '../compute/param-buffers.js'
 import type {TokenStream} from '../train/token-stream.js'
 import {type StepRecord, train} from '../train/trainer.js'
 import {exponentialRamp} from './ramp.js'

@@ -1,9 +1,9 @@
 import {loadDataset} from '../datasets/load.js'
 import {loadModel} from '../model/io.js'
-import type {Progress} from '../report/progress.js'
+import type {Progress} from '../util/progress.js'
 import {finishTraining, insertCandidates, markCandidateRunning, recordSteps} from '../store/candidates.js'
 import {recordDatasetUse} from '../store/datasets.js'
-import {type Db, writeTransaction} from '../store/db.js'
+import {type Store, writeTransaction} from '../store/db.js'
 import {insertRun, setRunStatus} from '../store/runs.js'
 import {splitTraining} from '../sweep/training-data.js'
 import {buildTokenStream} from '../train/token-stream.js'
@@ -30,7 +30,7 @@ export interface FindLrOutcome {
 }
 
 export interface FindLrOptions {
-  db: Db
+  db: Store
   plan: FindLrPlan
   backend: {name: string; reason: string}
   progress: Progress

@@ -2,11 +2,11 @@ import {BUILTIN_EVALUATOR_NAMES, FAIL_RATE_METRIC} from '../../evaluators/names.
 import type {Aggregation} from '../../evaluators/types.js'
 import type {GateRule} from '../config/eval-schema.js'
 import {InputError} from '../errors.js'
-import {cohortMatcher} from '../eval/cohort-glob.js'
-import {bitsPerByteSamples, meanSamples, perplexitySamples, ratioStatistic, type RatioSamples} from '../eval/statistic.js'
+import {cohortMatcher} from '../datasets/cohort-glob.js'
+import {bitsPerByteSamples, meanSamples, perplexitySamples, ratioStatistic, type RatioSamples} from '../statistics/statistic.js'
 import type {EvaluationRow, StoredRecord} from '../store/evaluations.js'
 import {deriveSeed} from '../util/rng.js'
-import {pairedDeltas, type SamplePair} from './paired-bootstrap.js'
+import {pairedDeltas, type SamplePair} from '../statistics/paired-bootstrap.js'
 import {rowMessage} from './row-message.js'
 import {nllRuleCheck} from './nll-rules.js'
 import {judge, ruleLabel, type RuleLimit, ruleLimit} from './rule.js'
@@ -78,7 +78,7 @@ export function compareEvaluations(
     const base = {rule: label, ruleIndex, metric: rule.metric, limitKind: limit.kind, limitSide: limit.side, relative, limit: limit.bound}
     const skipped = (cohort: string, message: string): GateRow => ({
       ...base, cohort, baseline: null, candidate: null, delta: null, ciLow: null, ciHigh: null,
-      status: 'skipped', message, records: 0, inconclusive: false, recordsNeeded: null,
+      status: 'skipped', message, records: 0, inconclusive: false, recordsNeeded: null, pValue: null, adjustedP: null, decided: null,
     })
     if (matching.length === 0) {
       results.push(skipped(glob, `no cohort matches "${glob}" (cohorts: ${cohorts.join(', ')})`))

@@ -1,5 +1,5 @@
 import {InputError} from '../errors.js'
-import type {Db} from '../store/db.js'
+import type {Store} from '../store/db.js'
 import {insertPromotion, latestPromotion, type PromotionRow} from '../store/promotions.js'
 import {candidateOfEvaluation} from '../store/runs-read.js'
 import {resolveEvaluation} from './reference.js'
@@ -10,7 +10,7 @@ import {resolveEvaluation} from './reference.js'
  *
  * @example promoteEvaluation(db, 'recommended', 'weekly retrain 2024-06-03')
  */
-export function promoteEvaluation(db: Db, ref: string, note?: string): PromotionRow {
+export function promoteEvaluation(db: Store, ref: string, note?: string): PromotionRow {
   if (ref.trim() === 'promoted') throw new InputError('"promoted" is already the promoted baseline; name the evaluation to promote instead.')
   const evaluation = resolveEvaluation(db, ref, 'baseline promote')
   const candidate = candidateOfEvaluation(db, evaluation.id, evaluation.candidateId)

@@ -1,6 +1,6 @@
 import {InputError} from '../errors.js'
 import {type EvaluationRow, getEvaluation, latestEvaluationByLabel, listEvaluations, recentLabels} from '../store/evaluations.js'
-import type {Db} from '../store/db.js'
+import type {Store} from '../store/db.js'
 import {latestPromotion} from '../store/promotions.js'
 import {getCandidate, getRun, latestSweepRun, type RunRow, runCandidates} from '../store/runs-read.js'
 import {hint} from '../util/invocation.js'
@@ -16,7 +16,7 @@ import {hint} from '../util/invocation.js'
  *
  * @example resolveEvaluation(db, 'promoted')
  */
-export function resolveEvaluation(db: Db, ref: string, role = 'evaluation'): EvaluationRow {
+export function resolveEvaluation(db: Store, ref: string, role = 'evaluation'): EvaluationRow {
   const trimmed = ref.trim()
   if (/^\d+$/.test(trimmed)) {
     const found = getEvaluation(db, Number(trimmed))
@@ -53,7 +53,7 @@ export function resolveEvaluation(db: Db, ref: string, role = 'evaluation'): Eva
   return byLabel
 }
 
-function fromRun(db: Db, run: RunRow, what: string, ref: string, role: string): EvaluationRow {
+function fromRun(db: Store, run: RunRow, what: string, ref: string, role: string): EvaluationRow {
   if (what === 'base') {
     if (run.baseEvaluationId === null) throw new InputError(`${role} "${ref}": run #${run.id} has no base evaluation (status ${run.status}).`)
     return getEvaluation(db, run.baseEvaluationId)!
@@ -74,7 +74,7 @@ function fromRun(db: Db, run: RunRow, what: string, ref: string, role: string): 
 }
 
 /** One clause for error messages: the recent labels and the newest evaluation id. */
-function whatExists(db: Db): string {
+function whatExists(db: Store): string {
   const labels = recentLabels(db, 5)
   if (labels.length === 0) return `the database holds no evaluations yet; run "${hint('eval')}" or "${hint('sweep')}" first`
   const newest = listEvaluations(db, 1)[0]

@@ -1,5 +1,5 @@
 import {formatDelta, formatInterval} from './format.js'
-import type {PairedDelta} from './paired-bootstrap.js'
+import type {PairedDelta} from '../statistics/paired-bootstrap.js'
 import type {Judgement, RuleLimit} from './rule.js'
 
 /**

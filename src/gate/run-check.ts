@@ -1,5 +1,5 @@
 import type {GateRule} from '../config/eval-schema.js'
-import type {Db} from '../store/db.js'
+import type {Store} from '../store/db.js'
 import {storedRecords} from '../store/evaluations.js'
 import {insertGate} from '../store/gates.js'
 import {compareEvaluations} from './compare.js'
@@ -20,7 +20,7 @@ export interface CheckRequest {
  * `lrgate check` without the rendering: resolves both references, compares them under the rules,
  * and stores the decision (gates + gate_results, one transaction). Errors store nothing.
  */
-export function runCheck(db: Db, request: CheckRequest): GateReport {
+export function runCheck(db: Store, request: CheckRequest): GateReport {
   const candidate = resolveEvaluation(db, request.candidate, '--candidate')
   const baseline = resolveEvaluation(db, request.baseline, '--baseline')
   const report = compareEvaluations(

@@ -1,19 +1,8 @@
-import type {GateResultRow} from '../store/gates.js'
-import type {LimitKind} from './rule.js'
+import type {RecordFailure} from '../store/evaluations.js'
+import type {GateResultRow, StoredGateRow} from '../store/gates.js'
 
-/** One rule × cohort row of a gate decision. */
-export interface GateRow extends GateResultRow {
-  /** Position of the rule in the config's gate.rules. */
-  ruleIndex: number
-  limitKind: LimitKind
-  /** `atLeast`: the delta must stay ≥ limit (maxDrop, minGain); `atMost`: ≤ limit (maxRise). */
-  limitSide: 'atLeast' | 'atMost'
-  relative: boolean
-  /** Paired records the row was computed on (0 when skipped). */
-  records: number
-  inconclusive: boolean
-  recordsNeeded: number | null
-}
+/** One rule × cohort row of a gate decision: exactly the row the store keeps (src/store/gates.ts). */
+export type GateRow = GateResultRow
 
 export interface EvaluationRef {
   id: number
@@ -32,4 +21,15 @@ export interface GateReport {
   resamples: number
   seed: number
   results: GateRow[]
+}
+
+/**
+ * A gate decision read back from the store (see storedGateReport): what every renderer shows. Rows
+ * are as stored (rows older than store migration 3 lack some fields); `failures` are the candidate's
+ * failed records with each evaluator's reason.
+ */
+export interface StoredGateReport extends Omit<GateReport, 'results' | 'gateId'> {
+  gateId: number
+  results: StoredGateRow[]
+  failures: RecordFailure[]
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 
 import {activeAddon} from '../compute/backend.js'
-import {tensorValues} from '../train/param-buffers.js'
+import {tensorValues} from '../compute/param-buffers.js'
 import type {Gpt} from './gpt.js'
 import {type InferenceModel, type KvDecoder, SEQUENCE_FIELDS} from './inference.js'
 import {NativeGpt} from './native-gpt.js'

@@ -1,5 +1,7 @@
 import {formatDelta, formatInterval, formatLimit, formatValue} from '../gate/format.js'
-import type {GateReport, GateRow} from '../gate/types.js'
+import type {StoredGateReport} from '../gate/types.js'
+import type {RecordFailure} from '../store/evaluations.js'
+import type {StoredGateRow} from '../store/gates.js'
 
 /** Escapes text for XML attributes and content, dropping characters XML 1.0 cannot hold. */
 export function xmlEscape(text: string): string {
@@ -16,7 +18,7 @@ export function xmlEscape(text: string): string {
  * JUnit XML of a gate decision: one testsuite, one testcase per rule × cohort; failing rows carry a
  * <failure> whose message has the numbers, skipped rows a <skipped>.
  */
-export function gateJunit(report: GateReport): string {
+export function gateJunit(report: StoredGateReport): string {
   const failures = report.results.filter((r) => r.status === 'fail').length
   const skipped = report.results.filter((r) => r.status === 'skipped').length
   const counts = `tests="${report.results.length}" failures="${failures}" errors="0" skipped="${skipped}" time="0"`
@@ -36,7 +38,7 @@ export function gateJunit(report: GateReport): string {
       seed: String(report.seed),
     }).map(([k, v]) => `      <property name="${k}" value="${xmlEscape(v)}"/>`),
     '    </properties>',
-    ...report.results.map((r) => testcase(r, report.confidence)),
+    ...report.results.map((r) => testcase(r, report.confidence, report.failures.filter((f) => f.cohort === r.cohort))),
     '  </testsuite>',
     '</testsuites>',
     '',
@@ -44,13 +46,24 @@ export function gateJunit(report: GateReport): string {
   return lines.join('\n')
 }
 
-function testcase(r: GateRow, confidence: number): string {
+/** Failed records listed in a failure body; the rest are counted. */
+const RECORDS_SHOWN = 10
+
+function testcase(r: StoredGateRow, confidence: number, failures: readonly RecordFailure[]): string {
   const open = `    <testcase classname="lrgate.${xmlEscape(r.metric)}" name="${xmlEscape(`${r.rule} [${r.cohort}]`)}" time="0">`
   if (r.status === 'pass') return `${open.slice(0, -1)}/>`
   if (r.status === 'skipped') return `${open}\n      <skipped message="${xmlEscape(r.message)}"/>\n    </testcase>`
   const numbers =
     `${r.metric} on ${r.cohort}: baseline ${formatValue(r.metric, r.baseline)}, candidate ${formatValue(r.metric, r.candidate)}, ` +
-    `delta ${formatDelta(r.metric, r.relative, r.delta)}, ${Math.round(confidence * 100)}% CI ${formatInterval(r.metric, r.relative, r.ciLow, r.ciHigh)}, ` +
-    `limit ${formatLimit(r.metric, r.relative, r.limitSide, r.limit)}`
-  return `${open}\n      <failure message="${xmlEscape(numbers)}" type="regression">${xmlEscape(`${r.rule}: ${r.message}`)}</failure>\n    </testcase>`
+    `delta ${formatDelta(r.metric, r.relative === true, r.delta)}, ${Math.round(confidence * 100)}% CI ${formatInterval(r.metric, r.relative === true, r.ciLow, r.ciHigh)}, ` +
+    `limit ${formatLimit(r.metric, r.relative === true, r.limitSide, r.limit)}`
+  return `${open}\n      <failure message="${xmlEscape(numbers)}" type="regression">${xmlEscape([`${r.rule}: ${r.message}`, ...failedRecords(failures)].join('\n'))}</failure>\n    </testcase>`
+}
+
+/** The candidate's failed records of the row's cohort, each with the evaluator that failed it and its reason. */
+function failedRecords(failures: readonly RecordFailure[]): string[] {
+  if (failures.length === 0) return []
+  const lines = failures.slice(0, RECORDS_SHOWN).map((f) => `  ${f.id}: ${f.metric} ${formatValue(f.metric, f.value)}${f.reason === null ? '' : ` (${f.reason})`}`)
+  if (failures.length > RECORDS_SHOWN) lines.push(`  … and ${failures.length - RECORDS_SHOWN} more`)
+  return [`failed records in this cohort (${failures.length}):`, ...lines]
 }

@@ -1,5 +1,5 @@
 import {formatDelta, formatInterval, formatLimit, formatValue} from '../gate/format.js'
-import type {GateReport} from '../gate/types.js'
+import type {StoredGateReport} from '../gate/types.js'
 
 const ICON: Record<string, string> = {pass: '✅ pass', fail: '❌ fail', skipped: '⏭️ skipped'}
 
@@ -11,7 +11,7 @@ function cell(text: string): string {
  * A Markdown summary of a gate decision (for `--markdown` and `$GITHUB_STEP_SUMMARY`): verdict,
  * what was compared, one table row per rule × cohort, then the reasons for failing and inconclusive rows.
  */
-export function gateMarkdown(report: GateReport): string {
+export function gateMarkdown(report: StoredGateReport): string {
   const pct = `${Math.round(report.confidence * 100)}%`
   const lines = [
     `### ${report.verdict === 'pass' ? '✅' : '❌'} lrgate check: ${report.verdict}`,
@@ -22,11 +22,11 @@ export function gateMarkdown(report: GateReport): string {
     '|---|---|--:|--:|--:|---|---|---|',
     ...report.results.map(
       (r) =>
-        `| ${cell(r.rule)} | ${cell(r.cohort)} | ${formatValue(r.metric, r.baseline)} | ${formatValue(r.metric, r.candidate)} | ${formatDelta(r.metric, r.relative, r.delta)} | ${formatInterval(r.metric, r.relative, r.ciLow, r.ciHigh)} | ${cell(formatLimit(r.metric, r.relative, r.limitSide, r.limit))} | ${ICON[r.status]}${r.inconclusive ? ' (inconclusive)' : ''} |`,
+        `| ${cell(r.rule)} | ${cell(r.cohort)} | ${formatValue(r.metric, r.baseline)} | ${formatValue(r.metric, r.candidate)} | ${formatDelta(r.metric, r.relative === true, r.delta)} | ${formatInterval(r.metric, r.relative === true, r.ciLow, r.ciHigh)} | ${cell(formatLimit(r.metric, r.relative === true, r.limitSide, r.limit))} | ${ICON[r.status]}${r.inconclusive === true ? ' (inconclusive)' : ''} |`,
     ),
   ]
   const failed = report.results.filter((r) => r.status === 'fail')
-  const notes = report.results.filter((r) => r.inconclusive)
+  const notes = report.results.filter((r) => r.inconclusive === true)
   if (failed.length > 0) lines.push('', '**Failed**', '', ...failed.map((r) => `- ${cell(r.rule)} on \`${r.cohort}\`: ${r.message}`))
   if (notes.length > 0) lines.push('', '**Inconclusive**', '', ...notes.map((r) => `- ${cell(r.rule)} on \`${r.cohort}\`: ${r.message}`))
   lines.push('')

@@ -1,24 +1,6 @@
 import cliProgress from 'cli-progress'
 
-export interface ProgressFields {
-  phase?: string
-  loss?: number
-  lr?: number
-  tokensPerS?: number
-}
-
-/**
- * Progress of long work on stderr (stdout stays clean for --json): live bars with steps/s and
- * ETA on a terminal, plain timestamped lines in CI logs — never a silent minute either way.
- */
-export interface Progress {
-  start(key: string, label: string, total: number): void
-  update(key: string, value: number, fields?: ProgressFields): void
-  finish(key: string, message: string): void
-  /** a line of its own (above the bars on a terminal) */
-  log(line: string): void
-  stop(): void
-}
+import type {Progress, ProgressFields} from '../util/progress.js'
 
 const fmt = {
   loss: (x?: number) => (x === undefined || !Number.isFinite(x) ? '  -   ' : x.toFixed(4)),

@@ -1,13 +1,12 @@
 import {InputError} from '../errors.js'
-import {ruleLabel, ruleLimit} from '../gate/rule.js'
-import type {GateRule} from '../config/eval-schema.js'
+import {storedGateReport} from '../gate/stored-report.js'
 import {scheduleValues, type ScheduleSpec, scheduleSpecSchema} from '../schedule/index.js'
-import {runSteps} from '../store/candidates.js'
+import {candidateSchedules, runSteps} from '../store/candidates.js'
 import {getStoredDataset} from '../store/datasets.js'
-import type {Db} from '../store/db.js'
+import type {Store} from '../store/db.js'
 import {cohortMetrics, getEvaluation} from '../store/evaluations.js'
-import {gateResults} from '../store/gates.js'
 import {getRun, latestSweepRun, listRuns, type RunRow, runCandidates} from '../store/runs-read.js'
+import {runExtras} from '../store/runs.js'
 import type {ReportGate, ReportMetric, ReportStep, RunReportData} from './html/types.js'
 import {hint} from '../util/invocation.js'
 
@@ -17,7 +16,7 @@ import {hint} from '../util/invocation.js'
  *
  * @example resolveReportRun(db, 'latest').id
  */
-export function resolveReportRun(db: Db, ref: string): RunRow {
+export function resolveReportRun(db: Store, ref: string): RunRow {
   const trimmed = ref.trim()
   if (trimmed === 'latest') {
     const run = latestSweepRun(db)
@@ -30,7 +29,7 @@ export function resolveReportRun(db: Db, ref: string): RunRow {
   return run
 }
 
-function whatExists(db: Db): string {
+function whatExists(db: Store): string {
   const runs = listRuns(db, 5)
   if (runs.length === 0) return `the database holds no runs yet; run "${hint('sweep')}" first`
   return `recent runs are ${runs.map((r) => `#${r.id}${r.name === null ? '' : ` (${r.name})`}`).join(', ')} (see "${hint('runs list')}")`
@@ -40,13 +39,9 @@ function whatExists(db: Db): string {
  * Reads everything the HTML report of one run shows: the run's facts, each candidate's steps, planned
  * schedule, evaluation and gate decision, and the base evaluation.
  */
-export function loadRunReportData(db: Db, run: RunRow): RunReportData {
-  const extra = db
-    .prepare('SELECT config, backend_reason AS backendReason, train_dataset_id AS trainId, eval_dataset_id AS evalId FROM runs WHERE id = ?')
-    .get(run.id) as {config: string; backendReason: string | null; trainId: number | null; evalId: number | null}
-  const schedules = new Map(
-    (db.prepare('SELECT id, schedule FROM candidates WHERE run_id = ?').all(run.id) as {id: number; schedule: string}[]).map((r) => [r.id, r.schedule]),
-  )
+export function loadRunReportData(db: Store, run: RunRow): RunReportData {
+  const extra = runExtras(db, run.id)!
+  const schedules = candidateSchedules(db, run.id)
   const steps = new Map<number, ReportStep[]>()
   for (const s of runSteps(db, run.id)) {
     const list = steps.get(s.candidateId) ?? []
@@ -63,12 +58,12 @@ export function loadRunReportData(db: Db, run: RunRow): RunReportData {
       backend: run.backend,
       backendReason: extra.backendReason,
       baseModel: run.baseModel,
-      trainDataset: datasetRef(db, extra.trainId),
-      evalDataset: datasetRef(db, extra.evalId),
+      trainDataset: datasetRef(db, extra.trainDatasetId),
+      evalDataset: datasetRef(db, extra.evalDatasetId),
       recommendedLabel: run.recommendedLabel,
       createdAt: run.createdAt,
       finishedAt: run.finishedAt,
-      config: JSON.parse(extra.config) as unknown,
+      config: extra.config,
     },
     base: run.baseEvaluationId === null ? null : {label: getEvaluation(db, run.baseEvaluationId)?.label ?? 'base', metrics: metrics(db, run.baseEvaluationId)},
     candidates: runCandidates(db, run.id).map((c) => ({
@@ -90,12 +85,12 @@ export function loadRunReportData(db: Db, run: RunRow): RunReportData {
   }
 }
 
-function datasetRef(db: Db, id: number | null): string | null {
+function datasetRef(db: Store, id: number | null): string | null {
   const d = id === null ? undefined : getStoredDataset(db, id)
   return d === undefined ? null : `${d.name}@${d.version}`
 }
 
-function metrics(db: Db, evaluationId: number): ReportMetric[] {
+function metrics(db: Store, evaluationId: number): ReportMetric[] {
   // The store types CIs as numbers, but SQLite holds NULL where a CI could not be computed.
   return cohortMetrics(db, evaluationId).map((m) => ({...m, ciLow: m.ciLow ?? null, ciHigh: m.ciHigh ?? null}))
 }
@@ -112,24 +107,9 @@ function plannedRates(schedule: string | undefined, lr: number, steps: number): 
   }
 }
 
-/** A gate decision with each row's limit side and scale read from the rule that produced it. */
-function readGate(db: Db, gateId: number): ReportGate | null {
-  const gate = db
-    .prepare(
-      `SELECT g.id, g.verdict, g.confidence, g.rules, b.label AS baselineLabel
-       FROM gates g JOIN evaluations b ON b.id = g.baseline_evaluation_id WHERE g.id = ?`,
-    )
-    .get(gateId) as {id: number; verdict: 'pass' | 'fail'; confidence: number; rules: string; baselineLabel: string} | undefined
+/** A candidate's gate decision, from the stored view every renderer shares (gate/stored-report.ts). */
+function readGate(db: Store, gateId: number): ReportGate | null {
+  const gate = storedGateReport(db, gateId)
   if (gate === undefined) return null
-  const rules = new Map((JSON.parse(gate.rules) as GateRule[]).map((r) => [ruleLabel(r), r]))
-  return {
-    id: gate.id,
-    verdict: gate.verdict,
-    confidence: gate.confidence,
-    baselineLabel: gate.baselineLabel,
-    results: gateResults(db, gateId).map((row) => {
-      const rule = rules.get(row.rule)
-      return {...row, relative: rule?.relative === true, limitSide: rule === undefined ? null : ruleLimit(rule).side}
-    }),
-  }
+  return {id: gate.gateId, verdict: gate.verdict, confidence: gate.confidence, baselineLabel: gate.baseline.label, results: gate.results, failures: gate.failures}
 }

@@ -2,7 +2,8 @@ import Table from 'cli-table3'
 
 import type {EvaluationSummary} from '../eval/summary.js'
 import {formatDelta, formatInterval, formatLimit, formatValue} from '../gate/format.js'
-import type {GateReport} from '../gate/types.js'
+import type {StoredGateReport} from '../gate/types.js'
+import type {RecordFailure} from '../store/evaluations.js'
 import type {History, RunDetail} from '../store/runs-read.js'
 
 /**
@@ -24,7 +25,7 @@ export function renderTable(head: string[], rows: string[][], right: readonly nu
 const STATUS: Record<string, string> = {pass: 'pass', fail: 'FAIL', skipped: 'skipped'}
 
 /** The gate's table: one row per rule × cohort with baseline, candidate, delta, CI, limit, status. */
-export function gateTable(report: GateReport): string {
+export function gateTable(report: StoredGateReport): string {
   const ci = `${Math.round(report.confidence * 100)}% CI`
   return renderTable(
     ['rule', 'cohort', 'baseline', 'candidate', 'delta', ci, 'limit', 'status'],
@@ -33,17 +34,17 @@ export function gateTable(report: GateReport): string {
       r.cohort,
       formatValue(r.metric, r.baseline),
       formatValue(r.metric, r.candidate),
-      formatDelta(r.metric, r.relative, r.delta),
-      formatInterval(r.metric, r.relative, r.ciLow, r.ciHigh),
-      formatLimit(r.metric, r.relative, r.limitSide, r.limit),
-      STATUS[r.status] + (r.inconclusive ? ' (?)' : ''),
+      formatDelta(r.metric, r.relative === true, r.delta),
+      formatInterval(r.metric, r.relative === true, r.ciLow, r.ciHigh),
+      formatLimit(r.metric, r.relative === true, r.limitSide, r.limit),
+      STATUS[r.status] + (r.inconclusive === true ? ' (?)' : ''),
     ]),
     [2, 3, 4],
   )
 }
 
 /** The lines under the gate table: the verdict, then why each failing or inconclusive row is so. */
-export function gateVerdictLines(report: GateReport): string[] {
+export function gateVerdictLines(report: StoredGateReport): string[] {
   const failed = report.results.filter((r) => r.status === 'fail')
   const skipped = report.results.filter((r) => r.status === 'skipped').length
   const head =
@@ -55,7 +56,7 @@ export function gateVerdictLines(report: GateReport): string[] {
     head,
   ]
   for (const r of report.results) {
-    if (r.status === 'fail' || r.inconclusive) lines.push(`  ${r.status === 'fail' ? 'FAIL' : '(?)'} ${r.rule} on ${r.cohort}: ${r.message}`)
+    if (r.status === 'fail' || r.inconclusive === true) lines.push(`  ${r.status === 'fail' ? 'FAIL' : '(?)'} ${r.rule} on ${r.cohort}: ${r.message}`)
   }
   return lines
 }
@@ -76,6 +77,24 @@ export function evaluationTable(summary: EvaluationSummary): string {
     ]),
     [2],
   )
+}
+
+/** Failed records shown under eval's table; the rest are counted (all are in --json and the store). */
+export const FAILURES_SHOWN = 20
+
+/**
+ * The failed records of an evaluation: record, cohort, the evaluator that failed it, its score and
+ * the evaluator's reason ("–" when it gave none). Empty when nothing failed.
+ */
+export function failuresTable(failures: readonly RecordFailure[], shown = FAILURES_SHOWN): string {
+  if (failures.length === 0) return ''
+  const table = renderTable(
+    ['failed record', 'cohort', 'evaluator', 'score', 'reason'],
+    failures.slice(0, shown).map((f) => [f.id, f.cohort, f.metric, formatValue(f.metric, f.value), f.reason ?? '–']),
+    [3],
+  )
+  return failures.length > shown ? `${table}
+… and ${failures.length - shown} more failing scores (see --json)` : table
 }
 
 const short = (iso: string | null) => (iso === null ? '–' : iso.slice(0, 16).replace('T', ' '))

@@ -1,6 +1,5 @@
 import {basename} from 'node:path'
 
-import type {Config} from '../config/schema.js'
 import {InputError} from '../errors.js'
 import {flagName, type KeyNamer} from './check.js'
 import {type ScheduleParamKey, type ScheduleSpec, scheduleSpecSchema} from './spec.js'
@@ -66,11 +65,18 @@ export function scheduleSpecFromFlags(flags: ScheduleFlagValues, fallback?: Sche
   return {spec: parsed.data, source: fallback.source, name}
 }
 
+/** The parts of the config's sweep section a fallback reads (the config layer sits above schedule/). */
+export interface SweepScheduleSettings {
+  schedule: Omit<ScheduleSpec, 'lr' | 'steps'> & Partial<Pick<ScheduleSpec, 'lr' | 'steps'>>
+  lrs: readonly number[]
+  steps?: number
+}
+
 /**
  * The sweep's schedule from config as a starting spec: its lr is the sweep's first candidate and
  * its length the sweep's steps (when set), so `lrgate schedule` alone shows what a sweep will use.
  */
-export function sweepScheduleFallback(config: Config, file: string | null): ScheduleFallback {
+export function sweepScheduleFallback(config: {sweep: SweepScheduleSettings}, file: string | null): ScheduleFallback {
   const spec: ScheduleSpec = {...config.sweep.schedule, lr: config.sweep.lrs[0]}
   if (config.sweep.steps !== undefined) spec.steps = config.sweep.steps
   const where = file === null ? 'the default sweep.schedule' : `sweep.schedule of ${basename(file)}`

@@ -1,7 +1,18 @@
 import {dirname} from 'node:path'
 
-import type {StepRecord} from '../train/trainer.js'
-import {type Db, nowIso, writeTransaction} from './db.js'
+import {type Store, nowIso, writeTransaction} from './db.js'
+import {sql} from './sql.js'
+
+/** One optimizer step as the trainer reports it and train_steps stores it (0-based step; grad norm before clipping). */
+export interface StepRecord {
+  step: number
+  lr: number
+  loss: number
+  gradNorm: number
+  clipped: boolean
+  tokensPerS: number
+  valLoss: number | null
+}
 
 export type CandidateStatus = 'pending' | 'running' | 'completed' | 'diverged' | 'pruned' | 'failed'
 
@@ -16,15 +27,17 @@ export interface NewCandidate {
 }
 
 /** Creates a sweep's candidates (status `pending`) in one transaction; returns their ids in order. */
-export function insertCandidates(db: Db, runId: number, candidates: readonly NewCandidate[]): number[] {
+export function insertCandidates(store: Store, runId: number, candidates: readonly NewCandidate[]): number[] {
+  const db = sql(store)
   const insert = db.prepare(
     `INSERT INTO candidates (run_id, label, lr, schedule, seed, status, steps_total, artifact_dir)
      VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`,
   )
-  return writeTransaction(db, () => candidates.map((c) => Number(insert.run(runId, c.label, c.lr, JSON.stringify(c.schedule), c.seed, c.stepsTotal, c.artifactDir).lastInsertRowid)))
+  return writeTransaction(store, () => candidates.map((c) => Number(insert.run(runId, c.label, c.lr, JSON.stringify(c.schedule), c.seed, c.stepsTotal, c.artifactDir).lastInsertRowid)))
 }
 
-export function markCandidateRunning(db: Db, id: number): void {
+export function markCandidateRunning(store: Store, id: number): void {
+  const db = sql(store)
   db.prepare("UPDATE candidates SET status = 'running', started_at = coalesce(started_at, ?) WHERE id = ?").run(nowIso(), id)
 }
 
@@ -32,47 +45,73 @@ export function markCandidateRunning(db: Db, id: number): void {
  * Stores the steps since the last checkpoint and the candidate's progress in one transaction, so
  * the database never holds steps that the checkpoint on disk does not.
  */
-export function recordSteps(db: Db, id: number, stepsDone: number, steps: readonly StepRecord[]): void {
+export function recordSteps(store: Store, id: number, stepsDone: number, steps: readonly StepRecord[]): void {
+  const db = sql(store)
   const insert = db.prepare(
     `INSERT OR REPLACE INTO train_steps (candidate_id, step, lr, loss, grad_norm, clipped, tokens_per_s, val_loss)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   )
-  writeTransaction(db, () => {
+  writeTransaction(store, () => {
     for (const s of steps) insert.run(id, s.step, s.lr, s.loss, Number.isFinite(s.gradNorm) ? s.gradNorm : -1, s.clipped ? 1 : 0, s.tokensPerS, s.valLoss)
     db.prepare('UPDATE candidates SET steps_done = ? WHERE id = ?').run(stepsDone, id)
   })
 }
 
 /** Before resuming from a checkpoint: forget steps recorded after it (a kill between writes). */
-export function forgetStepsAfter(db: Db, id: number, stepsDone: number): void {
-  writeTransaction(db, () => {
+export function forgetStepsAfter(store: Store, id: number, stepsDone: number): void {
+  const db = sql(store)
+  writeTransaction(store, () => {
     db.prepare('DELETE FROM train_steps WHERE candidate_id = ? AND step >= ?').run(id, stepsDone)
     db.prepare('UPDATE candidates SET steps_done = ? WHERE id = ?').run(stepsDone, id)
   })
 }
 
 /** Losses recorded so far (the divergence detector's history on resume). */
-export function lossHistory(db: Db, id: number): number[] {
+export function lossHistory(store: Store, id: number): number[] {
+  const db = sql(store)
   return db.prepare('SELECT loss FROM train_steps WHERE candidate_id = ? ORDER BY step').pluck().all(id) as number[]
 }
 
 export function finishTraining(
-  db: Db,
+  store: Store,
   id: number,
   result: {status: CandidateStatus; reason: string | null; stepsDone: number; finalTrainLoss: number | null; finalValLoss: number | null},
 ): void {
+  const db = sql(store)
   db.prepare(
     `UPDATE candidates SET status = ?, status_reason = ?, steps_done = ?, final_train_loss = ?, final_val_loss = ?, finished_at = ? WHERE id = ?`,
   ).run(result.status, result.reason, result.stepsDone, result.finalTrainLoss, result.finalValLoss, nowIso(), id)
 }
 
-export function setCandidateStatus(db: Db, id: number, status: CandidateStatus, reason: string | null): void {
+export function setCandidateStatus(store: Store, id: number, status: CandidateStatus, reason: string | null): void {
+  const db = sql(store)
   db.prepare('UPDATE candidates SET status = ?, status_reason = ? WHERE id = ?').run(status, reason, id)
 }
 
-/** The candidate's evaluation and the gate's verdict on it against the base. */
-export function setCandidateVerdict(db: Db, id: number, evaluationId: number, gateId: number | null, verdict: 'pass' | 'fail' | 'error'): void {
-  db.prepare('UPDATE candidates SET evaluation_id = ?, gate_id = ?, verdict = ? WHERE id = ?').run(evaluationId, gateId, verdict, id)
+/** The gate's verdict on a candidate's evaluation (the evaluation itself is set by markCandidateEvaluated). */
+export function setCandidateVerdict(store: Store, id: number, gateId: number | null, verdict: 'pass' | 'fail' | 'error'): void {
+  sql(store).prepare('UPDATE candidates SET gate_id = ?, verdict = ? WHERE id = ?').run(gateId, verdict, id)
+}
+
+/** A trained candidate's evaluation is stored: the candidate is completed. The one writer of candidates.evaluation_id. */
+export function markCandidateEvaluated(store: Store, id: number, evaluationId: number): void {
+  sql(store).prepare("UPDATE candidates SET status = 'completed', evaluation_id = ? WHERE id = ?").run(evaluationId, id)
+}
+
+/** A sweep job failed: its candidate (by label within the run) is marked failed with the job's message. */
+export function markCandidateFailed(store: Store, runId: number, label: string, message: string): void {
+  sql(store).prepare("UPDATE candidates SET status = 'failed', status_reason = ? WHERE run_id = ? AND label = ?").run(message, runId, label)
+}
+
+/** The optimizer steps a candidate is planned to train. */
+export function candidateStepsTotal(store: Store, id: number): number {
+  return sql(store).prepare('SELECT steps_total FROM candidates WHERE id = ?').pluck().get(id) as number
+}
+
+/** Each candidate's stored schedule spec (JSON text, as written), by candidate id. */
+export function candidateSchedules(store: Store, runId: number): Map<number, string> {
+  const rows = sql(store).prepare('SELECT id, schedule FROM candidates WHERE run_id = ?').all(runId) as {id: number; schedule: string}[]
+  return new Map(rows.map((r) => [r.id, r.schedule]))
 }
 
 export interface TrainStepRow extends StepRecord {
@@ -80,7 +119,8 @@ export interface TrainStepRow extends StepRecord {
 }
 
 /** Every step of a run's candidates (for reports and charts). */
-export function runSteps(db: Db, runId: number): TrainStepRow[] {
+export function runSteps(store: Store, runId: number): TrainStepRow[] {
+  const db = sql(store)
   return (
     db
       .prepare(
@@ -95,12 +135,12 @@ export function runSteps(db: Db, runId: number): TrainStepRow[] {
  * The folder holding a run's candidate folders (<db dir>/runs/<run>-<token>), read back from the
  * candidates' artifact_dir (<that>/<label>/model); null when the run keeps no artifacts.
  */
-export function runArtifactRoot(db: Db, runId: number): string | null {
-  const dir = db.prepare('SELECT artifact_dir FROM candidates WHERE run_id = ? AND artifact_dir IS NOT NULL ORDER BY id LIMIT 1').pluck().get(runId) as string | undefined
+export function runArtifactRoot(store: Store, runId: number): string | null {
+  const dir = sql(store).prepare('SELECT artifact_dir FROM candidates WHERE run_id = ? AND artifact_dir IS NOT NULL ORDER BY id LIMIT 1').pluck().get(runId) as string | undefined
   return dir === undefined ? null : dirname(dirname(dir))
 }
 
 /** On --resume: failed candidates become pending again, so they are rerun (completed ones never are). */
-export function reopenFailedCandidates(db: Db, runId: number): number {
-  return db.prepare("UPDATE candidates SET status = 'pending', status_reason = NULL, finished_at = NULL WHERE run_id = ? AND status = 'failed'").run(runId).changes
+export function reopenFailedCandidates(store: Store, runId: number): number {
+  return sql(store).prepare("UPDATE candidates SET status = 'pending', status_reason = NULL, finished_at = NULL WHERE run_id = ? AND status = 'failed'").run(runId).changes
 }

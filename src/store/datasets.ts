@@ -1,7 +1,8 @@
 import {type CohortCount, cohortCounts} from '../datasets/cohorts.js'
 import type {Dataset} from '../datasets/types.js'
 import {InputError} from '../errors.js'
-import {type Db, nowIso, writeTransaction} from './db.js'
+import {type Store, nowIso, writeTransaction} from './db.js'
+import {sql} from './sql.js'
 
 /** A row of the `datasets` table: one dataset version as first seen by this store. */
 export interface StoredDataset {
@@ -33,10 +34,11 @@ interface DatasetRow {
  *
  * @example const datasetId = recordDatasetUse(db, await loadDataset('example-eval@1'))
  */
-export function recordDatasetUse(db: Db, dataset: Dataset): number {
+export function recordDatasetUse(store: Store, dataset: Dataset): number {
+  const db = sql(store)
   const {name, version} = dataset.manifest
-  return writeTransaction(db, () => {
-    const existing = findStoredDataset(db, name, version)
+  return writeTransaction(store, () => {
+    const existing = findStoredDataset(store, name, version)
     if (existing !== undefined) {
       if (existing.hash !== dataset.hash) {
         throw new InputError(
@@ -53,13 +55,15 @@ export function recordDatasetUse(db: Db, dataset: Dataset): number {
 }
 
 /** The stored row of name@version, if this store has seen it. */
-export function findStoredDataset(db: Db, name: string, version: string): StoredDataset | undefined {
+export function findStoredDataset(store: Store, name: string, version: string): StoredDataset | undefined {
+  const db = sql(store)
   const row = db.prepare('SELECT * FROM datasets WHERE name = ? AND version = ?').get(name, version) as DatasetRow | undefined
   return row === undefined ? undefined : fromRow(row)
 }
 
 /** The stored dataset with this id (as referenced by evaluations and runs). */
-export function getStoredDataset(db: Db, id: number): StoredDataset | undefined {
+export function getStoredDataset(store: Store, id: number): StoredDataset | undefined {
+  const db = sql(store)
   const row = db.prepare('SELECT * FROM datasets WHERE id = ?').get(id) as DatasetRow | undefined
   return row === undefined ? undefined : fromRow(row)
 }

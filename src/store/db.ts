@@ -5,8 +5,26 @@ import {dirname, resolve} from 'node:path'
 import {DEFAULT_DB} from '../config/defaults.js'
 import {InputError} from '../errors.js'
 import {MIGRATIONS, SCHEMA_VERSION} from './migrations.js'
+import {attachSql, closeSql, type Sql, sql} from './sql.js'
 
-export type Db = Database.Database
+/**
+ * An open lrgate database. Callers outside src/store/ hold a Store and pass it to the store's
+ * functions (one module per table group); the SQLite handle stays inside src/store/.
+ */
+export class Store {
+  /** the database file (":memory:" for a private in-memory store) */
+  readonly file: string
+
+  constructor(db: Sql, file: string) {
+    this.file = file
+    attachSql(this, db)
+  }
+
+  /** Closes the handle; later calls on this store throw. Closing twice is harmless. */
+  close(): void {
+    closeSql(this)
+  }
+}
 
 /** The database file: --db, else LRGATE_DB, else .lrgate/lrgate.db under the working directory. */
 export function resolveDbPath(flag?: string, cwd = process.cwd()): string {
@@ -18,9 +36,9 @@ export function resolveDbPath(flag?: string, cwd = process.cwd()): string {
  * so two sweeps can share one file, foreign keys on, and migrations brought up to date.
  * A database written by a newer lrgate is refused and left untouched.
  */
-export function openDb(file: string, options: {readonly?: boolean} = {}): Db {
+export function openStore(file: string, options: {readonly?: boolean} = {}): Store {
   if (file !== ':memory:') mkdirSync(dirname(file), {recursive: true})
-  let db: Db
+  let db: Sql
   try {
     db = new Database(file, {fileMustExist: options.readonly === true})
   } catch (error) {
@@ -39,10 +57,10 @@ export function openDb(file: string, options: {readonly?: boolean} = {}): Db {
     if (code === 'SQLITE_NOTADB') throw new InputError(`${file}: not an SQLite database; point --db at an lrgate database.`)
     throw error
   }
-  return db
+  return new Store(db, file)
 }
 
-function migrate(db: Db, file: string): void {
+function migrate(db: Sql, file: string): void {
   const version = db.pragma('user_version', {simple: true}) as number
   if (version > SCHEMA_VERSION) {
     throw new InputError(
@@ -69,6 +87,6 @@ export function nowIso(): string {
  * between, SQLite fails it at once with SQLITE_BUSY and the busy timeout never applies. Nested calls
  * become savepoints of the enclosing transaction.
  */
-export function writeTransaction<T>(db: Db, fn: () => T): T {
-  return db.transaction(fn).immediate()
+export function writeTransaction<T>(store: Store, fn: () => T): T {
+  return sql(store).transaction(fn).immediate()
 }

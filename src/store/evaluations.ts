@@ -1,6 +1,69 @@
-import type {EvaluatorDescriptor} from '../eval/configured-evaluator.js'
-import type {CohortMetric, EvaluatedRecord} from '../eval/evaluate.js'
-import {type Db, nowIso, writeTransaction} from './db.js'
+import type {Aggregation, Direction} from '../../evaluators/types.js'
+import {type Store, nowIso, writeTransaction} from './db.js'
+import {sql} from './sql.js'
+
+/**
+ * What an evaluation stores about each evaluator it ran (JSON in evaluations.evaluators), so the
+ * gate can aggregate and compare the metric later without loading any evaluator code.
+ */
+export interface EvaluatorDescriptor {
+  /** The metric its scores are stored under. */
+  metric: string
+  /** The built-in's name, or the module's own `name`. */
+  name: string
+  source: 'builtin' | 'module'
+  /** Absolute path of a user module. */
+  path?: string
+  direction: Direction
+  threshold?: number
+  aggregation: Aggregation
+  cohorts?: string
+  description?: string
+  /** The evaluator's scoring-rule version (see Evaluator.version); absent in evaluations stored before versions existed, which read as "1". */
+  version?: string
+}
+
+export interface RecordScoreRow {
+  metric: string
+  value: number
+  /** null when the evaluator has no threshold. */
+  passed: boolean | null
+  reason?: string
+}
+
+export interface EvaluatedRecord {
+  id: string
+  cohort: string
+  output?: string
+  nll?: number
+  tokens?: number
+  /** UTF-8 bytes of the scored continuation (reference or text). */
+  bytes?: number
+  /** True when any thresholded evaluator failed the record. */
+  failed: boolean
+  scores: RecordScoreRow[]
+}
+
+export interface CohortMetric {
+  cohort: string
+  /** An evaluator's metric, or failRate. */
+  metric: string
+  value: number
+  ciLow: number
+  ciHigh: number
+  /** Records the value is computed over. */
+  n: number
+}
+
+/** What a model, an endpoint or an outputs file gives for one record (record_outputs). */
+export interface RecordOutput {
+  id: string
+  /** Generated text; absent for perplexity-only `text` records. */
+  output?: string
+  /** Sum of negative log-likelihood (nats) of the reference (or text) tokens. */
+  nll?: number
+  tokens?: number
+}
 
 /** An evaluation as stored (one row of `evaluations`, evaluators parsed). */
 export interface EvaluationRow {
@@ -54,11 +117,12 @@ export interface NewEvaluation {
  * transaction (nested inside the caller's when there is one). Returns the evaluation id.
  */
 export function insertEvaluation(
-  db: Db,
+  store: Store,
   evaluation: NewEvaluation,
   records: readonly EvaluatedRecord[],
   cohorts: readonly CohortMetric[],
 ): number {
+  const db = sql(store)
   const insertEval = db.prepare(
     `INSERT INTO evaluations (label, dataset_id, dataset_hash, source, model_dir, outputs_file, run_id, candidate_id, evaluators, seed, backend, created_at,
                               endpoint_url, endpoint_model, tokenizer, reference_bytes, perplexity_unavailable)
@@ -67,11 +131,11 @@ export function insertEvaluation(
   const insertOutput = db.prepare(
     'INSERT INTO record_outputs (evaluation_id, record_id, cohort, output, nll, tokens, failed, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   )
-  const insertScore = db.prepare('INSERT INTO record_scores (evaluation_id, record_id, metric, value, passed) VALUES (?, ?, ?, ?, ?)')
+  const insertScore = db.prepare('INSERT INTO record_scores (evaluation_id, record_id, metric, value, passed, reason) VALUES (?, ?, ?, ?, ?, ?)')
   const insertCohort = db.prepare(
     'INSERT INTO cohort_metrics (evaluation_id, cohort, metric, value, ci_low, ci_high, n) VALUES (?, ?, ?, ?, ?, ?, ?)',
   )
-  return writeTransaction(db, () => {
+  return writeTransaction(store, () => {
     const id = Number(
       insertEval.run(
         evaluation.label,
@@ -95,7 +159,7 @@ export function insertEvaluation(
     )
     for (const r of records) {
       insertOutput.run(id, r.id, r.cohort, r.output ?? null, r.nll ?? null, r.tokens ?? null, r.failed ? 1 : 0, r.bytes ?? null)
-      for (const s of r.scores) insertScore.run(id, r.id, s.metric, s.value, s.passed === null ? null : s.passed ? 1 : 0)
+      for (const s of r.scores) insertScore.run(id, r.id, s.metric, s.value, s.passed === null ? null : s.passed ? 1 : 0, s.reason ?? null)
     }
     for (const c of cohorts) insertCohort.run(id, c.cohort, c.metric, c.value, finiteOrNull(c.ciLow), finiteOrNull(c.ciHigh), c.n)
     return id
@@ -117,27 +181,32 @@ function parseRow(row: RawEvaluation | undefined): EvaluationRow | undefined {
   return row === undefined ? undefined : {...row, evaluators: JSON.parse(row.evaluators) as EvaluatorDescriptor[]}
 }
 
-export function getEvaluation(db: Db, id: number): EvaluationRow | undefined {
+export function getEvaluation(store: Store, id: number): EvaluationRow | undefined {
+  const db = sql(store)
   return parseRow(db.prepare(`${SELECT_EVALUATION} WHERE e.id = ?`).get(id) as RawEvaluation | undefined)
 }
 
 /** The latest evaluation stored under `label`. */
-export function latestEvaluationByLabel(db: Db, label: string): EvaluationRow | undefined {
+export function latestEvaluationByLabel(store: Store, label: string): EvaluationRow | undefined {
+  const db = sql(store)
   return parseRow(db.prepare(`${SELECT_EVALUATION} WHERE e.label = ? ORDER BY e.id DESC LIMIT 1`).get(label) as RawEvaluation | undefined)
 }
 
 /** The most recent evaluations, newest first. */
-export function listEvaluations(db: Db, limit = 20): EvaluationRow[] {
+export function listEvaluations(store: Store, limit = 20): EvaluationRow[] {
+  const db = sql(store)
   const rows = db.prepare(`${SELECT_EVALUATION} ORDER BY e.id DESC LIMIT ?`).all(limit) as RawEvaluation[]
   return rows.map((r) => parseRow(r)!)
 }
 
 /** Distinct labels, most recently used first. */
-export function recentLabels(db: Db, limit = 5): string[] {
+export function recentLabels(store: Store, limit = 5): string[] {
+  const db = sql(store)
   return db.prepare('SELECT label FROM evaluations GROUP BY label ORDER BY max(id) DESC LIMIT ?').pluck().all(limit) as string[]
 }
 
-export function cohortMetrics(db: Db, evaluationId: number): CohortMetric[] {
+export function cohortMetrics(store: Store, evaluationId: number): CohortMetric[] {
+  const db = sql(store)
   return db
     .prepare(
       `SELECT cohort, metric, value, ci_low AS ciLow, ci_high AS ciHigh, n FROM cohort_metrics
@@ -155,24 +224,58 @@ export interface StoredRecord {
   /** UTF-8 bytes of the scored reference (or text); null in evaluations stored before bytes were. */
   bytes: number | null
   failed: boolean
-  /** metric → score */
-  scores: Map<string, {value: number; passed: boolean | null}>
+  /** metric → score, with the evaluator's reason when it gave one */
+  scores: Map<string, {value: number; passed: boolean | null; reason: string | null}>
 }
 
 /** Every record of an evaluation with its scores, keyed by record id. */
-export function storedRecords(db: Db, evaluationId: number): Map<string, StoredRecord> {
+export function storedRecords(store: Store, evaluationId: number): Map<string, StoredRecord> {
+  const db = sql(store)
   const out = new Map<string, StoredRecord>()
   const outputs = db
     .prepare('SELECT record_id AS id, cohort, nll, tokens, bytes, failed FROM record_outputs WHERE evaluation_id = ?')
     .all(evaluationId) as {id: string; cohort: string; nll: number | null; tokens: number | null; bytes: number | null; failed: number}[]
   for (const o of outputs) out.set(o.id, {...o, failed: o.failed === 1, scores: new Map()})
   const scores = db
-    .prepare('SELECT record_id AS id, metric, value, passed FROM record_scores WHERE evaluation_id = ?')
-    .all(evaluationId) as {id: string; metric: string; value: number; passed: number | null}[]
-  for (const s of scores) out.get(s.id)?.scores.set(s.metric, {value: s.value, passed: s.passed === null ? null : s.passed === 1})
+    .prepare('SELECT record_id AS id, metric, value, passed, reason FROM record_scores WHERE evaluation_id = ?')
+    .all(evaluationId) as {id: string; metric: string; value: number; passed: number | null; reason: string | null}[]
+  for (const s of scores) out.get(s.id)?.scores.set(s.metric, {value: s.value, passed: s.passed === null ? null : s.passed === 1, reason: s.reason})
   return out
 }
 
 function finiteOrNull(v: number): number | null {
   return Number.isFinite(v) ? v : null
+}
+
+/** How many evaluations a run stored (the base, re-evaluated baselines and candidates). */
+export function countRunEvaluations(store: Store, runId: number): number {
+  return sql(store).prepare('SELECT count(*) FROM evaluations WHERE run_id = ?').pluck().get(runId) as number
+}
+
+/** Summed NLL (nats) and token count of an evaluation over the given records (0/0 when none match). */
+export function outputsNll(store: Store, evaluationId: number, recordIds: readonly string[]): {nll: number; tokens: number} {
+  const row = sql(store)
+    .prepare(`SELECT coalesce(sum(nll), 0) AS nll, coalesce(sum(tokens), 0) AS tokens FROM record_outputs WHERE evaluation_id = ? AND record_id IN (${recordIds.map(() => '?').join(',')})`)
+    .get(evaluationId, ...recordIds) as {nll: number; tokens: number}
+  return row
+}
+
+/** A failed record's failing score: which evaluator failed it, its score and the evaluator's reason. */
+export interface RecordFailure {
+  id: string
+  cohort: string
+  metric: string
+  value: number
+  reason: string | null
+}
+
+/** Every failing score of an evaluation (records in id order), what eval, JUnit and the report show. */
+export function recordFailures(store: Store, evaluationId: number): RecordFailure[] {
+  return sql(store)
+    .prepare(
+      `SELECT s.record_id AS id, o.cohort, s.metric, s.value, s.reason FROM record_scores s
+       JOIN record_outputs o ON o.evaluation_id = s.evaluation_id AND o.record_id = s.record_id
+       WHERE s.evaluation_id = ? AND s.passed = 0 ORDER BY s.record_id, s.metric`,
+    )
+    .all(evaluationId) as RecordFailure[]
 }

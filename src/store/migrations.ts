@@ -176,7 +176,27 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE evaluations ADD COLUMN perplexity_unavailable TEXT;  -- why the endpoint gave no prompt log-probs
   ALTER TABLE record_outputs ADD COLUMN bytes INTEGER;             -- UTF-8 bytes of the record's scored reference (or text)
   `,
-  // 3: what an external trainer left for a person to read (sweep --trainer)
+
+  // 3: lossless gate rows and record scores. A gate row carries everything a reader needs without
+  // going back to the rules by label text (two rules may share a name): the rule's position, the
+  // limit's kind and side, relative or absolute, the paired record count, inconclusive and the records
+  // that would settle it, and the statistics of the comparison (p-value, multiplicity-adjusted p-value,
+  // decided). Rows written before this migration hold NULL there. Record scores keep the evaluator's reason.
+  `
+  ALTER TABLE gate_results ADD COLUMN rule_index     INTEGER;  -- position of the rule in gates.rules
+  ALTER TABLE gate_results ADD COLUMN limit_kind     TEXT CHECK (limit_kind IN ('maxDrop', 'maxRise', 'minGain'));
+  ALTER TABLE gate_results ADD COLUMN limit_side     TEXT CHECK (limit_side IN ('atLeast', 'atMost'));
+  ALTER TABLE gate_results ADD COLUMN relative       INTEGER;  -- 1: delta and limit are relative to the baseline
+  ALTER TABLE gate_results ADD COLUMN records        INTEGER;  -- paired records the row was computed on (0: skipped)
+  ALTER TABLE gate_results ADD COLUMN inconclusive   INTEGER;  -- 1: the interval crosses the limit
+  ALTER TABLE gate_results ADD COLUMN records_needed INTEGER;  -- records that would settle an inconclusive row
+  ALTER TABLE gate_results ADD COLUMN p_value        REAL;     -- one-sided p-value of "the limit holds"
+  ALTER TABLE gate_results ADD COLUMN adjusted_p     REAL;     -- after the multiplicity correction
+  ALTER TABLE gate_results ADD COLUMN decided        INTEGER;  -- 1: the row's status is a decision, not a default
+
+  ALTER TABLE record_scores ADD COLUMN reason TEXT;            -- the evaluator's reason, when it gave one
+  `,
+  // 4: what an external trainer left for a person to read (sweep --trainer)
   `
   ALTER TABLE candidates ADD COLUMN warnings TEXT;   -- JSON list of sentences (e.g. the lr differs from lr_schedule)
   ALTER TABLE candidates ADD COLUMN log_tail TEXT;   -- the trainer's last 20 log lines when it failed (secrets masked)

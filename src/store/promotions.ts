@@ -1,4 +1,5 @@
-import {type Db, nowIso} from './db.js'
+import {type Store, nowIso} from './db.js'
+import {sql} from './sql.js'
 
 export interface PromotionRow {
   id: number
@@ -10,7 +11,8 @@ export interface PromotionRow {
 }
 
 /** Records that an evaluation's model is now the promoted baseline; returns the promotion id. */
-export function insertPromotion(db: Db, promotion: {evaluationId: number; modelDir: string | null; note?: string}): number {
+export function insertPromotion(store: Store, promotion: {evaluationId: number; modelDir: string | null; note?: string}): number {
+  const db = sql(store)
   return Number(
     db
       .prepare('INSERT INTO promotions (evaluation_id, model_dir, note, promoted_at) VALUES (?, ?, ?, ?)')
@@ -23,10 +25,12 @@ const SELECT_PROMOTION = `
   FROM promotions p JOIN evaluations e ON e.id = p.evaluation_id`
 
 /** The current baseline of weekly retrains: the latest promotion. */
-export function latestPromotion(db: Db): PromotionRow | undefined {
+export function latestPromotion(store: Store): PromotionRow | undefined {
+  const db = sql(store)
   return db.prepare(`${SELECT_PROMOTION} ORDER BY p.id DESC LIMIT 1`).get() as PromotionRow | undefined
 }
 
-export function listPromotions(db: Db, limit = 20): PromotionRow[] {
+export function listPromotions(store: Store, limit = 20): PromotionRow[] {
+  const db = sql(store)
   return db.prepare(`${SELECT_PROMOTION} ORDER BY p.id DESC LIMIT ?`).all(limit) as PromotionRow[]
 }

@@ -1,5 +1,6 @@
 import {InputError} from '../errors.js'
-import type {Db} from './db.js'
+import type {Store} from './db.js'
+import {sql} from './sql.js'
 import {type EvaluationRow, getEvaluation, listEvaluations} from './evaluations.js'
 import {type GateSummaryRow, listGates} from './gates.js'
 import {listPromotions, type PromotionRow} from './promotions.js'
@@ -54,25 +55,30 @@ const SELECT_CANDIDATE = `
   FROM candidates`
 
 /** Runs, newest first. */
-export function listRuns(db: Db, limit = 20): RunRow[] {
+export function listRuns(store: Store, limit = 20): RunRow[] {
+  const db = sql(store)
   return db.prepare(`${SELECT_RUN} ORDER BY r.id DESC LIMIT ?`).all(limit) as RunRow[]
 }
 
-export function getRun(db: Db, id: number): RunRow | undefined {
+export function getRun(store: Store, id: number): RunRow | undefined {
+  const db = sql(store)
   return db.prepare(`${SELECT_RUN} WHERE r.id = ?`).get(id) as RunRow | undefined
 }
 
 /** The latest sweep run (the one `base` and `recommended` refer to). */
-export function latestSweepRun(db: Db): RunRow | undefined {
+export function latestSweepRun(store: Store): RunRow | undefined {
+  const db = sql(store)
   return db.prepare(`${SELECT_RUN} WHERE r.kind = 'sweep' ORDER BY r.id DESC LIMIT 1`).get() as RunRow | undefined
 }
 
 /** A run's candidates in the order they were created. */
-export function runCandidates(db: Db, runId: number): CandidateRow[] {
+export function runCandidates(store: Store, runId: number): CandidateRow[] {
+  const db = sql(store)
   return db.prepare(`${SELECT_CANDIDATE} WHERE run_id = ? ORDER BY id`).all(runId) as CandidateRow[]
 }
 
-export function getCandidate(db: Db, id: number): CandidateRow | undefined {
+export function getCandidate(store: Store, id: number): CandidateRow | undefined {
+  const db = sql(store)
   return db.prepare(`${SELECT_CANDIDATE} WHERE id = ?`).get(id) as CandidateRow | undefined
 }
 
@@ -84,12 +90,12 @@ export interface History {
   promotions: PromotionRow[]
 }
 
-export function readHistory(db: Db, limit = 20): History {
+export function readHistory(store: Store, limit = 20): History {
   return {
-    runs: listRuns(db, limit),
-    evaluations: listEvaluations(db, limit).map(({evaluators: _e, ...row}) => row),
-    gates: listGates(db, limit),
-    promotions: listPromotions(db, limit),
+    runs: listRuns(store, limit),
+    evaluations: listEvaluations(store, limit).map(({evaluators: _e, ...row}) => row),
+    gates: listGates(store, limit),
+    promotions: listPromotions(store, limit),
   }
 }
 
@@ -101,19 +107,21 @@ export interface RunDetail {
   candidates: CandidateRow[]
 }
 
-export function readRun(db: Db, id: number): RunDetail {
-  const run = getRun(db, id)
+export function readRun(store: Store, id: number): RunDetail {
+  const db = sql(store)
+  const run = getRun(store, id)
   if (run === undefined) {
-    const latest = listRuns(db, 1)[0]
+    const latest = listRuns(store, 1)[0]
     throw new InputError(`run ${id} does not exist; ${latest === undefined ? 'the database holds no runs yet' : `run ids go up to ${latest.id}`} (see lrgate runs list).`)
   }
   const config = JSON.parse(db.prepare('SELECT config FROM runs WHERE id = ?').pluck().get(id) as string) as unknown
-  const base = run.baseEvaluationId === null ? undefined : getEvaluation(db, run.baseEvaluationId)
-  return {run, config, baseEvaluation: base === undefined ? null : {id: base.id, label: base.label}, candidates: runCandidates(db, id)}
+  const base = run.baseEvaluationId === null ? undefined : getEvaluation(store, run.baseEvaluationId)
+  return {run, config, baseEvaluation: base === undefined ? null : {id: base.id, label: base.label}, candidates: runCandidates(store, id)}
 }
 
 /** The sweep candidate an evaluation belongs to, by the evaluation's candidate_id or the candidate's evaluation_id. */
-export function candidateOfEvaluation(db: Db, evaluationId: number, candidateId: number | null): CandidateRow | undefined {
-  if (candidateId !== null) return getCandidate(db, candidateId)
+export function candidateOfEvaluation(store: Store, evaluationId: number, candidateId: number | null): CandidateRow | undefined {
+  const db = sql(store)
+  if (candidateId !== null) return getCandidate(store, candidateId)
   return db.prepare(`${SELECT_CANDIDATE} WHERE evaluation_id = ? ORDER BY id DESC LIMIT 1`).get(evaluationId) as CandidateRow | undefined
 }

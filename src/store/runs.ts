@@ -1,4 +1,5 @@
-import {type Db, nowIso} from './db.js'
+import {type Store, nowIso} from './db.js'
+import {sql} from './sql.js'
 
 export type RunStatus = 'running' | 'completed' | 'interrupted' | 'failed'
 
@@ -15,7 +16,8 @@ export interface NewRun {
 }
 
 /** Creates a run in status `running`; returns its id. */
-export function insertRun(db: Db, run: NewRun): number {
+export function insertRun(store: Store, run: NewRun): number {
+  const db = sql(store)
   const info = db
     .prepare(
       `INSERT INTO runs (kind, name, status, seed, config, backend, backend_reason, base_model, train_dataset_id, eval_dataset_id, created_at)
@@ -25,25 +27,50 @@ export function insertRun(db: Db, run: NewRun): number {
   return Number(info.lastInsertRowid)
 }
 
-export function setRunStatus(db: Db, id: number, status: RunStatus): void {
+/** Names a run (a sweep without --name is called sweep-<id>, known only once the row exists). */
+export function setRunName(store: Store, id: number, name: string): void {
+  sql(store).prepare('UPDATE runs SET name = ? WHERE id = ?').run(name, id)
+}
+
+/** What the HTML report shows beyond RunRow: the stored config, the backend's reason, the datasets. */
+export interface RunExtras {
+  config: unknown
+  backendReason: string | null
+  trainDatasetId: number | null
+  evalDatasetId: number | null
+}
+
+export function runExtras(store: Store, id: number): RunExtras | undefined {
+  const row = sql(store)
+    .prepare('SELECT config, backend_reason AS backendReason, train_dataset_id AS trainDatasetId, eval_dataset_id AS evalDatasetId FROM runs WHERE id = ?')
+    .get(id) as (Omit<RunExtras, 'config'> & {config: string}) | undefined
+  return row === undefined ? undefined : {...row, config: JSON.parse(row.config) as unknown}
+}
+
+export function setRunStatus(store: Store, id: number, status: RunStatus): void {
+  const db = sql(store)
   db.prepare('UPDATE runs SET status = ?, finished_at = ? WHERE id = ?').run(status, status === 'running' ? null : nowIso(), id)
 }
 
 /** A resumed run records the backend it now runs on. */
-export function setRunBackend(db: Db, id: number, backend: string, reason: string): void {
+export function setRunBackend(store: Store, id: number, backend: string, reason: string): void {
+  const db = sql(store)
   db.prepare('UPDATE runs SET backend = ?, backend_reason = ? WHERE id = ?').run(backend, reason, id)
 }
 
-export function setBaseEvaluation(db: Db, id: number, evaluationId: number): void {
+export function setBaseEvaluation(store: Store, id: number, evaluationId: number): void {
+  const db = sql(store)
   db.prepare('UPDATE runs SET base_evaluation_id = ? WHERE id = ?').run(evaluationId, id)
 }
 
-export function setRecommended(db: Db, id: number, candidateId: number | null): void {
+export function setRecommended(store: Store, id: number, candidateId: number | null): void {
+  const db = sql(store)
   db.prepare('UPDATE runs SET recommended_candidate_id = ? WHERE id = ?').run(candidateId, id)
 }
 
 /** The stored config of a run (what `--resume` continues with). */
-export function runConfig(db: Db, id: number): {config: unknown; kind: string; status: string} | undefined {
+export function runConfig(store: Store, id: number): {config: unknown; kind: string; status: string} | undefined {
+  const db = sql(store)
   const row = db.prepare('SELECT config, kind, status FROM runs WHERE id = ?').get(id) as {config: string; kind: string; status: string} | undefined
   return row ? {config: JSON.parse(row.config), kind: row.kind, status: row.status} : undefined
 }

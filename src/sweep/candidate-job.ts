@@ -5,8 +5,8 @@ import {initBackend} from '../compute/backend.js'
 import {loadDataset} from '../datasets/load.js'
 import {loadModel, saveModel} from '../model/io.js'
 import {buildSchedule} from '../schedule/index.js'
-import {finishTraining, forgetStepsAfter, lossHistory, markCandidateRunning, recordSteps, setCandidateStatus} from '../store/candidates.js'
-import {openDb} from '../store/db.js'
+import {candidateStepsTotal, finishTraining, forgetStepsAfter, lossHistory, markCandidateEvaluated, markCandidateRunning, recordSteps, setCandidateStatus} from '../store/candidates.js'
+import {openStore} from '../store/db.js'
 import {hasCheckpoint, loadCheckpoint, saveCheckpoint} from '../train/checkpoint.js'
 import {train, type TrainResult, validationLoss} from '../train/trainer.js'
 import {buildTokenStream, validationBatches} from '../train/token-stream.js'
@@ -15,7 +15,7 @@ import type {Gpt} from '../model/gpt.js'
 import type {CharTokenizer} from '../model/tokenizer.js'
 import type {Dataset, DatasetRecord} from '../datasets/types.js'
 import {InputError} from '../errors.js'
-import type {Db} from '../store/db.js'
+import type {Store} from '../store/db.js'
 import {recordRung} from '../store/rungs.js'
 import {probeRecords} from './probe.js'
 import {deriveSeed} from '../util/rng.js'
@@ -28,7 +28,7 @@ import {splitTraining} from './training-data.js'
 type CandidateJob = Extract<SweepJob, {kind: 'candidate'}>
 
 /** At a rung: the target validation loss and the out-of-domain probe's NLL, stored for the decision. */
-async function measureRung(db: Db, job: CandidateJob, model: Gpt, tokenizer: CharTokenizer, valid: DatasetRecord[], step: number): Promise<void> {
+async function measureRung(db: Store, job: CandidateJob, model: Gpt, tokenizer: CharTokenizer, valid: DatasetRecord[], step: number): Promise<void> {
   const {plan} = job
   const valLoss = validationLoss(model, validationBatches(buildTokenStream(valid, tokenizer), plan.batchSize, model.config.contextLength, 4))
   const evalSet = await loadDataset(plan.eval, {cwd: plan.cwd})
@@ -38,7 +38,7 @@ async function measureRung(db: Db, job: CandidateJob, model: Gpt, tokenizer: Cha
 
 /** Evaluates a trained candidate: through eval.outputsCommand when set, else with lrgate's own model. */
 async function evaluateCandidate(
-  db: Db, job: CandidateJob, modelDir: string, evalSet: Dataset, backend: string, stopReason: () => string | null,
+  db: Store, job: CandidateJob, modelDir: string, evalSet: Dataset, backend: string, stopReason: () => string | null,
   onProgress: (fraction: number, phase: string) => void,
 ): Promise<number> {
   const {plan} = job
@@ -60,13 +60,13 @@ async function evaluateCandidate(
  */
 export async function runCandidateJob(job: CandidateJob, send: Send, stopReason: () => string | null): Promise<void> {
   const {plan} = job
-  const db = openDb(job.dbPath)
+  const db = openStore(job.dbPath)
   try {
     const backend = await initBackend(job.backend, {threads: job.threads})
     send({type: 'backend', name: backend.name, reason: backend.reason})
     const modelDir = join(job.runDir, 'model')
     const checkpointDir = join(job.runDir, 'checkpoint')
-    const steps = (db.prepare('SELECT steps_total FROM candidates WHERE id = ?').pluck().get(job.candidateId) as number)
+    const steps = candidateStepsTotal(db, job.candidateId)
     let result: TrainResult | null = null
     let trained: string | null = null
 
@@ -153,7 +153,7 @@ export async function runCandidateJob(job: CandidateJob, send: Send, stopReason:
       return
     }
     send({type: 'done', key: evalKey, status: 'completed', evaluationId, message: 'evaluated'})
-    db.prepare("UPDATE candidates SET status = 'completed', evaluation_id = ? WHERE id = ?").run(evaluationId, job.candidateId)
+    markCandidateEvaluated(db, job.candidateId, evaluationId)
     const how = result ? `trained, loss ${result.finalTrainLoss?.toFixed(3)}; evaluated` : trained ? `${trained}; evaluated` : 'evaluated'
     send({type: 'done', key: job.key, status: 'completed', evaluationId, message: how})
   } finally {

@@ -6,7 +6,7 @@ import {loadEvaluators} from '../eval/load-evaluators.js'
 import {matchOutputs} from '../eval/match-outputs.js'
 import {readOutputsFile} from '../eval/outputs-file.js'
 import {evaluateAndStore} from '../eval/store-evaluation.js'
-import type {Db} from '../store/db.js'
+import type {Store} from '../store/db.js'
 import {describeExit, runTrainer} from '../trainer/run-trainer.js'
 import {makeMasker} from '../trainer/secrets.js'
 import {renderTemplate} from '../trainer/template.js'
@@ -35,7 +35,7 @@ export class OutputsCommandError extends Error {}
  * masked in its log), reads the outputs file it wrote (each line checked as for `lrgate eval
  * --outputs`), scores and stores the evaluation; returns its id.
  */
-export async function evaluateWithCommand(db: Db, e: CommandEvaluation): Promise<number> {
+export async function evaluateWithCommand(db: Store, e: CommandEvaluation): Promise<number> {
   const outputs = join(e.workDir, 'outputs.jsonl')
   const logFile = join(e.workDir, 'outputs.log')
   rmSync(outputs, {force: true})

@@ -5,7 +5,7 @@ import {initBackend} from '../compute/backend.js'
 import {loadDataset} from '../datasets/load.js'
 import {loadModel} from '../model/io.js'
 import {runArtifactRoot} from '../store/candidates.js'
-import {openDb} from '../store/db.js'
+import {openStore} from '../store/db.js'
 import {setBaseEvaluation} from '../store/runs.js'
 import {evaluateWithCommand} from './evaluate-command.js'
 import {evaluateModel} from './evaluate-model.js'
@@ -15,7 +15,7 @@ type EvaluateJob = Extract<SweepJob, {kind: 'evaluate'}>
 
 /** Evaluates an existing model (the base, or the promoted baseline) on the sweep's eval dataset. */
 export async function runEvaluateJob(job: EvaluateJob, send: Send): Promise<void> {
-  const db = openDb(job.dbPath)
+  const db = openStore(job.dbPath)
   try {
     const backend = await initBackend(job.backend, {threads: job.threads})
     send({type: 'backend', name: backend.name, reason: backend.reason})

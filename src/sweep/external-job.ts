@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import {resolveDatasetDir} from '../datasets/resolve.js'
 import {validateSchedule} from '../schedule/index.js'
 import {finishTraining, forgetStepsAfter, lossHistory, markCandidateRunning, recordSteps, setCandidateStatus} from '../store/candidates.js'
-import type {Db} from '../store/db.js'
+import type {Store} from '../store/db.js'
 import {getCandidate} from '../store/runs-read.js'
 import {setCandidateLogTail, setCandidateWarnings} from '../store/trainer-notes.js'
 import {DivergenceDetector} from '../train/divergence.js'
@@ -34,7 +34,7 @@ export interface ExternalTraining {
  * database as the trainer reports them. Ends in one of: trained (evaluate next), interrupted
  * (pending, resumable), diverged, failed (exit status and the last log lines stored).
  */
-export async function trainExternally(db: Db, job: CandidateJob, trainer: TrainerPlan, send: Send, stopReason: () => string | null): Promise<ExternalTraining> {
+export async function trainExternally(db: Store, job: CandidateJob, trainer: TrainerPlan, send: Send, stopReason: () => string | null): Promise<ExternalTraining> {
   const {plan} = job
   const candidateDir = job.runDir
   const row = getCandidate(db, job.candidateId)!

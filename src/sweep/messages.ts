@@ -1,4 +1,4 @@
-import type {ProgressFields} from '../report/progress.js'
+import type {ProgressFields} from '../util/progress.js'
 import type {SweepPlan} from './plan.js'
 
 /**

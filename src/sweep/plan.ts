@@ -2,10 +2,11 @@ import {existsSync} from 'node:fs'
 import {isAbsolute, join, resolve} from 'node:path'
 
 import type {Config} from '../config/schema.js'
-import {positiveNumber, seedFlag} from '../cli/number-flags.js'
+import {positiveNumber, seedFlag} from '../config/flag-numbers.js'
 import {InputError} from '../errors.js'
 import {paths} from '../paths.js'
 import {compactLr, configKeyNamer, validateSchedule} from '../schedule/index.js'
+import {flagName, type KeyNamer} from '../schedule/check.js'
 import {scheduleSpecFromFlags, type ScheduleFlagValues} from '../schedule/from-flags.js'
 import type {ScheduleSpec} from '../schedule/spec.js'
 import {planTrainer, type TrainerPlan} from './trainer-plan.js'
@@ -25,6 +26,8 @@ export interface SweepPlan {
   batchSize: number
   parallel: number | 'auto'
   schedule: Omit<ScheduleSpec, 'lr' | 'steps'>
+  /** How errors name each schedule key (the flag or config key it came from); absent in older stored plans. */
+  scheduleNames?: Record<string, string>
   optimizer: Config['sweep']['optimizer']
   clipNorm: number
   valEvery: number
@@ -89,8 +92,15 @@ export function planSweep(config: Config, configFile: string | null, flags: Swee
   const {lr: _lr, steps: _steps, trainer: _trainer, ...scheduleFlags} = flags
   const fromFlags = scheduleSpecFromFlags(scheduleFlags, {spec: config.sweep.schedule, source: 'sweep.schedule', name: configKeyNamer('sweep.schedule')})
   const {lr: _l, steps: _s, ...schedule} = fromFlags.spec
-  // Steps from epochs are known only once the data is loaded; check the shape with a stand-in length.
-  for (const lr of lrs) validateSchedule({...schedule}, {lr, steps: steps ?? 1000}, {name: fromFlags.name})
+  // How errors name each schedule key: the flag or config key the user set. The length is --steps, or
+  // for epochs "the length from --epochs N": its steps are known only once the data is loaded, so the
+  // schedule is validated once, against the real length, here or in prepareSweep (never a stand-in).
+  const scheduleNames: Record<string, string> = Object.fromEntries(
+    [...Object.keys(schedule), 'type', 'lr'].map((k) => [k, fromFlags.name(k as Parameters<typeof fromFlags.name>[0])]),
+  )
+  scheduleNames.steps =
+    flags.steps !== undefined ? '--steps' : flags.epochs !== undefined ? `the length from --epochs ${flags.epochs}` : steps !== null ? 'sweep.steps' : `the length from sweep.epochs ${epochs}`
+  if (steps !== null) for (const lr of lrs) validateSchedule({...schedule}, {lr, steps}, {name: scheduleKeyNamer(scheduleNames)})
 
   return {
     name: flags.name ?? config.sweep.name ?? null,
@@ -102,6 +112,7 @@ export function planSweep(config: Config, configFile: string | null, flags: Swee
     lrs,
     steps,
     epochs,
+    scheduleNames,
     batchSize: flags['batch-size'] !== undefined ? positiveNumber('batch-size', flags['batch-size'], true) : config.sweep.batchSize,
     parallel,
     schedule,
@@ -118,4 +129,9 @@ export function planSweep(config: Config, configFile: string | null, flags: Swee
     configFile,
     cwd,
   }
+}
+
+/** The namer of a plan's schedule errors: the names stored with the plan, else the flag names. */
+export function scheduleKeyNamer(names: Readonly<Record<string, string>> | undefined): KeyNamer {
+  return (key) => names?.[key] ?? flagName(key)
 }

@@ -1,6 +1,6 @@
 import type {GateRule} from '../config/eval-schema.js'
 import type {Dataset, DatasetRecord} from '../datasets/types.js'
-import {cohortMatcher} from '../eval/cohort-glob.js'
+import {cohortMatcher} from '../datasets/cohort-glob.js'
 import {deriveSeed, seededRng} from '../util/rng.js'
 
 /**

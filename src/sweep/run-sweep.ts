@@ -5,9 +5,11 @@ import {dirname, join} from 'node:path'
 import type {CohortRole, Dataset} from '../datasets/types.js'
 import {InputError} from '../errors.js'
 import {readModelConfig} from '../model/model-files.js'
-import type {Progress} from '../report/progress.js'
-import {type Db, openDb, writeTransaction} from '../store/db.js'
-import {latestEvaluationByLabel} from '../store/evaluations.js'
+import type {Progress} from '../util/progress.js'
+import {type Store, openStore, writeTransaction} from '../store/db.js'
+import {markCandidateFailed} from '../store/candidates.js'
+import {countRunEvaluations, latestEvaluationByLabel} from '../store/evaluations.js'
+import {measuredAtRung} from '../store/rungs.js'
 import {getRun, runCandidates} from '../store/runs-read.js'
 import {setRecommended, setRunStatus} from '../store/runs.js'
 import {type SweepBaseline, sweepBaseline} from './baseline.js'
@@ -15,7 +17,7 @@ import {decideRungFromStore, rungSteps} from './rung-decision.js'
 import type {SweepJob, WorkerMessage} from './messages.js'
 import type {SweepPlan} from './plan.js'
 import {type JobOutcome, WorkerPool} from './pool.js'
-import {createRun, markResumed, prepareSweep, storedPlan} from './setup.js'
+import {checkResume, createRun, markResumed, prepareSweep, storedPlan} from './setup.js'
 import {workersThatFit} from './worker-memory.js'
 import {type CandidateSummary, gateCandidates, recommend} from './verdicts.js'
 
@@ -71,7 +73,7 @@ export function newRunDirs(dbPath: string): (runId: number, label: string) => st
 }
 
 interface RunContext {
-  db: Db
+  db: Store
   runId: number
   name: string
   plan: SweepPlan & {steps: number}
@@ -133,14 +135,15 @@ export async function runSweep(request: SweepRequest): Promise<SweepOutcome> {
 
 /** Validates every input, then creates the run (or reopens it for --resume). */
 async function openRun(request: SweepRequest): Promise<RunContext> {
-  let db: Db
+  let db: Store
   let runId: number
   let plan: SweepPlan & {steps: number}
   let evalSet: Dataset
   if (request.resume !== undefined) {
-    db = openDb(request.dbPath)
+    db = openStore(request.dbPath)
     const stored = storedPlan(db, request.resume)
     const prepared = await prepareSweep(stored)
+    checkResume(db, request.resume, prepared)
     plan = {...stored, steps: prepared.steps}
     evalSet = prepared.evalSet
     runId = request.resume
@@ -149,7 +152,7 @@ async function openRun(request: SweepRequest): Promise<RunContext> {
     const prepared = await prepareSweep(request.plan!)
     plan = {...prepared.plan, steps: prepared.steps}
     evalSet = prepared.evalSet
-    db = openDb(request.dbPath)
+    db = openStore(request.dbPath)
     runId = createRun(db, prepared, request.backend, newRunDirs(request.dbPath))
   }
   const name = getRun(db, runId)!.name ?? `sweep-${runId}`
@@ -163,7 +166,7 @@ async function openRun(request: SweepRequest): Promise<RunContext> {
 async function runPhase(ctx: RunContext, pool: WorkerPool, rung: number | null): Promise<Map<string, JobOutcome>> {
   const {db, runId, name, plan, request} = ctx
   const measured = new Set<number>(
-    rung === null ? [] : (db.prepare('SELECT candidate_id FROM rungs r JOIN candidates c ON c.id = r.candidate_id WHERE c.run_id = ? AND r.step = ?').pluck().all(runId, rung) as number[]),
+    rung === null ? [] : measuredAtRung(db, runId, rung),
   )
   const todo = runCandidates(db, runId).filter((c) => !DONE.includes(c.status) && !measured.has(c.id) && (rung === null || c.stepsDone < rung))
   const evaluations: Array<Extract<SweepJob, {kind: 'evaluate'}>> = []
@@ -189,7 +192,7 @@ function recordFailures(ctx: RunContext, outcomes: Map<string, JobOutcome>): voi
     throw new InputError(inputFailure.message)
   }
   for (const [key, outcome] of outcomes) {
-    if (outcome.status === 'failed') ctx.db.prepare("UPDATE candidates SET status = 'failed', status_reason = ? WHERE run_id = ? AND label = ?").run(outcome.message, ctx.runId, key)
+    if (outcome.status === 'failed') markCandidateFailed(ctx.db, ctx.runId, key, outcome.message)
   }
 }
 
@@ -205,7 +208,7 @@ function computeUsed(ctx: RunContext): SweepOutcome['compute'] {
   return {
     stepsTrained: candidates.reduce((n, c) => n + c.stepsDone, 0),
     stepsPlanned: candidates.reduce((n, c) => n + c.stepsTotal, 0),
-    evaluations: ctx.db.prepare('SELECT count(*) FROM evaluations WHERE run_id = ?').pluck().get(ctx.runId) as number,
+    evaluations: countRunEvaluations(ctx.db, ctx.runId),
   }
 }
 

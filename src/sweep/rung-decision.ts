@@ -1,7 +1,8 @@
 import type {Dataset} from '../datasets/types.js'
-import type {Progress} from '../report/progress.js'
+import type {Progress} from '../util/progress.js'
 import {runCandidates, getRun} from '../store/runs-read.js'
-import type {Db} from '../store/db.js'
+import type {Store} from '../store/db.js'
+import {outputsNll} from '../store/evaluations.js'
 import {decideRungRows, runRungs} from '../store/rungs.js'
 import {decideRung, lrMassSpent, type RungResult} from './halving.js'
 import {buildSchedule} from '../schedule/index.js'
@@ -14,7 +15,7 @@ export {rungSteps} from './halving.js'
  * Decides a rung once every live candidate has been measured there: reads the measurements and
  * the base model's NLL on the same probe records (its evaluation), prunes, stores the decisions.
  */
-export function decideRungFromStore(db: Db, runId: number, rung: number, plan: SweepPlan & {steps: number}, evalSet: Dataset, progress: Progress): void {
+export function decideRungFromStore(db: Store, runId: number, rung: number, plan: SweepPlan & {steps: number}, evalSet: Dataset, progress: Progress): void {
   const alive = runCandidates(db, runId).filter((c) => !['completed', 'diverged', 'pruned', 'failed'].includes(c.status))
   const rows = runRungs(db, runId).filter((r) => r.step === rung)
   if (alive.length === 0 || alive.some((c) => !rows.some((r) => r.candidateId === c.id)) || rows.every((r) => r.kept !== null)) return
@@ -22,9 +23,7 @@ export function decideRungFromStore(db: Db, runId: number, rung: number, plan: S
   const ids = probeRecords(evalSet, plan.earlyStopping.probeRecords, plan.seed).map((r) => r.id)
   let base: {nll: number; tokens: number} | null = null
   if (baseEvaluationId !== null && ids.length > 0) {
-    base = db
-      .prepare(`SELECT sum(nll) AS nll, sum(tokens) AS tokens FROM record_outputs WHERE evaluation_id = ? AND record_id IN (${ids.map(() => '?').join(',')})`)
-      .get(baseEvaluationId, ...ids) as {nll: number; tokens: number}
+    base = outputsNll(db, baseEvaluationId, ids)
   }
   const live = rows.filter((r) => alive.some((c) => c.id === r.candidateId))
   // Every candidate runs the same schedule shape over the same steps: one spent share for all.

@@ -1,5 +1,6 @@
 import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {z} from 'zod'
 
 import {loadDataset} from '../datasets/load.js'
 import type {Dataset} from '../datasets/types.js'
@@ -8,12 +9,13 @@ import {loadEvaluators} from '../eval/load-evaluators.js'
 import {gptConfigSchema} from '../model/config.js'
 import {CharTokenizer, tokenizerSchema} from '../model/tokenizer.js'
 import {insertCandidates, reopenFailedCandidates} from '../store/candidates.js'
-import {recordDatasetUse} from '../store/datasets.js'
-import {type Db, writeTransaction} from '../store/db.js'
+import {getStoredDataset, recordDatasetUse} from '../store/datasets.js'
+import {type Store, writeTransaction} from '../store/db.js'
 import {runCandidates} from '../store/runs-read.js'
-import {insertRun, runConfig, setRunBackend, setRunStatus} from '../store/runs.js'
+import {insertRun, runConfig, runExtras, setRunName, setRunBackend, setRunStatus} from '../store/runs.js'
 import {buildTokenStream, stepsForEpochs} from '../train/token-stream.js'
-import {candidateLabel, type SweepPlan} from './plan.js'
+import {candidateLabel, scheduleKeyNamer, type SweepPlan} from './plan.js'
+import {validateSchedule} from '../schedule/index.js'
 import {splitTraining} from './training-data.js'
 import {hint} from '../util/invocation.js'
 
@@ -37,10 +39,13 @@ export async function prepareSweep(plan: SweepPlan): Promise<PreparedSweep> {
   const anyBase = plan.trainer && plan.evaluation.outputsCommand !== undefined && plan.steps !== null
   if (anyBase) {
     if (!existsSync(plan.baseModel)) throw new InputError(`${plan.baseModel}: base model folder not found.`)
+    for (const lr of plan.lrs) validateSchedule({...plan.schedule}, {lr, steps: plan.steps!}, {name: scheduleKeyNamer(plan.scheduleNames)})
     return {plan, trainSet, evalSet, steps: plan.steps!}
   }
   const {contextLength, tokenizer} = readBaseModel(plan.baseModel)
   const steps = plan.steps ?? stepsForEpochs(buildTokenStream(split.train, tokenizer), plan.epochs!, plan.batchSize, contextLength)
+  // The one schedule check, against the real length (epochs become steps only now).
+  for (const lr of plan.lrs) validateSchedule({...plan.schedule}, {lr, steps}, {name: scheduleKeyNamer(plan.scheduleNames)})
   return {plan, trainSet, evalSet, steps}
 }
 
@@ -59,7 +64,7 @@ function readBaseModel(dir: string): {contextLength: number; tokenizer: CharToke
 }
 
 /** Creates the run and its candidates (one transaction); returns the run id. */
-export function createRun(db: Db, prepared: PreparedSweep, backend: {name: string; reason: string}, runsDir: (runId: number, label: string) => string): number {
+export function createRun(db: Store, prepared: PreparedSweep, backend: {name: string; reason: string}, runsDir: (runId: number, label: string) => string): number {
   const {plan, steps} = prepared
   return writeTransaction(db, () => {
     const runId = insertRun(db, {
@@ -67,7 +72,7 @@ export function createRun(db: Db, prepared: PreparedSweep, backend: {name: strin
       baseModel: plan.baseModel, trainDatasetId: recordDatasetUse(db, prepared.trainSet), evalDatasetId: recordDatasetUse(db, prepared.evalSet),
     })
     const name = plan.name ?? `sweep-${runId}`
-    db.prepare('UPDATE runs SET name = ? WHERE id = ?').run(name, runId)
+    setRunName(db, runId, name)
     insertCandidates(db, runId, plan.lrs.map((lr) => {
       const label = candidateLabel(lr)
       return {label, lr, schedule: {...plan.schedule, lr, steps}, seed: plan.seed, stepsTotal: steps, artifactDir: join(runsDir(runId, label), 'model')}
@@ -77,18 +82,59 @@ export function createRun(db: Db, prepared: PreparedSweep, backend: {name: strin
 }
 
 /** The plan of a stored run, for --resume (refusing runs that are not resumable sweeps). Reads only. */
-export function storedPlan(db: Db, runId: number): SweepPlan {
+export function storedPlan(db: Store, runId: number): SweepPlan {
   const stored = runConfig(db, runId)
   if (!stored) throw new InputError(`--resume ${runId}: there is no run #${runId}; see "${hint('runs list')}".`)
   if (stored.kind !== 'sweep') throw new InputError(`--resume ${runId}: run #${runId} is a ${stored.kind} run, not a sweep.`)
   const rerun = runCandidates(db, runId).some((c) => c.status === 'failed')
   if (stored.status === 'completed' && !rerun) throw new InputError(`--resume ${runId}: run #${runId} already completed; see "${hint(`runs show ${runId}`)}".`)
   if (runCandidates(db, runId).length === 0) throw new InputError(`--resume ${runId}: run #${runId} has no candidates.`)
+  const parsed = storedPlanSchema.safeParse(stored.config)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    throw new InputError(`--resume ${runId}: the stored plan of run #${runId} is not one this lrgate can continue (${issue.path.join('.') || 'plan'}: ${issue.message}); start a new sweep.`)
+  }
   return stored.config as SweepPlan
 }
 
+/** The fields of a stored plan --resume relies on (the rest is re-checked by prepareSweep). */
+const storedPlanSchema = z.looseObject({
+  lrs: z.array(z.number().positive()).min(1),
+  steps: z.number().int().positive(),
+  seed: z.number().int().nonnegative(),
+  batchSize: z.number().int().positive(),
+  baseModel: z.string(),
+  train: z.string(),
+  eval: z.string(),
+  schedule: z.looseObject({type: z.string()}),
+})
+
+/**
+ * --resume continues only what the run started: the same datasets (content hashes) and the same
+ * length as its candidates were created with. Anything else is an InputError before anything runs.
+ */
+export function checkResume(db: Store, runId: number, prepared: PreparedSweep): void {
+  const extras = runExtras(db, runId)
+  const sets = [
+    ['fine-tune', extras?.trainDatasetId ?? null, prepared.trainSet],
+    ['eval', extras?.evalDatasetId ?? null, prepared.evalSet],
+  ] as const
+  for (const [role, id, now] of sets) {
+    const was = id === null ? undefined : getStoredDataset(db, id)
+    if (was !== undefined && was.hash !== now.hash) {
+      throw new InputError(
+        `--resume ${runId}: the ${role} dataset ${now.ref} changed since run #${runId} started (hash ${was.hash.slice(0, 12)} then, ${now.hash.slice(0, 12)} now); restore it or start a new sweep.`,
+      )
+    }
+  }
+  const lengths = new Set(runCandidates(db, runId).map((c) => c.stepsTotal))
+  if (lengths.size !== 1 || !lengths.has(prepared.steps)) {
+    throw new InputError(`--resume ${runId}: run #${runId}'s candidates train ${[...lengths].join('/')} steps but its plan now gives ${prepared.steps}; start a new sweep.`)
+  }
+}
+
 /** The run is running again: failed candidates are reopened to be rerun. */
-export function markResumed(db: Db, runId: number, backend: {name: string; reason: string}): void {
+export function markResumed(db: Store, runId: number, backend: {name: string; reason: string}): void {
   writeTransaction(db, () => {
     setRunStatus(db, runId, 'running')
     setRunBackend(db, runId, backend.name, backend.reason)

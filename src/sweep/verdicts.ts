@@ -1,7 +1,7 @@
 import type {CohortRole} from '../datasets/types.js'
 import type {GateRule} from '../config/eval-schema.js'
 import {setCandidateVerdict} from '../store/candidates.js'
-import type {Db} from '../store/db.js'
+import type {Store} from '../store/db.js'
 import {cohortMetrics} from '../store/evaluations.js'
 import {runCandidates} from '../store/runs-read.js'
 import {runCheck} from '../gate/run-check.js'
@@ -43,7 +43,7 @@ const mean = (xs: number[]): number | null => (xs.length === 0 ? null : xs.reduc
  * Gates every evaluated candidate against the baseline evaluation (stores each decision) and
  * summarises all candidates, diverged and failed ones included.
  */
-export function gateCandidates(db: Db, runId: number, baselineEvaluationId: number, gate: GateSettings, roles: ReadonlyMap<string, CohortRole>): CandidateSummary[] {
+export function gateCandidates(db: Store, runId: number, baselineEvaluationId: number, gate: GateSettings, roles: ReadonlyMap<string, CohortRole>): CandidateSummary[] {
   const base = cohortMetrics(db, baselineEvaluationId)
   const metricOf = (rows: typeof base, metric: string, role: CohortRole) => rows.filter((r) => r.metric === metric && roles.get(r.cohort) === role)
   return runCandidates(db, runId).map((c) => {
@@ -59,7 +59,7 @@ export function gateCandidates(db: Db, runId: number, baselineEvaluationId: numb
       rows = report.results
       verdict = report.verdict
       gateId = report.gateId
-      setCandidateVerdict(db, c.id, c.evaluationId, gateId, verdict)
+      setCandidateVerdict(db, c.id, gateId, verdict)
       const mine = cohortMetrics(db, c.evaluationId)
       const pair = (metric: string) => {
         const b = metricOf(base, metric, 'target'), m = metricOf(mine, metric, 'target')

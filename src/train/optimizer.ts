@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core'
 
 import {activeAddon} from '../compute/backend.js'
 import type {OptimizerConfig} from '../config/schema.js'
-import {commitValues, tensorValues} from './param-buffers.js'
+import {commitValues, tensorValues} from '../compute/param-buffers.js'
 
 /** Optimizer state, as plain arrays so a checkpoint can store and restore it exactly. */
 export interface OptimizerState {

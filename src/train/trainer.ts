@@ -7,15 +7,9 @@ import {clipScale, globalNorm, Optimizer, type OptimizerState} from './optimizer
 import {type TokenStream, trainingBatch, validationBatches} from './token-stream.js'
 
 /** One optimizer step as the store keeps it (train_steps). */
-export interface StepRecord {
-  step: number
-  lr: number
-  loss: number
-  gradNorm: number
-  clipped: boolean
-  tokensPerS: number
-  valLoss: number | null
-}
+import type {StepRecord} from '../store/candidates.js'
+
+export type {StepRecord}
 
 export type TrainStatus = 'completed' | 'diverged' | 'stopped'
 

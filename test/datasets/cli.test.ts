@@ -7,7 +7,7 @@ import {before, describe, it} from 'node:test'
 import {fileURLToPath} from 'node:url'
 
 import {loadDataset} from '../../src/datasets/load.js'
-import {openDb} from '../../src/store/db.js'
+import {openStore} from '../../src/store/db.js'
 import {recordDatasetUse} from '../../src/store/datasets.js'
 import {FIXTURE, replaceLine} from './helpers.js'
 
@@ -90,7 +90,7 @@ describe('lrgate datasets (CLI)', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'lrgate-ds-cli-'))
     const dir = join(cwd, 'datasets', 'tiny-eval', '1')
     cpSync(FIXTURE, dir, {recursive: true})
-    const db = openDb(join(cwd, 'db.sqlite'))
+    const db = openStore(join(cwd, 'db.sqlite'))
     recordDatasetUse(db, await loadDataset('tiny-eval@1', {cwd}))
     db.close()
     assert.equal(lrgate(cwd, 'verify', 'tiny-eval@1').code, 0)

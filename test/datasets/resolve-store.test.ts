@@ -8,9 +8,10 @@ import {loadDataset} from '../../src/datasets/load.js'
 import {resolveDatasetDir} from '../../src/datasets/resolve.js'
 import {InputError} from '../../src/errors.js'
 import {packageRoot} from '../../src/paths.js'
-import {openDb} from '../../src/store/db.js'
+import {openStore} from '../../src/store/db.js'
 import {findStoredDataset, recordDatasetUse} from '../../src/store/datasets.js'
 import {copyFixture, FIXTURE, FIXTURE_ROOT, replaceLine} from './helpers.js'
+import {sql} from '../../src/store/sql.js'
 
 const tempDir = (): string => mkdtempSync(join(tmpdir(), 'lrgate-ds-'))
 
@@ -52,11 +53,11 @@ describe('resolveDatasetDir', () => {
 
 describe('recordDatasetUse', () => {
   it('stores name, version, hash, path, records and per-cohort counts once, and is idempotent', async () => {
-    const db = openDb(':memory:')
+    const db = openStore(':memory:')
     const ds = await loadDataset(FIXTURE)
     const id = recordDatasetUse(db, ds)
     assert.equal(recordDatasetUse(db, ds), id)
-    assert.equal(db.prepare('SELECT count(*) FROM datasets').pluck().get(), 1)
+    assert.equal(sql(db).prepare('SELECT count(*) FROM datasets').pluck().get(), 1)
     const stored = findStoredDataset(db, 'tiny-eval', '1')!
     assert.equal(stored.id, id)
     assert.equal(stored.hash, ds.hash)
@@ -72,7 +73,7 @@ describe('recordDatasetUse', () => {
   })
 
   it('refuses the same name@version with other content, naming both hashes, and writes nothing', async () => {
-    const db = openDb(':memory:')
+    const db = openStore(':memory:')
     const original = await loadDataset(FIXTURE)
     recordDatasetUse(db, original)
     const {dir} = copyFixture()
@@ -86,16 +87,16 @@ describe('recordDatasetUse', () => {
         err.message.startsWith(`dataset tiny-eval@1: its content hash is ${changed.hash} (${dir}) but this store recorded ${original.hash} when it was first used (${FIXTURE}, `) &&
         err.message.endsWith('versions are immutable — give changed data a new version.'),
     )
-    assert.equal(db.prepare('SELECT count(*) FROM datasets').pluck().get(), 1)
+    assert.equal(sql(db).prepare('SELECT count(*) FROM datasets').pluck().get(), 1)
     db.close()
   })
 
   it('an invalid dataset never reaches the store', async () => {
-    const db = openDb(':memory:')
+    const db = openStore(':memory:')
     const {dir} = copyFixture()
     replaceLine(dir, 'definitions.jsonl', 1, 'not json')
     await assert.rejects(async () => recordDatasetUse(db, await loadDataset(dir)), InputError)
-    assert.equal(db.prepare('SELECT count(*) FROM datasets').pluck().get(), 0)
+    assert.equal(sql(db).prepare('SELECT count(*) FROM datasets').pluck().get(), 0)
     db.close()
   })
 })

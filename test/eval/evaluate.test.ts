@@ -3,12 +3,12 @@ import {describe, it} from 'node:test'
 
 import type {Dataset} from '../../src/datasets/types.js'
 import {InputError} from '../../src/errors.js'
-import {bootstrapInterval, quantileSorted} from '../../src/eval/bootstrap.js'
-import {cohortMatcher} from '../../src/eval/cohort-glob.js'
+import {bootstrapInterval, quantileSorted} from '../../src/statistics/bootstrap.js'
+import {cohortMatcher} from '../../src/datasets/cohort-glob.js'
 import {evaluateRecords} from '../../src/eval/evaluate.js'
 import {loadEvaluators} from '../../src/eval/load-evaluators.js'
 import type {RecordOutput} from '../../src/eval/model-outputs.js'
-import {meanSamples} from '../../src/eval/statistic.js'
+import {meanSamples} from '../../src/statistics/statistic.js'
 
 const dataset: Dataset = {
   manifest: {

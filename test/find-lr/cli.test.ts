@@ -5,8 +5,9 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {before, describe, it} from 'node:test'
 
-import {openDb} from '../../src/store/db.js'
+import {openStore} from '../../src/store/db.js'
 import {buildIfStale, lrgate, ROOT} from '../fixtures/eval/cli.js'
+import {sql} from '../../src/store/sql.js'
 
 const weightsHash = () => createHash('sha256').update(readFileSync(join(ROOT, 'models', 'example-base', 'weights.bin'))).digest('hex')
 // A short ramp on the shipped example: small batches keep it to a few seconds.
@@ -42,10 +43,10 @@ describe('lrgate find-lr (CLI, shipped example)', () => {
     assert.match(r.stderr, /backend: /)
     assert.equal(weightsHash(), weights, 'the base model on disk is never written')
 
-    const db = openDb(join(cwd, 'f.db'))
-    const run = db.prepare('SELECT kind, status, seed FROM runs WHERE id = ?').get(out.runId)
+    const db = openStore(join(cwd, 'f.db'))
+    const run = sql(db).prepare('SELECT kind, status, seed FROM runs WHERE id = ?').get(out.runId)
     assert.deepEqual(run, {kind: 'find-lr', status: 'completed', seed: 3})
-    const losses = db.prepare('SELECT s.loss FROM train_steps s JOIN candidates c ON c.id = s.candidate_id WHERE c.run_id = ? ORDER BY s.step').pluck().all(out.runId)
+    const losses = sql(db).prepare('SELECT s.loss FROM train_steps s JOIN candidates c ON c.id = s.candidate_id WHERE c.run_id = ? ORDER BY s.step').pluck().all(out.runId)
     assert.deepEqual(losses, out.points.map((p) => p.loss))
     db.close()
 
@@ -87,8 +88,8 @@ describe('lrgate find-lr (CLI, shipped example)', () => {
       assert.match(r.stderr, message)
       assert.equal(r.stderr.trim().split('\n').length, 1)
     }
-    const db = openDb(join(cwd, 'bad.db'))
-    assert.equal(db.prepare('SELECT count(*) FROM runs').pluck().get(), 0)
+    const db = openStore(join(cwd, 'bad.db'))
+    assert.equal(sql(db).prepare('SELECT count(*) FROM runs').pluck().get(), 0)
     db.close()
   })
 })

@@ -11,6 +11,7 @@ import {gateResults} from '../../src/store/gates.js'
 import {storeOutputs, TEST_RULES, tempDb} from '../fixtures/eval/store.js'
 import {syntheticOutputs, writeSyntheticDataset} from '../fixtures/eval/synthetic.js'
 import {messageOf as inputError} from '../fixtures/input-error.js'
+import {sql} from '../../src/store/sql.js'
 
 const rules = TEST_RULES
 const request = (candidate: string, baseline: string, seed = 1234) => ({candidate, baseline, rules, confidence: 0.95, resamples: 2000, seed, onSharedRecords: false})
@@ -45,7 +46,7 @@ describe('lrgate check (module)', () => {
         for (const r of checked) assert.deepEqual([r.delta, r.ciLow, r.ciHigh, r.status, r.inconclusive], [0, 0, 0, 'pass', false], `${r.rule} ${r.cohort}`)
       }
     }
-    assert.equal(db.prepare("SELECT count(*) FROM gates WHERE verdict = 'pass'").pluck().get(), 20)
+    assert.equal(sql(db).prepare("SELECT count(*) FROM gates WHERE verdict = 'pass'").pluck().get(), 20)
     db.close()
   })
 
@@ -71,7 +72,7 @@ describe('lrgate check (module)', () => {
     assert.equal(row('perplexity maxRise 0.05 relative', 'ood:news').status, 'pass')
     // stored with its rows
     assert.deepEqual(gateResults(db, report.gateId!).map((r) => r.status), report.results.map((r) => r.status))
-    const stored = db.prepare('SELECT verdict, seed, resamples, shared_records FROM gates WHERE id = ?').get(report.gateId) as Record<string, unknown>
+    const stored = sql(db).prepare('SELECT verdict, seed, resamples, shared_records FROM gates WHERE id = ?').get(report.gateId) as Record<string, unknown>
     assert.deepEqual(stored, {verdict: 'fail', seed: 1234, resamples: 2000, shared_records: 320})
     db.close()
   })
@@ -113,7 +114,7 @@ describe('lrgate check (module)', () => {
     assert.ok(ppl.length === 3 && ppl.every((r) => r.status === 'skipped' && /neither evaluation has perplexity/.test(r.message)))
     assert.match(inputError(() => runCheck(db, request('no-nll-b', 'with-nll'))), /metric "perplexity" on cohort "ood:\w+": the baseline evaluation #3 \("with-nll"\) has it but the candidate evaluation #2 \("no-nll-b"\) does not/)
     // nothing stored for the refused comparison
-    assert.equal(db.prepare('SELECT count(*) FROM gates').pluck().get(), 1)
+    assert.equal(sql(db).prepare('SELECT count(*) FROM gates').pluck().get(), 1)
     db.close()
   })
 

@@ -9,27 +9,28 @@ import type {DatasetRecord} from '../../src/datasets/types.js'
 import {InputError} from '../../src/errors.js'
 import {promoteEvaluation} from '../../src/gate/promote.js'
 import {resolveEvaluation} from '../../src/gate/reference.js'
-import type {Db} from '../../src/store/db.js'
+import type {Store} from '../../src/store/db.js'
 import {readHistory, readRun} from '../../src/store/runs-read.js'
 import {storeOutputs, tempDb} from '../fixtures/eval/store.js'
 import {syntheticOutputs, writeSyntheticDataset} from '../fixtures/eval/synthetic.js'
 import {messageOf as inputError} from '../fixtures/input-error.js'
+import {sql} from '../../src/store/sql.js'
 
-let db: Db
+let db: Store
 const ids: Record<string, number> = {}
 
 
-function insertRun(db: Db, baseEvaluationId: number | null): number {
+function insertRun(db: Store, baseEvaluationId: number | null): number {
   return Number(
-    db
+    sql(db)
       .prepare(`INSERT INTO runs (kind, status, seed, config, base_model, base_evaluation_id, created_at) VALUES ('sweep', 'completed', 1, '{"seed":1}', 'example', ?, '2024-01-01T00:00:00Z')`)
       .run(baseEvaluationId).lastInsertRowid,
   )
 }
 
-function insertCandidate(db: Db, runId: number, label: string, evaluationId: number | null): number {
+function insertCandidate(db: Store, runId: number, label: string, evaluationId: number | null): number {
   return Number(
-    db
+    sql(db)
       .prepare(`INSERT INTO candidates (run_id, label, lr, schedule, seed, status, steps_total, steps_done, artifact_dir, evaluation_id) VALUES (?, ?, 1e-4, '{}', 1, 'completed', 300, 300, ?, ?)`)
       .run(runId, label, `/models/${label}`, evaluationId).lastInsertRowid,
   )
@@ -44,7 +45,7 @@ before(async () => {
   const run1 = insertRun(db, ids['base-a'])
   insertCandidate(db, run1, 'lr=1e-4', 2)
   const rec1 = insertCandidate(db, run1, 'lr=5e-4', 3)
-  db.prepare('UPDATE runs SET recommended_candidate_id = ? WHERE id = ?').run(rec1, run1)
+  sql(db).prepare('UPDATE runs SET recommended_candidate_id = ? WHERE id = ?').run(rec1, run1)
   const run2 = insertRun(db, ids['base-b'])
   insertCandidate(db, run2, 'lr=1e-4', 7)
   insertCandidate(db, run2, 'lr=1e-3', null)

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {meanSamples, perplexitySamples} from '../../src/eval/statistic.js'
-import {pairedDelta} from '../../src/gate/paired-bootstrap.js'
+import {meanSamples, perplexitySamples} from '../../src/statistics/statistic.js'
+import {pairedDelta} from '../../src/statistics/paired-bootstrap.js'
 import {judge, ruleLabel, ruleLimit} from '../../src/gate/rule.js'
 
 describe('gate rule judgement', () => {

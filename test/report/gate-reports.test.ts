@@ -5,7 +5,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 
-import type {GateReport, GateRow} from '../../src/gate/types.js'
+import type {GateRow, StoredGateReport} from '../../src/gate/types.js'
 import {gateJunit, xmlEscape} from '../../src/report/junit.js'
 import {gateMarkdown} from '../../src/report/markdown.js'
 import {appendGithubStepSummary} from '../../src/report/summary.js'
@@ -30,10 +30,13 @@ const row = (over: Partial<GateRow>): GateRow => ({
   records: 60,
   inconclusive: false,
   recordsNeeded: null,
+  pValue: null,
+  adjustedP: null,
+  decided: null,
   ...over,
 })
 
-const report: GateReport = {
+const report: StoredGateReport = {
   verdict: 'fail',
   gateId: 3,
   candidate: {id: 7, label: 'pr <42> & "friends"'},
@@ -48,6 +51,10 @@ const report: GateReport = {
     row({cohort: 'ood:artifact', candidate: 0.6, delta: -0.2, ciLow: -0.25, ciHigh: -0.15, status: 'fail', message: 'delta -0.200 with 95% CI [-0.250, -0.150] lies wholly below the limit -0.020 (60 records)'}),
     row({rule: 'perplexity maxRise 0.05 relative', metric: 'perplexity', cohort: 'ood:news', baseline: 6.5, candidate: 6.6, delta: 0.0154, ciLow: -0.01, ciHigh: 0.07, limit: 0.05, limitKind: 'maxRise', limitSide: 'atMost', relative: true, inconclusive: true, recordsNeeded: 410, message: 'cohort too small to show the limit holds: …; about 410 records would be needed (have 60)'}),
     row({rule: 'failRate maxRise 0.02', metric: 'failRate', cohort: 'ood:news', baseline: null, candidate: null, delta: null, ciLow: null, ciHigh: null, limit: 0.02, limitKind: 'maxRise', limitSide: 'atMost', status: 'skipped', message: 'neither evaluation has a thresholded evaluator (so no fail rate) for this cohort', records: 0}),
+  ],
+  failures: [
+    {id: 'art-3', cohort: 'ood:artifact', metric: 'relevance', value: 0.05, reason: 'no word of the reference <"saw"> in the output'},
+    {id: 'news-9', cohort: 'ood:news', metric: 'hallucination', value: 0.9, reason: null},
   ],
 }
 
@@ -66,6 +73,9 @@ describe('gate reports', () => {
     const failure = suite.testcase[1].failure!
     assert.equal(failure['@message'], 'relevance on ood:artifact: baseline 0.800, candidate 0.600, delta -0.200, 95% CI [-0.250, -0.150], limit ≥ -0.020')
     assert.match(failure['#text'], /^relevance maxDrop 0\.02: delta -0\.200/)
+    // The body lists the cohort's failed records with the evaluator's reason (other cohorts' stay out).
+    assert.match(failure['#text'], /\nfailed records in this cohort \(1\):\n {2}art-3: relevance 0\.050 \(no word of the reference <"saw"> in the output\)$/)
+    assert.doesNotMatch(failure['#text'], /news-9/)
     assert.match(suite.testcase[3].skipped!['@message'], /no fail rate/)
   })
 

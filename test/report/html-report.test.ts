@@ -12,13 +12,14 @@ import {renderRunReport} from '../../src/report/html/index.js'
 import {candidateLabel} from '../../src/sweep/plan.js'
 import type {RunReportData} from '../../src/report/html/types.js'
 import {loadRunReportData, resolveReportRun} from '../../src/report/run-report-data.js'
-import {finishTraining, insertCandidates, recordSteps, setCandidateVerdict} from '../../src/store/candidates.js'
-import {type Db, nowIso, openDb} from '../../src/store/db.js'
+import {finishTraining, insertCandidates, recordSteps, markCandidateEvaluated, setCandidateVerdict} from '../../src/store/candidates.js'
+import {type Store, nowIso, openStore} from '../../src/store/db.js'
 import {insertEvaluation} from '../../src/store/evaluations.js'
 import {type GateResultRow, insertGate} from '../../src/store/gates.js'
 import {insertRun, setBaseEvaluation, setRecommended, setRunStatus} from '../../src/store/runs.js'
 import {buildIfStale, lrgate, ROOT} from '../fixtures/eval/cli.js'
 import {countColor, decodePng} from '../fixtures/report/png.js'
+import {sql} from '../../src/store/sql.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const STEPS = 60
@@ -41,9 +42,9 @@ function cohortRows(target: number, shift: number) {
 }
 
 /** A small sweep as `lrgate sweep` stores it: base evaluation, 4 candidates (one diverged), gates. */
-function fakeSweep(db: Db): number {
+function fakeSweep(db: Store): number {
   const datasetId = Number(
-    db
+    sql(db)
       .prepare("INSERT INTO datasets (name, version, hash, path, records, cohorts, first_used) VALUES ('example-eval', '1', 'abc', '/x', 180, '{}', ?)")
       .run(nowIso()).lastInsertRowid,
   )
@@ -78,17 +79,21 @@ function fakeSweep(db: Db): number {
     const evalId = evaluation(label(lr), 0.02 * (i + 1), i === 2 ? -0.12 : -0.005)
     const fail = i === 2
     const rows: GateResultRow[] = COHORTS.filter((c) => c.startsWith('ood')).map((cohort) => ({
-      rule: 'relevance maxDrop 0.02', cohort, metric: 'relevance', baseline: 0.45, candidate: fail ? 0.33 : 0.445,
+      rule: 'relevance maxDrop 0.02', ruleIndex: 0, limitKind: 'maxDrop', limitSide: 'atLeast', relative: false, records: 16, inconclusive: false, recordsNeeded: null,
+      pValue: null, adjustedP: null, decided: null,
+      cohort, metric: 'relevance', baseline: 0.45, candidate: fail ? 0.33 : 0.445,
       delta: fail ? -0.12 : -0.005, ciLow: fail ? -0.15 : -0.02, ciHigh: fail ? -0.09 : 0.01, limit: -0.02,
       status: fail ? 'fail' : 'pass', message: fail ? 'delta -0.120 lies wholly below the limit -0.020' : 'within the limit',
     }))
-    rows.push({rule: 'perplexity maxRise 0.05 relative', cohort: 'ood:news', metric: 'perplexity', baseline: 8, candidate: 8.1, delta: 0.0125, ciLow: -0.01, ciHigh: 0.03, limit: 0.05, status: 'pass', message: 'within the limit'})
+    rows.push({rule: 'perplexity maxRise 0.05 relative', ruleIndex: 1, limitKind: 'maxRise', limitSide: 'atMost', relative: true, records: 20, inconclusive: false, recordsNeeded: null,
+      pValue: null, adjustedP: null, decided: null, cohort: 'ood:news', metric: 'perplexity', baseline: 8, candidate: 8.1, delta: 0.0125, ciLow: -0.01, ciHigh: 0.03, limit: 0.05, status: 'pass', message: 'within the limit'})
     const gateId = insertGate(
       db,
       {candidateEvaluationId: evalId, baselineEvaluationId: baseId, verdict: fail ? 'fail' : 'pass', confidence: 0.95, resamples: 2000, seed: 7, rules: DEFAULT_CONFIG.gate.rules, sharedRecords: 180},
       rows,
     )
-    setCandidateVerdict(db, ids[i], evalId, gateId, fail ? 'fail' : 'pass')
+    markCandidateEvaluated(db, ids[i], evalId)
+    setCandidateVerdict(db, ids[i], gateId, fail ? 'fail' : 'pass')
   }
   setRecommended(db, runId, ids[1])
   setRunStatus(db, runId, 'completed')
@@ -114,7 +119,7 @@ let charts: number
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lrgate-html-report-'))
   dbFile = join(dir, 'lrgate.db')
-  const db = openDb(dbFile)
+  const db = openStore(dbFile)
   runId = fakeSweep(db)
   data = loadRunReportData(db, resolveReportRun(db, 'latest'))
   db.close()

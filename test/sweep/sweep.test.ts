@@ -93,6 +93,12 @@ describe('lrgate sweep', () => {
     const schedule = lrgate(['sweep', '--db', db, '--type', 'step'], {cwd})
     assert.equal(schedule.status, 2)
     assert.match(schedule.stderr, /step-size/)
+    // The plan is checked once against its real length: one epoch of 40 records is a few steps, so
+    // 500 warmup steps is refused before a run exists, naming the flags the user passed (not --steps).
+    const warmup = lrgate(['sweep', '--db', db, '--epochs', '1', '--warmup-steps', '500'], {cwd})
+    assert.equal(warmup.status, 2, warmup.stderr)
+    assert.match(warmup.stderr, /^lrgate: --warmup-steps must be less than the length from --epochs 1 \(got 500 of \d+\); leave at least one step after warmup\.$/m)
+    assert.doesNotMatch(warmup.stderr, /--steps/)
     assert.equal(lrgate(['runs', 'list', '--json', '--db', db], {cwd}).stdout.includes('"kind": "sweep"'), false)
   })
 

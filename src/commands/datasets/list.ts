@@ -1,6 +1,6 @@
 import {LrgateCommand} from '../../cli/base-command.js'
 import {listDatasets} from '../../datasets/list.js'
-import {datasetsTable} from '../../datasets/render.js'
+import {datasetsTable} from '../../report/datasets.js'
 
 export default class DatasetsList extends LrgateCommand<typeof DatasetsList> {
   static override summary = 'List the dataset versions under ./datasets and the shipped ones, with their cohorts.'

@@ -2,10 +2,10 @@ import {Args} from '@oclif/core'
 import {existsSync} from 'node:fs'
 
 import {LrgateCommand} from '../../cli/base-command.js'
-import {verifyLines} from '../../datasets/render.js'
+import {verifyLines} from '../../report/datasets.js'
 import {verifyDataset} from '../../datasets/verify.js'
 import {InputError} from '../../errors.js'
-import {openDb, resolveDbPath} from '../../store/db.js'
+import {openStore, resolveDbPath} from '../../store/db.js'
 import {findStoredDataset} from '../../store/datasets.js'
 
 export default class DatasetsVerify extends LrgateCommand<typeof DatasetsVerify> {
@@ -35,7 +35,7 @@ export default class DatasetsVerify extends LrgateCommand<typeof DatasetsVerify>
   private checkAgainstStore(ref: string, hash: string): void {
     const file = resolveDbPath(this.flags.db)
     if (!existsSync(file)) return
-    const db = openDb(file)
+    const db = openStore(file)
     try {
       const [name, version] = ref.split('@')
       const stored = findStoredDataset(db, name, version)

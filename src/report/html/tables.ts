@@ -2,6 +2,7 @@ import {formatDelta, formatInterval, formatLimit, formatValue} from '../../gate/
 import {formatLr} from '../../schedule/describe.js'
 import {escapeHtml as e} from './escape.js'
 import type {ReportCandidate, ReportGate, RunReportData} from './types.js'
+import type {RecordFailure} from '../../store/evaluations.js'
 
 /** A table from a header and rows of already-escaped cells; `numeric` columns align right. */
 function table(head: readonly string[], rows: readonly string[][], numeric: readonly number[] = [], className = ''): string {
@@ -53,9 +54,9 @@ export function gateTable(gate: ReportGate): string {
     e(r.cohort),
     e(formatValue(r.metric, r.baseline)),
     e(formatValue(r.metric, r.candidate)),
-    e(formatDelta(r.metric, r.relative, r.delta)),
-    e(formatInterval(r.metric, r.relative, r.ciLow, r.ciHigh)),
-    e(r.limitSide === null ? (r.limit === null ? '–' : String(r.limit)) : formatLimit(r.metric, r.relative, r.limitSide, r.limit)),
+    e(formatDelta(r.metric, r.relative === true, r.delta)),
+    e(formatInterval(r.metric, r.relative === true, r.ciLow, r.ciHigh)),
+    e(r.limitSide === null ? (r.limit === null ? '–' : String(r.limit)) : formatLimit(r.metric, r.relative === true, r.limitSide, r.limit)),
     `${badge(r.status)}${r.status === 'pass' ? '' : ` <span class="muted">${e(r.message)}</span>`}`,
   ])
   return table(['rule', 'cohort', 'baseline', 'candidate', 'delta', ci, 'limit', 'status'], rows, [2, 3, 4, 5, 6], 'gate')
@@ -67,7 +68,18 @@ export function gateSections(data: RunReportData): string {
     .map((c) => {
       const heading = `<h3>${e(c.label)}${c.gate === null ? '' : ` vs ${e(c.gate.baselineLabel)}: ${badge(c.gate.verdict)} <span class="muted">gate #${c.gate.id}</span>`}</h3>`
       if (c.gate === null) return `${heading}\n<p class="muted">No gate decision (status ${e(c.status)}${c.verdict === null ? '' : `, verdict ${e(c.verdict)}`}).</p>`
-      return `${heading}\n${gateTable(c.gate)}`
+      return `${heading}\n${gateTable(c.gate)}${failuresTable(c.gate.failures)}`
     })
     .join('\n')
+}
+
+/** Failed records shown per candidate; the rest are counted. */
+const FAILURES_SHOWN = 20
+
+/** The candidate's failed records with each evaluator's reason, under its gate table. */
+export function failuresTable(failures: readonly RecordFailure[]): string {
+  if (failures.length === 0) return ''
+  const rows = failures.slice(0, FAILURES_SHOWN).map((f) => [e(f.id), e(f.cohort), e(f.metric), e(formatValue(f.metric, f.value)), e(f.reason ?? '–')])
+  const more = failures.length > FAILURES_SHOWN ? `\n<p class="muted">… and ${failures.length - FAILURES_SHOWN} more failing scores.</p>` : ''
+  return `\n<h4>Failed records (${failures.length})</h4>\n${table(['record', 'cohort', 'evaluator', 'score', 'reason'], rows, [3], 'failures')}${more}`
 }

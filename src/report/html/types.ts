@@ -1,4 +1,5 @@
-import type {GateResultRow} from '../../store/gates.js'
+import type {RecordFailure} from '../../store/evaluations.js'
+import type {StoredGateRow} from '../../store/gates.js'
 
 /**
  * What the HTML report of one run shows, as plain objects: the loader reads them from the store
@@ -82,11 +83,9 @@ export interface ReportGate {
   confidence: number
   baselineLabel: string
   results: ReportGateRow[]
+  /** the candidate's failed records, each with the evaluator that failed it and its reason */
+  failures: RecordFailure[]
 }
 
-/** A stored gate row plus how to read its limit (from the rule it came from, when known). */
-export interface ReportGateRow extends GateResultRow {
-  relative: boolean
-  /** `atLeast`: delta must stay ≥ limit; `atMost`: ≤ limit; null when the rule is unknown. */
-  limitSide: 'atLeast' | 'atMost' | null
-}
+/** A gate row as stored (rows older than store migration 3 lack limit side, relative, records). */
+export type ReportGateRow = StoredGateRow

@@ -1,5 +1,5 @@
-import {percentileInterval} from '../eval/bootstrap.js'
-import {ratioStatistic, type RatioSamples} from '../eval/statistic.js'
+import {percentileInterval} from './bootstrap.js'
+import {ratioStatistic, type RatioSamples} from './statistic.js'
 import {seededRng} from '../util/rng.js'
 
 export interface PairedDelta {

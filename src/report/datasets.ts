@@ -1,8 +1,8 @@
-import {renderTable} from '../report/table.js'
-import {type CohortCount, cohortsByRole} from './cohorts.js'
-import {displayPath} from './resolve.js'
-import type {DatasetListing} from './list.js'
-import type {VerifyReport} from './verify.js'
+import {renderTable} from './table.js'
+import {type CohortCount, cohortsByRole} from '../datasets/cohorts.js'
+import {displayPath} from '../datasets/resolve.js'
+import type {DatasetListing} from '../datasets/list.js'
+import type {VerifyReport} from '../datasets/verify.js'
 
 /** Cohorts of one role as lines `cohort (n)`, for a table cell. */
 function roleCell(counts: Record<string, CohortCount>, role: 'target' | 'ood' | 'other'): string {
