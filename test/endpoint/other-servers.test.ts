@@ -9,6 +9,7 @@ import {buildIfStale} from '../fixtures/eval/cli.js'
 import {syntheticOutputs, writeSyntheticDataset} from '../fixtures/eval/synthetic.js'
 import {lrgateAsync} from '../fixtures/endpoint/processes.js'
 import {chatOnly, FAKE_ANSWER, type FakeServer, hangs, llamaCppB4501, llamaCppRejectsEcho, malformed, ollama, startFake, twoModels} from '../fixtures/endpoint/servers.js'
+import {pinnedConfigYaml} from '../fixtures/eval/pinned-config.js'
 
 describe('eval --endpoint against servers shaped as llama.cpp and Ollama (README.md beside the fixtures cites the shapes)', () => {
   let dir: string
@@ -37,7 +38,7 @@ describe('eval --endpoint against servers shaped as llama.cpp and Ollama (README
     // a baseline with perplexity, from an outputs file
     writeFileSync(join(dir, 'base.jsonl'), syntheticOutputs(ds.records, {nllPerToken: 1.5}).map((o) => JSON.stringify(o)).join('\n') + '\n')
     // generous: the stand-ins answer from this test process, which a loaded machine can starve for seconds
-    writeFileSync(join(dir, 'lrgate.config.yaml'), ['eval:', '  endpoint: {maxRetries: 1, timeoutSeconds: 60, concurrency: 2}', ''].join('\n'))
+    writeFileSync(join(dir, 'lrgate.config.yaml'), pinnedConfigYaml({eval: {endpoint: {maxRetries: 1, timeoutSeconds: 60, concurrency: 2}}}))
   })
   after(async () => {
     for (const s of servers) await s.close()
@@ -87,7 +88,7 @@ describe('eval --endpoint against servers shaped as llama.cpp and Ollama (README
   it('api: chat generates through /v1/chat/completions with the prompt as one user message; perplexity unavailable', async () => {
     const server = await start(chatOnly)
     const cwd = mkdtempSync(join(tmpdir(), 'lrgate-chat-'))
-    writeFileSync(join(cwd, 'lrgate.config.yaml'), 'eval:\n  endpoint: {api: chat, maxRetries: 0}\n')
+    writeFileSync(join(cwd, 'lrgate.config.yaml'), pinnedConfigYaml({eval: {endpoint: {api: 'chat', maxRetries: 0}}}))
     const db = join(cwd, 'chat.db')
     const r = await lrgateAsync(['eval', '--endpoint', server.url, '--dataset', dataset, '--db', db], {cwd})
     assert.equal(r.status, 0, r.stderr)
@@ -110,7 +111,7 @@ describe('eval --endpoint against servers shaped as llama.cpp and Ollama (README
   it('a request that never gets an answer times out: exit 2, one sentence, nothing stored', async () => {
     const server = await start(hangs)
     const cwd = mkdtempSync(join(tmpdir(), 'lrgate-timeout-'))
-    writeFileSync(join(cwd, 'lrgate.config.yaml'), 'eval:\n  endpoint: {maxRetries: 1, timeoutSeconds: 3}\n')
+    writeFileSync(join(cwd, 'lrgate.config.yaml'), pinnedConfigYaml({eval: {endpoint: {maxRetries: 1, timeoutSeconds: 3}}}))
     const db = join(cwd, 'timeout.db')
     const r = await lrgateAsync(['eval', '--endpoint', server.url, '--dataset', dataset, '--label', 'slow', '--db', db], {cwd})
     assert.equal(r.status, 2)

@@ -7,6 +7,7 @@ import {join} from 'node:path'
 import {before, describe, it} from 'node:test'
 
 import {buildIfStale, lrgate} from '../fixtures/eval/cli.js'
+import {pinnedConfigYaml} from '../fixtures/eval/pinned-config.js'
 import {syntheticOutputs, writeOutputs, writeSyntheticDataset} from '../fixtures/eval/synthetic.js'
 
 let cwd: string
@@ -23,6 +24,7 @@ function rowCounts(): Record<string, number> {
 before(() => {
   buildIfStale()
   cwd = mkdtempSync(join(tmpdir(), 'lrgate-cli-'))
+  writeFileSync(join(cwd, 'lrgate.config.yaml'), pinnedConfigYaml())
   const {records} = writeSyntheticDataset(join(cwd, 'datasets'), {perCohort: 60, textCohort: true})
   const v2 = writeSyntheticDataset(join(cwd, 'datasets'), {perCohort: 60, version: '2', seed: 99})
   writeOutputs(join(cwd, 'base.jsonl'), syntheticOutputs(records, {seed: 1, nllPerToken: 1.9}))

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import {mkdtempSync} from 'node:fs'
+import {mkdtempSync, readFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {before, describe, it} from 'node:test'
@@ -12,13 +12,28 @@ import {CharTokenizer} from '../../src/model/tokenizer.js'
 import {fillTemplate, startServeCommand, withServedModel} from '../../src/serve/serve-command.js'
 import {buildIfStale, ROOT} from '../fixtures/eval/cli.js'
 
+/** Whether `pid` still runs: a zombie (killed, not yet reaped by a PID 1 that may never reap) does not. */
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0)
-    return true
   } catch {
     return false
   }
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z'
+  } catch {
+    return false
+  }
+}
+
+/** Polls until `pid` is gone (SIGKILL is delivered asynchronously), at most `ms`. */
+async function goneWithin(pid: number, ms: number): Promise<boolean> {
+  const end = Date.now() + ms
+  while (alive(pid)) {
+    if (Date.now() > end) return false
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  return true
 }
 
 describe('eval.serveCommand', () => {
@@ -47,7 +62,7 @@ describe('eval.serveCommand', () => {
     })
     assert.deepEqual(listed, ['my model'])
     assert.ok(pid > 0)
-    assert.equal(alive(pid), false, 'the server is gone after stop')
+    assert.equal(await goneWithin(pid, 5000), true, 'the server is gone after stop')
   })
 
   it('a command that exits before it serves is one sentence with what it printed', async () => {
