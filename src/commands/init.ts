@@ -11,17 +11,23 @@ export default class Init extends LrgateCommand<typeof Init> {
 Existing files are never overwritten without --force.`
 
   static override examples = [
-    {description: 'Scaffold the current repository', command: '<%= config.bin %> <%= command.id %>'},
+    {description: 'Scaffold the current repository; CI installs lrgate from a tarball committed in it', command: '<%= config.bin %> <%= command.id %> --install-from vendor/lrgate-0.1.0.tgz'},
+    {description: 'CI installs lrgate from a git repository', command: '<%= config.bin %> <%= command.id %> --install-from git+https://github.com/you/lrgate.git'},
+    {description: 'The repository is an npm project with lrgate in its devDependencies ("npm ci" installs it)', command: '<%= config.bin %> <%= command.id %>'},
     {description: 'Scaffold another folder, replacing files written before', command: '<%= config.bin %> <%= command.id %> --dir ../my-model --force'},
   ]
 
   static override flags = {
     dir: Flags.string({description: 'project folder to write into [default: the working directory]', helpValue: '<path>'}),
     force: Flags.boolean({description: 'overwrite lrgate.config.yaml and the workflow when they exist'}),
+    'install-from': Flags.string({
+      description: 'where CI installs lrgate from with "npm install -g": a tarball made by "npm pack" (a path inside the project, or a URL) or a git URL [default: the project\'s package.json, which must list lrgate]',
+      helpValue: '<tarball|url>',
+    }),
   }
 
   public async run(): Promise<void> {
-    const result = initProject({dir: this.flags.dir ?? process.cwd(), force: this.flags.force})
+    const result = initProject({dir: this.flags.dir ?? process.cwd(), force: this.flags.force, installFrom: this.flags['install-from']})
     if (this.flags.json) {
       this.printJson(result)
       return

@@ -1,14 +1,27 @@
 import {existsSync} from 'node:fs'
+import {dirname} from 'node:path'
 
 import type {Config} from '../config/schema.js'
 import {loadDataset} from '../datasets/load.js'
 import {InputError} from '../errors.js'
+import {packageRoot} from '../paths.js'
 import type {Db} from '../store/db.js'
 import {getStoredDataset} from '../store/datasets.js'
 import {type EvaluationRow, getEvaluation, latestEvaluationByLabel} from '../store/evaluations.js'
+import {relocateDir} from '../util/relocate.js'
 import {deriveSeed} from '../util/rng.js'
 import {loadEvaluators} from './load-evaluators.js'
 import {evaluateAndStore} from './store-evaluation.js'
+
+/**
+ * The model folder an evaluation was made from, on this machine: its stored path, or the same
+ * folder restored beside the database, under the working directory or in lrgate's own package
+ * (a CI runner that brought back the database and the promoted model's folder). Null when gone.
+ */
+export function modelDirOf(db: Db, row: EvaluationRow, cwd = process.cwd()): string | null {
+  const roots = [...(db.name === ':memory:' ? [] : [dirname(db.name)]), cwd, packageRoot()]
+  return relocateDir(row.modelDir, roots, 'config.json')
+}
 
 /** The label of an evaluation re-scored on another dataset version: `<label>@<name@version>`. */
 export function reevaluationLabel(label: string, datasetRef: string): string {
@@ -33,7 +46,8 @@ export async function evaluationOnDatasetOf(db: Db, row: EvaluationRow, target: 
   const label = reevaluationLabel(row.label, target.datasetRef)
   const earlier = latestEvaluationByLabel(db, label)
   if (earlier && earlier.datasetHash === target.datasetHash) return earlier
-  if (row.modelDir === null || !existsSync(row.modelDir)) {
+  const modelDir = modelDirOf(db, row, options.cwd)
+  if (modelDir === null) {
     throw new InputError(
       `evaluation #${row.id} (${row.label}) was scored on ${row.datasetRef} and #${target.id} on ${target.datasetRef}, and #${row.id} has no model directory to re-evaluate; evaluate both on the same dataset version, or pass --on-shared-records.`,
     )
@@ -47,14 +61,14 @@ export async function evaluationOnDatasetOf(db: Db, row: EvaluationRow, target: 
   const {modelOutputs} = await import('./model-outputs.js')
   const seed = deriveSeed(options.config.seed, 'generate')
   const outputs = await modelOutputs(dataset, {
-    modelDir: row.modelDir,
+    modelDir,
     generation: {maxTokens: 64, temperature: 0, topK: 0, stop: ['\n'], batchSize: 64, ...options.config.eval.generation},
     seed,
     backend: options.backend,
     onProgress: options.onProgress,
   })
   const result = await evaluateAndStore(db, {
-    dataset, outputs: new Map(outputs.map((o) => [o.id, o])), evaluators, label, source: 'model', modelDir: row.modelDir, backend: options.backend,
+    dataset, outputs: new Map(outputs.map((o) => [o.id, o])), evaluators, label, source: 'model', modelDir, backend: options.backend,
     seed: deriveSeed(options.config.seed, 'bootstrap'), resamples: options.config.eval.resamples, confidence: options.config.eval.confidence,
   })
   return getEvaluation(db, result.evaluationId)!

@@ -1,8 +1,6 @@
-import {existsSync} from 'node:fs'
-
 import type {Dataset} from '../datasets/types.js'
 import {InputError} from '../errors.js'
-import {reevaluationLabel} from '../eval/reevaluate.js'
+import {modelDirOf, reevaluationLabel} from '../eval/reevaluate.js'
 import {resolveEvaluation} from '../gate/reference.js'
 import type {Db} from '../store/db.js'
 import {latestEvaluationByLabel} from '../store/evaluations.js'
@@ -29,10 +27,11 @@ export function sweepBaseline(db: Db, ref: string, evalSet: Dataset): SweepBasel
   const label = reevaluationLabel(row.label, evalSet.ref)
   const done = latestEvaluationByLabel(db, label)
   if (done && done.datasetHash === evalSet.hash) return {kind: 'evaluation', id: done.id, label}
-  if (row.modelDir === null || !existsSync(row.modelDir)) {
+  const modelDir = modelDirOf(db, row)
+  if (modelDir === null) {
     throw new InputError(
       `gate.baseline "${ref}" (evaluation #${row.id}) was scored on ${row.datasetRef}, not ${evalSet.ref}, and has no model directory to re-evaluate; evaluate it on ${evalSet.ref} first.`,
     )
   }
-  return {kind: 'reevaluate', modelDir: row.modelDir, label, from: `${ref} (#${row.id}, scored on ${row.datasetRef})`}
+  return {kind: 'reevaluate', modelDir, label, from: `${ref} (#${row.id}, scored on ${row.datasetRef})`}
 }
