@@ -6,7 +6,9 @@ import {initProject, NEXT_STEPS} from '../init/write.js'
 export default class Init extends LrgateCommand<typeof Init> {
   static override summary = 'Write a starter lrgate.config.yaml and a GitHub Actions workflow, ready to commit.'
 
-  static override description = `lrgate.config.yaml holds every default with a comment explaining each key. .github/workflows/lrgate.yml has two jobs: "gate" runs "lrgate check --junit" on every pull request (its exit code gates the PR), and "retrain" runs weekly (and by hand): a sweep on the new data version, a check of the recommended candidate against the promoted model, and a promotion only when that check passes. The database is carried between runs as a workflow artifact.
+  static override description = `lrgate.config.yaml holds every default with a comment explaining each key. .github/workflows/lrgate.yml has two jobs: "gate" runs "lrgate check --junit" on every pull request (its exit code gates the PR), and "retrain" runs weekly (and by hand): a sweep on the new data version, a check of the recommended candidate against the promoted model, and a promotion only when that check passes. The database and the promoted model's folder are carried between runs as a workflow artifact.
+
+lrgate is not on the npm registry: --install-from names the tarball (npm pack) or git URL the workflow installs it from with "npm install -g"; without it the project's package.json must list lrgate.
 
 Existing files are never overwritten without --force.`
 
