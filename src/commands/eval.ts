@@ -28,7 +28,7 @@ export default class Eval extends LrgateCommand<typeof Eval> {
 
   static override flags = {
     outputs: Flags.string({description: 'JSONL outputs file: {"id", "output", "nll"?, "tokens"?} per line', helpValue: '<file.jsonl>', exactlyOne: ['outputs', 'model']}),
-    model: Flags.string({description: 'model folder to generate outputs and NLLs with', helpValue: '<dir>', exactlyOne: ['outputs', 'model']}),
+    model: Flags.string({description: 'lrgate model folder to generate outputs and NLLs with, or "example" (the shipped example base model)', helpValue: '<dir>', exactlyOne: ['outputs', 'model']}),
     dataset: Flags.string({description: 'dataset name@version or folder [default: datasets.eval of the config]', helpValue: '<name@version|path>'}),
     label: Flags.string({description: 'name to store the evaluation under (what check --candidate/--baseline use) [default: the file or folder name]'}),
     evaluator: Flags.string({description: 'your own evaluator module (JS), added to the configured ones; repeatable', helpValue: '<path>', multiple: true}),

@@ -12,6 +12,7 @@ import {readOutputsFile} from './outputs-file.js'
 import {evaluateRecords} from './evaluate.js'
 import {storeEvaluation} from './store-evaluation.js'
 import type {EvaluationSummary} from './summary.js'
+import {resolveModelRef} from '../model/reference.js'
 
 export interface EvalRequest {
   /** `name@version` or a dataset folder. */
@@ -67,7 +68,7 @@ export async function runEval(request: EvalRequest): Promise<EvaluationSummary> 
     // Loaded only here: the engine pulls in tfjs, which `eval --outputs` and `check` must not pay for.
     const {modelOutputs} = await import('./model-outputs.js')
     outputs = await modelOutputs(dataset, {
-      modelDir: resolve(request.cwd, request.model!),
+      modelDir: resolveModelRef(request.model!, request.cwd, '--model'),
       generation: {...DEFAULT_CONFIG.eval.generation, ...request.config.eval.generation} as Required<Config['eval']['generation']>,
       seed: request.seed,
       backend: request.backend,
@@ -87,7 +88,7 @@ export async function runEval(request: EvalRequest): Promise<EvaluationSummary> 
         dataset,
         label,
         source: request.outputs !== undefined ? 'outputs' : 'model',
-        ...(request.outputs !== undefined ? {outputsFile: resolve(request.cwd, request.outputs)} : {modelDir: resolve(request.cwd, request.model!)}),
+        ...(request.outputs !== undefined ? {outputsFile: resolve(request.cwd, request.outputs)} : {modelDir: resolveModelRef(request.model!, request.cwd, '--model')}),
         ...(request.model !== undefined ? {backend: request.backend} : {}),
         ...aggregate,
       },

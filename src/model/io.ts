@@ -7,6 +7,7 @@ import {formatPath, InputError} from '../errors.js'
 import {type GptConfig, gptConfigSchema} from './config.js'
 import {Gpt, parameterShapes} from './gpt.js'
 import {CharTokenizer, tokenizerSchema} from './tokenizer.js'
+import {modelDocs} from './reference.js'
 
 /**
  * A model directory in the standard tfjs layout — model.json (weightsManifest) + weights.bin —
@@ -57,7 +58,7 @@ export async function saveModel(dir: string, model: Gpt, tokenizer: CharTokenize
 
 function readJson<T>(dir: string, file: string, schema: z.ZodType<T>): T {
   const path = join(dir, file)
-  if (!existsSync(path)) throw new InputError(`${dir}: not an lrgate model directory (${file} is missing); point --model at a folder written by lrgate.`)
+  if (!existsSync(path)) throw new InputError(`${dir}: not an lrgate model directory (${file} is missing); see ${modelDocs()} for the format.`)
   let raw: unknown
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'))
