@@ -16,6 +16,9 @@ import {InputError} from '../../src/errors.js'
 import {judge} from '../../src/gate/rule.js'
 import {buildIfStale, lrgate} from '../fixtures/eval/cli.js'
 import {writeTinyDataset} from '../fixtures/eval/tiny-dataset.js'
+import {stringify} from 'yaml'
+
+import {TEST_RULES} from '../fixtures/eval/store.js'
 
 const BAGUETTE = 'a narrow loaf of crusty French bread baked daily'
 
@@ -111,7 +114,8 @@ describe('the CLI on real text (built dist)', () => {
       {id: 'bread', cohort: 'target:qa', input: 'what is a baguette?', reference: BAGUETTE},
     ], {bom: true})
     writeTinyDataset(join(cwd, 'datasets'), 'ppl', Array.from({length: 30}, (_, i) => text(i)))
-    writeFileSync(join(cwd, 'lrgate.config.yaml'), 'eval:\n  evaluators:\n    - {name: relevance, threshold: 0.2}\n    - perplexity\n')
+    // the gate rules pinned to those these tests were written against (the example's defaults move)
+    writeFileSync(join(cwd, 'lrgate.config.yaml'), 'eval:\n  evaluators:\n    - {name: relevance, threshold: 0.2}\n    - perplexity\n' + stringify({gate: {rules: TEST_RULES}}))
   })
 
   it('an outputs file with a UTF-8 byte-order mark is read like one without', () => {
