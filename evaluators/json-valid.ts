@@ -1,24 +1,18 @@
-import {Ajv} from 'ajv'
-
-import {InputError} from '../src/errors.js'
+import {compileJsonSchema, type SchemaValidator} from './json-schema.js'
 import type {EvaluatorFactory} from './types.js'
 
 /**
- * `json-valid`: 1 when the output parses as JSON (and satisfies `schema` when given), else 0.
+ * `json-valid`: 1 when the output parses as JSON (and satisfies `schema` when given, in the draft its
+ * `$schema` names: 2020-12, 2019-09 or draft-07; unknown keywords are an error), else 0.
  * A record fails on 0 unless the config sets another threshold.
  */
 export const jsonValid: EvaluatorFactory = (options) => {
-  let validate: ((data: unknown) => boolean) & {errors?: {instancePath: string; message?: string}[] | null} | undefined
-  if (options.schema !== undefined) {
-    try {
-      validate = new Ajv({allErrors: false, strict: false}).compile(options.schema)
-    } catch (error) {
-      throw new InputError(`evaluator "json-valid": the schema does not compile (${(error as Error).message}); fix the schema.`)
-    }
-  }
+  const validate: SchemaValidator | undefined = options.schema === undefined ? undefined : compileJsonSchema(options.schema, 'evaluator "json-valid"')
   return {
     name: 'json-valid',
     description: validate === undefined ? 'output is valid JSON' : 'output is JSON valid against the schema',
+    // Version 1 still: drafts by $schema and refused unknown keywords change which schemas compile,
+    // not the score of any schema that compiled before.
     needs: ['output'],
     direction: 'higher',
     threshold: options.threshold ?? 1,

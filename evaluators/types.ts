@@ -41,6 +41,10 @@ export type Aggregation = (typeof AGGREGATIONS)[number]
 
 /** A record's score with an optional reason shown when the record fails. */
 export interface Score {
+  /**
+   * A number; ±Infinity is allowed (e.g. a perplexity whose exp overflowed) and fails any threshold
+   * on the wrong side; NaN is an error.
+   */
   value: number
   reason?: string
 }
@@ -49,6 +53,11 @@ export interface Evaluator {
   /** The metric name scores are stored and gated under, e.g. `relevance`. */
   name: string
   description?: string
+  /**
+   * The version of the scoring rule, stored with every evaluation. Scores of two versions mean different
+   * things, so `lrgate check` refuses to compare them. Change it whenever a score changes; absent = "1".
+   */
+  version?: string
   /** Fields a record must have for this evaluator to apply; other records are not scored by it. */
   needs: readonly RecordField[]
   direction: Direction

@@ -7,12 +7,15 @@ import {configFromFlags, dbFromFlags} from '../cli/context.js'
 import {parseConfidence} from '../gate/options.js'
 import {baselineOnDataset} from '../gate/baseline-policy.js'
 import {resolveEvaluation} from '../gate/reference.js'
+import {checkWithoutRecommendation, sweepWithoutRecommendation} from '../gate/no-recommendation.js'
 import {runCheck} from '../gate/run-check.js'
+import type {StoredGateReport} from '../gate/types.js'
 import {storedGateReport} from '../gate/stored-report.js'
 import type {Config} from '../config/schema.js'
 import type {Store} from '../store/db.js'
 import {gateJunit} from '../report/junit.js'
 import {gateMarkdown} from '../report/markdown.js'
+import {gateStepSummary} from '../report/step-summary.js'
 import {appendGithubStepSummary} from '../report/summary.js'
 import {gateTable, gateVerdictLines} from '../report/table.js'
 
@@ -54,11 +57,17 @@ Evaluations on different dataset hashes are refused unless --on-shared-records. 
       onSharedRecords: this.flags['on-shared-records'],
     }
     const db = dbFromFlags(this.flags)
-    let report
+    let report: StoredGateReport
     try {
-      await this.reevaluateBaselineIfNeeded(db, request, config, file)
-      // Rendered from the stored decision, as the sweep summary, runs show and the report are.
-      report = storedGateReport(db, runCheck(db, request).gateId!)!
+      const unrecommended = sweepWithoutRecommendation(db, request.candidate)
+      if (unrecommended === undefined) {
+        await this.reevaluateBaselineIfNeeded(db, request, config, file)
+        // Rendered from the stored decision, as the sweep summary, runs show and the report are.
+        report = storedGateReport(db, runCheck(db, request).gateId!)!
+      } else {
+        const plain = checkWithoutRecommendation(db, unrecommended, request)
+        report = {...plain, gateId: plain.gateId ?? 0, failures: []}
+      }
     } finally {
       db.close()
     }
@@ -66,7 +75,7 @@ Evaluations on different dataset hashes are refused unless --on-shared-records. 
     const markdown = gateMarkdown(report)
     if (this.flags.junit !== undefined) writeReport(this.flags.junit, gateJunit(report))
     if (this.flags.markdown !== undefined) writeReport(this.flags.markdown, markdown)
-    const summaryFile = appendGithubStepSummary(markdown)
+    const summaryFile = appendGithubStepSummary((budget) => gateStepSummary(report, budget, {markdown: this.flags.markdown, junit: this.flags.junit}))
     if (this.flags.json) {
       this.printJson(report)
     } else {

@@ -70,7 +70,9 @@ export const DEFAULT_CONFIG: Config = {
       {cohorts: 'ood:json', metric: 'json-valid', maxDrop: 0.02},
       {cohorts: 'ood:brown-*', metric: 'perplexity', maxRise: 0.05, relative: true},
       {cohorts: '*', metric: 'failRate', maxRise: 0.02},
-      {cohorts: 'target:*', metric: 'relevance', minGain: 0},
+      // Non-inferiority with a margin: "must improve" is the recommendation's job, not the gate's
+      // (a zero margin fails equally good models; docs/gate.md, bench/verdicts.ts).
+      {cohorts: 'target:*', metric: 'relevance', maxDrop: 0.01},
     ],
   },
 }

@@ -1,9 +1,10 @@
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync} from 'node:fs'
 import {basename, resolve} from 'node:path'
 import {LineCounter, parseDocument} from 'yaml'
 import type {z} from 'zod'
 
 import {formatPath, InputError} from '../errors.js'
+import {parseJsonText, readTextInput, stripBom} from '../util/json-input.js'
 import {CONFIG_FILES, DEFAULT_CONFIG} from './defaults.js'
 import {type Config, type ConfigFile, configFileSchema, configSchema} from './schema.js'
 
@@ -34,7 +35,7 @@ export function findConfigFile(named: string | undefined, cwd = process.cwd()): 
 export function loadConfig(named?: string, cwd = process.cwd()): LoadedConfig {
   const file = findConfigFile(named, cwd)
   if (file === null) return {config: structuredClone(DEFAULT_CONFIG), file: null}
-  const text = readFileSync(file, 'utf8')
+  const text = readTextInput(file, basename(file), 'the config file', 'check --config')
   return {config: parseConfigText(text, file), file}
 }
 
@@ -45,13 +46,9 @@ export function parseConfigText(text: string, file: string): Config {
   let raw: unknown
   let lineOf: (path: readonly PropertyKey[]) => number | undefined = () => undefined
   if (file.endsWith('.json')) {
-    try {
-      raw = JSON.parse(text)
-    } catch (error) {
-      throw new InputError(`${name}: not valid JSON (${(error as Error).message}).`)
-    }
+    raw = parseJsonText(text, name, 'fix the config file')
   } else {
-    const doc = parseDocument(text, {lineCounter: lines, prettyErrors: false})
+    const doc = parseDocument(stripBom(text), {lineCounter: lines, prettyErrors: false})
     if (doc.errors.length > 0) {
       const first = doc.errors[0]
       const line = lines.linePos(first.pos[0]).line

@@ -1,7 +1,8 @@
-import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
+import {existsSync, readdirSync, statSync} from 'node:fs'
 import {join, relative} from 'node:path'
 
 import {InputError} from '../errors.js'
+import {readJsonFile} from '../util/json-input.js'
 import type {DatasetManifest} from './types.js'
 import {describeIssue, manifestSchema} from './schema.js'
 import {displayPath} from './resolve.js'
@@ -18,12 +19,7 @@ export function readManifest(dir: string, cwd = process.cwd()): DatasetManifest 
   if (!existsSync(file)) {
     throw new InputError(`${shown}: manifest missing; a dataset folder needs a manifest.json (see docs/datasets.md for the format).`)
   }
-  let raw: unknown
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'))
-  } catch (error) {
-    throw new InputError(`${shown}: not valid JSON (${(error as Error).message}); fix the manifest.`)
-  }
+  const raw = readJsonFile(file, shown, 'the manifest', 'fix the manifest')
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new InputError(`${shown}: expected a JSON object with name, version, description, license, source, cohorts and files.`)
   }

@@ -1,7 +1,5 @@
-import {createReadStream} from 'node:fs'
-import {createInterface} from 'node:readline'
-
 import {InputError} from '../errors.js'
+import {jsonLines, parseJsonText, readTextInput} from '../util/json-input.js'
 import type {DatasetRecord} from './types.js'
 import {describeIssue, describeValue, recordSchema} from './schema.js'
 
@@ -25,15 +23,11 @@ export interface ReadRecordsOptions {
  */
 export async function readRecordsFile(options: ReadRecordsOptions): Promise<number> {
   const {file, shown, cohorts, seen, into} = options
-  const lines = createInterface({input: createReadStream(file, {encoding: 'utf8'}), crlfDelay: Infinity})
-  let lineNo = 0
+  const text = readTextInput(file, shown, 'the dataset file', 'check the dataset folder')
   let count = 0
-  for await (const raw of lines) {
-    lineNo++
-    const line = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw
-    if (line.trim() === '') continue
-    const where = `${shown}:${lineNo}`
-    const record = parseRecordLine(line, where)
+  for (const {line, value} of jsonLines(text, shown, 'each line must be one JSON object')) {
+    const where = `${shown}:${line}`
+    const record = recordOf(value, where)
     checkRecord(record, where, cohorts)
     const first = seen.get(record.id)
     if (first !== undefined) {
@@ -49,12 +43,11 @@ export async function readRecordsFile(options: ReadRecordsOptions): Promise<numb
 
 /** Parses one line into a record whose fields have the right types (zod), or throws naming the field. */
 export function parseRecordLine(line: string, where: string): DatasetRecord {
-  let value: unknown
-  try {
-    value = JSON.parse(line)
-  } catch (error) {
-    throw new InputError(`${where}: not valid JSON (${(error as Error).message}); each line must be one JSON object.`)
-  }
+  return recordOf(parseJsonText(line, where, 'each line must be one JSON object'), where)
+}
+
+/** A parsed line as a record whose fields have the right types (zod), or an InputError naming the field. */
+function recordOf(value: unknown, where: string): DatasetRecord {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new InputError(`${where}: expected a JSON object, got ${describeValue(value)}; each line must be one record object.`)
   }

@@ -1,5 +1,6 @@
 import type {ScoredRecord, Score} from '../../evaluators/types.js'
 import {FAIL_RATE_METRIC} from '../../evaluators/names.js'
+import {sideOf, withinThreshold} from '../../evaluators/threshold.js'
 import type {Dataset, DatasetRecord} from '../datasets/types.js'
 import {InputError} from '../errors.js'
 import {deriveSeed} from '../util/rng.js'
@@ -45,7 +46,7 @@ export async function evaluateRecords(
       if (!e.appliesToCohort(record.cohort) || !e.evaluator.needs.every((f) => hasField(scored, f))) continue
       const {value, reason} = await scoreOne(e, scored)
       const threshold = e.descriptor.threshold
-      const passed = threshold === undefined ? null : e.descriptor.direction === 'higher' ? value >= threshold : value <= threshold
+      const passed = threshold === undefined ? null : withinThreshold(value, threshold, sideOf(e.descriptor.direction))
       scores.push({metric: e.descriptor.metric, value, passed, ...(reason === undefined ? {} : {reason})})
     }
     records.push({
@@ -137,9 +138,10 @@ async function scoreOne(e: ConfiguredEvaluator, record: ScoredRecord): Promise<S
     throw new InputError(`${e.descriptor.path}: evaluator "${e.descriptor.name}" threw on record "${record.id}" (${(error as Error).message}).`, {cause: error})
   }
   const score = typeof raw === 'number' ? {value: raw} : raw
-  if (typeof score?.value !== 'number' || !Number.isFinite(score.value)) {
+  // ±Infinity is a value (a perplexity whose exp overflowed: the record is as bad as it gets); NaN is not.
+  if (typeof score?.value !== 'number' || Number.isNaN(score.value)) {
     const who = e.descriptor.path ?? `evaluator "${e.descriptor.name}"`
-    throw new InputError(`${who}: returned ${JSON.stringify(score?.value ?? raw)} for record "${record.id}"; a score must be a finite number.`)
+    throw new InputError(`${who}: returned ${JSON.stringify(score?.value ?? raw)} for record "${record.id}"; a score must be a number (±Infinity allowed, not NaN).`)
   }
   return score
 }

@@ -1,10 +1,11 @@
-import {readFileSync} from 'node:fs'
 import {dirname, isAbsolute, relative, resolve} from 'node:path'
 
 import {BUILTIN_EVALUATORS} from '../../evaluators/index.js'
 import type {EvaluatorOptions} from '../../evaluators/types.js'
 import type {EvaluatorSpec} from '../config/eval-schema.js'
+import {evaluatorVersion} from './evaluator-version.js'
 import {InputError} from '../errors.js'
+import {readJsonFile} from '../util/json-input.js'
 import {cohortMatcher} from '../datasets/cohort-glob.js'
 import type {ConfiguredEvaluator} from './configured-evaluator.js'
 import {loadUserEvaluator} from './user-evaluator.js'
@@ -85,17 +86,13 @@ async function fromSpec(spec: ObjectSpec, baseDir: string, where: string): Promi
       aggregation: evaluator.aggregation ?? 'mean',
       ...(spec.cohorts === undefined ? {} : {cohorts: spec.cohorts}),
       ...(evaluator.description === undefined ? {} : {description: evaluator.description}),
+      version: evaluatorVersion(evaluator),
     },
   }
 }
 
 function readSchema(file: string, where: string): Record<string, unknown> {
-  let raw: unknown
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'))
-  } catch (error) {
-    throw new InputError(`${where}: cannot read the JSON schema ${file} (${(error as Error).message}).`)
-  }
+  const raw = readJsonFile(file, `${where}: ${file}`, 'the JSON schema', 'fix the schema file or its path')
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InputError(`${where}: ${file} is not a JSON schema object.`)
   return raw as Record<string, unknown>
 }

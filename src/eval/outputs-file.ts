@@ -1,7 +1,7 @@
-import {readFileSync} from 'node:fs'
 import {z} from 'zod'
 
 import {formatPath, InputError} from '../errors.js'
+import {jsonLines, readTextInput} from '../util/json-input.js'
 import type {RecordOutput} from './model-outputs.js'
 
 /** One line of an outputs file: `{"id", "output"?, "nll"?, "tokens"?}` (null counts as absent). */
@@ -20,7 +20,7 @@ export const outputLineSchema = z
   })
 
 /**
- * Parses outputs JSONL text. Blank lines are skipped; any other bad line is an InputError naming
+ * Parses outputs JSONL text (through the shared JSONL reader: BOM and CRLF accepted). Blank lines are skipped; any other bad line is an InputError naming
  * `file:line: field "x"`, as is an id given twice.
  *
  * @example parseOutputsText('{"id":"a","output":"hi"}\n', 'out.jsonl') // [{id: 'a', output: 'hi'}]
@@ -28,16 +28,7 @@ export const outputLineSchema = z
 export function parseOutputsText(text: string, file: string): RecordOutput[] {
   const out: RecordOutput[] = []
   const lineOfId = new Map<string, number>()
-  const lines = text.split('\n')
-  for (const [i, raw] of lines.entries()) {
-    const line = i + 1
-    if (raw.trim() === '') continue
-    let value: unknown
-    try {
-      value = JSON.parse(raw)
-    } catch (error) {
-      throw new InputError(`${file}:${line}: not valid JSON (${(error as Error).message}); write one JSON object per line.`)
-    }
+  for (const {line, value} of jsonLines(text, file, 'write one JSON object per line')) {
     const parsed = outputLineSchema.safeParse(value)
     if (!parsed.success) {
       const issue = parsed.error.issues[0]
@@ -61,11 +52,5 @@ export function parseOutputsText(text: string, file: string): RecordOutput[] {
 
 /** Reads and parses an outputs file; `shownAs` is the name errors use (the path as the user typed it). */
 export function readOutputsFile(path: string, shownAs = path): RecordOutput[] {
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch (error) {
-    throw new InputError(`${shownAs}: cannot read the outputs file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check --outputs.`)
-  }
-  return parseOutputsText(text, shownAs)
+  return parseOutputsText(readTextInput(path, shownAs, 'the outputs file', 'check --outputs'), shownAs)
 }

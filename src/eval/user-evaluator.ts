@@ -15,6 +15,7 @@ export const evaluatorShapeSchema = z.object({
     .min(1)
     .refine((n) => n !== FAIL_RATE_METRIC, {message: `"${FAIL_RATE_METRIC}" is reserved`}),
   description: z.string().optional(),
+  version: z.string().min(1).optional(),
   needs: z.array(z.enum(RECORD_FIELDS)),
   direction: z.enum(['higher', 'lower']),
   threshold: z.number().finite().optional(),

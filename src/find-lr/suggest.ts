@@ -68,14 +68,29 @@ export function slopes(x: readonly number[], y: readonly number[], span = 1): nu
 }
 
 /**
+ * How far below its first value the smoothed loss must get for the curve to count as having fallen:
+ * 1%. A loss that only rose (a ramp starting above the usable rates) or stayed flat within noise
+ * suggests nothing, not a rate a tenth of its least-bad point.
+ */
+export const MIN_FALL = 0.01
+
+/** True when the smoothed loss somewhere in the suggestion window fell MIN_FALL below the curve's first point. */
+export function curveFell(points: readonly RangePoint[]): boolean {
+  if (points.length < 2) return false
+  const {from, to} = suggestionWindow(points.length)
+  const start = points[0].smoothed
+  return points.slice(from, to).some((p) => p.smoothed < start - MIN_FALL * Math.abs(start))
+}
+
+/**
  * The three classic suggestions from a range test's smoothed curve, each null when the curve has no
- * such point (e.g. a loss that never falls has no valley and no steep descent).
+ * such point; all three are null when the curve never fell (see curveFell).
  */
 export function suggestLrs(points: readonly RangePoint[]): Suggestions {
   const {from, to} = suggestionWindow(points.length)
   const window = points.slice(from, to)
   const at = (i: number, lr = window[i].lr): Suggestion => ({lr, loss: window[i].smoothed, index: from + i})
-  if (window.length < 2) return {valley: null, steep: null, minimum: null}
+  if (window.length < 2 || !curveFell(points)) return {valley: null, steep: null, minimum: null}
   const losses = window.map((p) => p.smoothed)
 
   const decline = longestDecline(losses)

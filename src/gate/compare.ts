@@ -3,10 +3,12 @@ import type {Aggregation} from '../../evaluators/types.js'
 import type {GateRule} from '../config/eval-schema.js'
 import {InputError} from '../errors.js'
 import {cohortMatcher} from '../datasets/cohort-glob.js'
+import {versionMismatches} from '../eval/evaluator-version.js'
 import {bitsPerByteSamples, meanSamples, perplexitySamples, ratioStatistic, type RatioSamples} from '../statistics/statistic.js'
 import type {EvaluationRow, StoredRecord} from '../store/evaluations.js'
 import {deriveSeed} from '../util/rng.js'
-import {pairedDeltas, type SamplePair} from '../statistics/paired-bootstrap.js'
+import {type PairedDelta, pairedDeltas, type SamplePair} from '../statistics/paired-bootstrap.js'
+import {holmAdjust, rowInterval, rowPValue} from './row-test.js'
 import {rowMessage} from './row-message.js'
 import {nllRuleCheck} from './nll-rules.js'
 import {judge, ruleLabel, type RuleLimit, ruleLimit} from './rule.js'
@@ -27,6 +29,7 @@ interface Job {
 }
 
 export interface CompareOptions {
+  /** 1 − the family-wise false-fail rate the check allows (0.95: at most 5% over all its rows). */
   confidence: number
   resamples: number
   seed: number
@@ -36,9 +39,13 @@ export interface CompareOptions {
 
 /**
  * Applies the gate rules to a candidate and a baseline evaluation: for every rule × matching cohort,
- * a paired bootstrap interval of the delta on the records both share, judged against the limit.
- * Refuses (InputError) different dataset hashes unless `onSharedRecords`, unknown metrics, and a
- * metric only one evaluation has. Does not touch the database.
+ * the delta on the records both share, its paired bootstrap standard error, a one-sided studentized
+ * p-value against the limit, Holm-adjusted over all tested rows of the check; a row fails when its
+ * adjusted p ≤ 1 − confidence, so P(the check fails) ≤ 1 − confidence whenever every true delta is
+ * within its limit. Each row carries its interval (one-sided bounds at 1 − α/m), p, adjusted p and
+ * whether it decided the verdict.
+ * Refuses (InputError) different dataset hashes unless `onSharedRecords`, a metric scored by different
+ * evaluator versions, unknown metrics, and a metric only one evaluation has. Does not touch the database.
  */
 export function compareEvaluations(
   baseline: EvaluationData,
@@ -50,6 +57,12 @@ export function compareEvaluations(
   if (baseline.row.datasetHash !== candidate.row.datasetHash && !options.onSharedRecords) {
     throw new InputError(
       `${who(candidate, 'the candidate')} used dataset ${candidate.row.datasetRef} (hash ${candidate.row.datasetHash.slice(0, 12)}) but ${who(baseline, 'the baseline')} used ${baseline.row.datasetRef} (hash ${baseline.row.datasetHash.slice(0, 12)}); evaluate both on the same dataset version, or pass --on-shared-records to compare the records they share.`,
+    )
+  }
+  const mismatch = versionMismatches(candidate.row.evaluators, baseline.row.evaluators)[0]
+  if (mismatch !== undefined) {
+    throw new InputError(
+      `metric "${mismatch.metric}": ${who(candidate, 'the candidate')} was scored by evaluator version ${mismatch.a} but ${who(baseline, 'the baseline')} by version ${mismatch.b}; their scores mean different things. Score both with the same lrgate (re-run "lrgate eval" for the older one) before gating.`,
     )
   }
   const shared = [...candidate.records.values()]
@@ -78,7 +91,7 @@ export function compareEvaluations(
     const base = {rule: label, ruleIndex, metric: rule.metric, limitKind: limit.kind, limitSide: limit.side, relative, limit: limit.bound}
     const skipped = (cohort: string, message: string): GateRow => ({
       ...base, cohort, baseline: null, candidate: null, delta: null, ciLow: null, ciHigh: null,
-      status: 'skipped', message, records: 0, inconclusive: false, recordsNeeded: null, pValue: null, adjustedP: null, decided: null,
+      status: 'skipped', message, records: 0, inconclusive: false, recordsNeeded: null, pValue: null, adjustedP: null, decided: false,
     })
     if (matching.length === 0) {
       results.push(skipped(glob, `no cohort matches "${glob}" (cohorts: ${cohorts.join(', ')})`))
@@ -123,17 +136,26 @@ export function compareEvaluations(
     const key = `${job.cohort}\u0000${job.records}`
     groups.set(key, [...(groups.get(key) ?? []), job])
   }
+  const estimates = new Map<Job, PairedDelta>()
   for (const group of groups.values()) {
     const deltas = pairedDeltas(group.map((job) => job.pair), {...options, seed: deriveSeed(options.seed, `gate:${group[0].cohort}`)})
-    for (const [i, job] of group.entries()) {
-      const d = deltas[i]
-      const row = results[job.slot]
-      const j = judge(job.limit, d.delta, d.ciLow, d.ciHigh, job.records)
-      results[job.slot] = {
-        ...row, baseline: d.baseline, candidate: d.candidate, delta: d.delta, ciLow: d.ciLow, ciHigh: d.ciHigh,
-        status: j.status, inconclusive: j.inconclusive, recordsNeeded: j.recordsNeeded ?? null,
-        message: rowMessage({metric: row.metric, relative: row.relative, limit: job.limit, records: job.records, confidence: options.confidence}, d, j),
-      }
+    for (const [i, job] of group.entries()) estimates.set(job, deltas[i])
+  }
+  // Family-wise: one-sided p per row against its own limit, Holm over every tested row of this check.
+  const alpha = 1 - options.confidence
+  const pValues = jobs.map((job) => rowPValue(job.limit, estimates.get(job)!))
+  const adjusted = holmAdjust(pValues)
+  const tested = pValues.filter((p) => p !== null).length
+  for (const [k, job] of jobs.entries()) {
+    const d = estimates.get(job)!
+    const row = results[job.slot]
+    const [ciLow, ciHigh] = rowInterval(d, alpha, tested)
+    const j = judge(job.limit, {delta: d.delta, ciLow, ciHigh, records: job.records, adjustedP: adjusted[k]}, alpha)
+    results[job.slot] = {
+      ...row, baseline: d.baseline, candidate: d.candidate, delta: d.delta, ciLow, ciHigh,
+      status: j.status, inconclusive: j.inconclusive, recordsNeeded: j.recordsNeeded ?? null,
+      pValue: pValues[k], adjustedP: adjusted[k], decided: j.status === 'fail',
+      message: rowMessage({metric: row.metric, relative: row.relative, limit: job.limit, records: job.records, confidence: options.confidence, tested}, {...d, ciLow, ciHigh, adjustedP: adjusted[k]}, j),
     }
   }
   return {

@@ -33,3 +33,10 @@ export function formatLimit(metric: string, relative: boolean, side: 'atLeast' |
   if (side === null || bound === null) return '–'
   return `${side === 'atLeast' ? '≥' : '≤'} ${formatDelta(metric, relative, bound)}`
 }
+
+/** A p-value: 3 significant digits, scientific below 0.001, "<1e-300" at the bottom. @example formatP(0.0123) // "0.0123" */
+export function formatP(p: number | null | undefined): string {
+  if (p === null || p === undefined || Number.isNaN(p)) return '–'
+  if (p < 1e-300) return '<1e-300'
+  return p < 0.001 ? p.toExponential(1) : String(Number(p.toPrecision(3)))
+}

@@ -1,25 +1,32 @@
-import {formatDelta, formatInterval} from './format.js'
-import type {PairedDelta} from '../statistics/paired-bootstrap.js'
+import {formatDelta, formatInterval, formatP} from './format.js'
 import type {Judgement, RuleLimit} from './rule.js'
 
 /**
- * The sentence a gate row carries: why it failed, that it is within the limit, or — when the interval
- * crosses the limit — that the cohort is too small and about how many records would settle it.
+ * The sentence a gate row carries: why it failed (estimate, interval, Holm-adjusted p), that it is
+ * within the limit, or — when it cannot show the limit holds — that the cohort is too small, with
+ * about how many records would settle it.
  */
 export function rowMessage(
-  row: {metric: string; relative: boolean; limit: RuleLimit; records: number; confidence: number},
-  d: PairedDelta,
+  row: {metric: string; relative: boolean; limit: RuleLimit; records: number; confidence: number; tested: number},
+  d: {delta: number; ciLow: number; ciHigh: number; adjustedP: number | null},
   j: Judgement,
 ): string {
   const fmt = (v: number) => formatDelta(row.metric, row.relative, v)
   const ci = `${Math.round(row.confidence * 100)}% CI ${formatInterval(row.metric, row.relative, d.ciLow, d.ciHigh)}`
   const limit = fmt(row.limit.bound)
+  const p = d.adjustedP === null ? '' : `, adjusted p ${formatP(d.adjustedP)} (Holm over ${row.tested} rows)`
   if (j.status === 'fail') {
-    return `delta ${fmt(d.delta)} with ${ci} lies wholly ${row.limit.side === 'atLeast' ? 'below' : 'above'} the limit ${limit} (${row.records} records)`
+    return `delta ${fmt(d.delta)} with ${ci} lies wholly ${row.limit.side === 'atLeast' ? 'below' : 'above'} the limit ${limit}${p} (${row.records} records)`
   }
-  if (!j.inconclusive) return `within the limit (${row.records} records)`
+  if (j.untestable === 'few-records') {
+    return `too few records to test: ${row.records} paired records (delta ${fmt(d.delta)}) cannot give a trustworthy interval; at least ${j.recordsNeeded} are needed, and until then the row never fails`
+  }
+  if (j.untestable === 'no-spread') {
+    return `cannot be tested: all ${row.records} paired differences are equal (delta ${fmt(d.delta)}), so there is no spread to build an interval from; the row never fails on it — add records or check the outputs`
+  }
+  if (!j.inconclusive) return `within the limit${p} (${row.records} records)`
   if (j.recordsNeeded === undefined) {
-    return `cohort too small to decide: the estimate ${fmt(d.delta)} is already beyond the limit ${limit} but its ${ci} is not wholly beyond it (${row.records} records)`
+    return `cohort too small to decide: the estimate ${fmt(d.delta)} is already beyond the limit ${limit} but not far enough to fail${p} (${row.records} records)`
   }
   const reach = `the ${ci} reaches past the limit ${limit}`
   if (j.recordsNeeded > 100 * row.records) {

@@ -1,4 +1,6 @@
+import {withinThreshold} from '../../evaluators/threshold.js'
 import type {GateRule} from '../config/eval-schema.js'
+import {MIN_RECORDS} from './row-test.js'
 
 export type LimitKind = 'maxDrop' | 'maxRise' | 'minGain'
 
@@ -32,8 +34,10 @@ export function ruleLabel(rule: GateRule): string {
 
 export interface Judgement {
   status: 'pass' | 'fail'
-  /** The interval crosses the limit: not a failure, but the data cannot show the limit holds. */
+  /** The interval crosses the limit, or the row cannot be tested: not a failure, but the data cannot show the limit holds. */
   inconclusive: boolean
+  /** Why an untestable row is inconclusive: too few records, or every paired difference equal (no spread). */
+  untestable?: 'few-records' | 'no-spread'
   /**
    * Records that would make the interval clear the limit if the estimate stayed put: half-widths shrink
    * as 1/√n, so n·(h/m)² where h is the interval's half-width on the limit's side and m the distance
@@ -42,17 +46,32 @@ export interface Judgement {
   recordsNeeded?: number
 }
 
+/** A row's numbers as judge reads them. */
+export interface RowNumbers {
+  delta: number
+  ciLow: number
+  ciHigh: number
+  records: number
+  /** Holm-adjusted one-sided p-value of "within the limit"; null when the row could not be tested. */
+  adjustedP: number | null
+}
+
 /**
- * Judges a delta and its interval against a limit: a rule fails only when the whole interval lies
- * beyond the limit.
+ * Judges a row: it fails when its Holm-adjusted p-value is at most `alpha` (1 − confidence), so that
+ * over all rows of a check P(any false fail) ≤ alpha. A row that could not be tested (fewer than
+ * MIN_RECORDS records, or no spread with the estimate beyond the limit) never fails and is
+ * inconclusive; so is a passing row whose interval reaches past the limit.
  *
- * @example judge({kind: 'maxDrop', bound: -0.02, side: 'atLeast'}, -0.2, -0.25, -0.15, 60) // fail
+ * @example judge({kind: 'maxDrop', bound: -0.02, side: 'atLeast'}, {delta: -0.2, ciLow: -0.25, ciHigh: -0.15, records: 60, adjustedP: 1e-9}, 0.05) // fail
  */
-export function judge(limit: RuleLimit, delta: number, ciLow: number, ciHigh: number, records: number): Judgement {
+export function judge(limit: RuleLimit, row: RowNumbers, alpha: number): Judgement {
+  const {delta, ciLow, ciHigh, records} = row
   const atLeast = limit.side === 'atLeast'
-  const fail = atLeast ? ciHigh < limit.bound : ciLow > limit.bound
-  if (fail) return {status: 'fail', inconclusive: false}
-  const crosses = atLeast ? ciLow < limit.bound : ciHigh > limit.bound
+  if (row.adjustedP !== null && row.adjustedP <= alpha) return {status: 'fail', inconclusive: false}
+  if (records < MIN_RECORDS) return {status: 'pass', inconclusive: true, untestable: 'few-records', recordsNeeded: MIN_RECORDS}
+  if (row.adjustedP === null) return {status: 'pass', inconclusive: true, untestable: 'no-spread'}
+  // The interval's end on the limit's side reaching past it (one tolerance, see withinThreshold).
+  const crosses = !withinThreshold(atLeast ? ciLow : ciHigh, limit.bound, limit.side)
   if (!crosses) return {status: 'pass', inconclusive: false}
   const margin = atLeast ? delta - limit.bound : limit.bound - delta
   const halfWidth = atLeast ? delta - ciLow : ciHigh - delta

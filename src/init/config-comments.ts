@@ -64,7 +64,7 @@ export const KEY_COMMENTS: Record<string, string> = {
   gate: '"lrgate check": the rules a candidate must pass against its baseline (exit 0 pass, 1 regression, 2 error).',
   'gate.baseline':
     'What --baseline defaults to: base (the latest sweep\'s base model), promoted (the latest "lrgate baseline promote"), recommended, a label or an evaluation id.',
-  'gate.confidence': "Confidence level of the paired bootstrap interval of each delta; a rule fails only when the whole interval lies beyond its limit.",
+  'gate.confidence': 'Family-wise: when every true delta is within its limit, the check fails with probability at most 1 - confidence, over all its rule x cohort rows (Holm-adjusted one-sided tests).',
   'gate.resamples': 'Paired bootstrap resamples (record ids drawn with replacement, seeded by seed).',
   'gate.rules':
     'Each rule applies to every cohort its cohorts glob matches (default all): maxDrop L means delta >= -L, maxRise L means delta <= L, minGain G means delta >= G, where delta = candidate - baseline; relative: true reads the limit as a fraction of the baseline.',

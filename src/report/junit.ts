@@ -1,4 +1,4 @@
-import {formatDelta, formatInterval, formatLimit, formatValue} from '../gate/format.js'
+import {formatDelta, formatInterval, formatLimit, formatP, formatValue} from '../gate/format.js'
 import type {StoredGateReport} from '../gate/types.js'
 import type {RecordFailure} from '../store/evaluations.js'
 import type {StoredGateRow} from '../store/gates.js'
@@ -56,7 +56,8 @@ function testcase(r: StoredGateRow, confidence: number, failures: readonly Recor
   const numbers =
     `${r.metric} on ${r.cohort}: baseline ${formatValue(r.metric, r.baseline)}, candidate ${formatValue(r.metric, r.candidate)}, ` +
     `delta ${formatDelta(r.metric, r.relative === true, r.delta)}, ${Math.round(confidence * 100)}% CI ${formatInterval(r.metric, r.relative === true, r.ciLow, r.ciHigh)}, ` +
-    `limit ${formatLimit(r.metric, r.relative === true, r.limitSide, r.limit)}`
+    `limit ${formatLimit(r.metric, r.relative === true, r.limitSide, r.limit)}` +
+    (r.adjustedP === null || r.adjustedP === undefined ? '' : `, adjusted p ${formatP(r.adjustedP)}`)
   return `${open}\n      <failure message="${xmlEscape(numbers)}" type="regression">${xmlEscape([`${r.rule}: ${r.message}`, ...failedRecords(failures)].join('\n'))}</failure>\n    </testcase>`
 }
 

@@ -1,9 +1,11 @@
-import {formatDelta, formatInterval, formatLimit, formatValue} from '../gate/format.js'
+import {formatDelta, formatInterval, formatLimit, formatP, formatValue} from '../gate/format.js'
 import type {StoredGateReport} from '../gate/types.js'
+import type {StoredGateRow} from '../store/gates.js'
 
 const ICON: Record<string, string> = {pass: '✅ pass', fail: '❌ fail', skipped: '⏭️ skipped'}
 
-function cell(text: string): string {
+/** Text made safe for one Markdown table cell. */
+export function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
 }
 
@@ -12,23 +14,30 @@ function cell(text: string): string {
  * what was compared, one table row per rule × cohort, then the reasons for failing and inconclusive rows.
  */
 export function gateMarkdown(report: StoredGateReport): string {
-  const pct = `${Math.round(report.confidence * 100)}%`
-  const lines = [
-    `### ${report.verdict === 'pass' ? '✅' : '❌'} lrgate check: ${report.verdict}`,
-    '',
-    `Candidate **${cell(report.candidate.label)}** (evaluation #${report.candidate.id}) vs baseline **${cell(report.baseline.label)}** (evaluation #${report.baseline.id}) · ${report.sharedRecords} shared records · ${pct} paired bootstrap CI, ${report.resamples} resamples, seed ${report.seed}`,
-    '',
-    `| rule | cohort | baseline | candidate | delta | ${pct} CI | limit | status |`,
-    '|---|---|--:|--:|--:|---|---|---|',
-    ...report.results.map(
-      (r) =>
-        `| ${cell(r.rule)} | ${cell(r.cohort)} | ${formatValue(r.metric, r.baseline)} | ${formatValue(r.metric, r.candidate)} | ${formatDelta(r.metric, r.relative === true, r.delta)} | ${formatInterval(r.metric, r.relative === true, r.ciLow, r.ciHigh)} | ${cell(formatLimit(r.metric, r.relative === true, r.limitSide, r.limit))} | ${ICON[r.status]}${r.inconclusive === true ? ' (inconclusive)' : ''} |`,
-    ),
-  ]
+  const lines = [...markdownHead(report), ...report.results.map(markdownRow)]
   const failed = report.results.filter((r) => r.status === 'fail')
   const notes = report.results.filter((r) => r.inconclusive === true)
   if (failed.length > 0) lines.push('', '**Failed**', '', ...failed.map((r) => `- ${cell(r.rule)} on \`${r.cohort}\`: ${r.message}`))
   if (notes.length > 0) lines.push('', '**Inconclusive**', '', ...notes.map((r) => `- ${cell(r.rule)} on \`${r.cohort}\`: ${r.message}`))
   lines.push('')
   return lines.join('\n')
+}
+
+/** The verdict heading, the line saying what was compared, and the table's header rows. */
+export function markdownHead(report: StoredGateReport): string[] {
+  const pct = `${Math.round(report.confidence * 100)}%`
+  return [
+    `### ${report.verdict === 'pass' ? '✅' : '❌'} lrgate check: ${report.verdict}`,
+    '',
+    `Candidate **${cell(report.candidate.label)}** (evaluation #${report.candidate.id}) vs baseline **${cell(report.baseline.label)}** (evaluation #${report.baseline.id}) · ${report.sharedRecords} shared records · family-wise ${pct}: Holm-adjusted one-sided tests (studentized, paired bootstrap SE, ${report.resamples} resamples, seed ${report.seed}); intervals are simultaneous`,
+    '',
+    `| rule | cohort | baseline | candidate | delta | ${pct} CI | limit | adj. p | status |`,
+    '|---|---|--:|--:|--:|---|---|--:|---|',
+  ]
+}
+
+/** One rule × cohort row of the Markdown table. */
+export function markdownRow(r: StoredGateRow): string {
+  const rel = r.relative === true
+  return `| ${cell(r.rule)} | ${cell(r.cohort)} | ${formatValue(r.metric, r.baseline)} | ${formatValue(r.metric, r.candidate)} | ${formatDelta(r.metric, rel, r.delta)} | ${formatInterval(r.metric, rel, r.ciLow, r.ciHigh)} | ${cell(formatLimit(r.metric, rel, r.limitSide, r.limit))} | ${formatP(r.adjustedP)} | ${ICON[r.status]}${r.decided === true ? ' (decided)' : ''}${r.inconclusive === true ? ' (inconclusive)' : ''} |`
 }

@@ -1,7 +1,7 @@
 import Table from 'cli-table3'
 
 import type {EvaluationSummary} from '../eval/summary.js'
-import {formatDelta, formatInterval, formatLimit, formatValue} from '../gate/format.js'
+import {formatDelta, formatInterval, formatLimit, formatP, formatValue} from '../gate/format.js'
 import type {StoredGateReport} from '../gate/types.js'
 import type {RecordFailure} from '../store/evaluations.js'
 import type {History, RunDetail} from '../store/runs-read.js'
@@ -24,11 +24,14 @@ export function renderTable(head: string[], rows: string[][], right: readonly nu
 
 const STATUS: Record<string, string> = {pass: 'pass', fail: 'FAIL', skipped: 'skipped'}
 
-/** The gate's table: one row per rule × cohort with baseline, candidate, delta, CI, limit, status. */
+/**
+ * The gate's table: one row per rule × cohort with baseline, candidate, delta, interval, limit,
+ * Holm-adjusted p and status ("FAIL *" marks a row that decided the verdict, "(?)" an inconclusive one).
+ */
 export function gateTable(report: StoredGateReport): string {
   const ci = `${Math.round(report.confidence * 100)}% CI`
   return renderTable(
-    ['rule', 'cohort', 'baseline', 'candidate', 'delta', ci, 'limit', 'status'],
+    ['rule', 'cohort', 'baseline', 'candidate', 'delta', ci, 'limit', 'adj. p', 'status'],
     report.results.map((r) => [
       r.rule,
       r.cohort,
@@ -37,9 +40,10 @@ export function gateTable(report: StoredGateReport): string {
       formatDelta(r.metric, r.relative === true, r.delta),
       formatInterval(r.metric, r.relative === true, r.ciLow, r.ciHigh),
       formatLimit(r.metric, r.relative === true, r.limitSide, r.limit),
-      STATUS[r.status] + (r.inconclusive === true ? ' (?)' : ''),
+      formatP(r.adjustedP),
+      STATUS[r.status] + (r.decided === true ? ' *' : '') + (r.inconclusive === true ? ' (?)' : ''),
     ]),
-    [2, 3, 4],
+    [2, 3, 4, 7],
   )
 }
 
@@ -52,7 +56,7 @@ export function gateVerdictLines(report: StoredGateReport): string[] {
       ? `PASS: ${report.results.length - skipped} rule × cohort checks passed${skipped > 0 ? `, ${skipped} skipped` : ''}`
       : `FAIL: ${failed.length} of ${report.results.length} rule × cohort checks failed: ${[...new Set(failed.map((r) => r.rule))].join('; ')}`
   const lines = [
-    `candidate #${report.candidate.id} "${report.candidate.label}" vs baseline #${report.baseline.id} "${report.baseline.label}" on ${report.sharedRecords} shared records (paired bootstrap, ${report.resamples} resamples, seed ${report.seed})`,
+    `candidate #${report.candidate.id} "${report.candidate.label}" vs baseline #${report.baseline.id} "${report.baseline.label}" on ${report.sharedRecords} shared records (family-wise ${Math.round(report.confidence * 100)}%: Holm-adjusted one-sided tests, paired bootstrap SE, ${report.resamples} resamples, seed ${report.seed})`,
     head,
   ]
   for (const r of report.results) {

@@ -1,4 +1,3 @@
-import {percentileInterval} from './bootstrap.js'
 import {ratioStatistic, type RatioSamples} from './statistic.js'
 import {seededRng} from '../util/rng.js'
 
@@ -6,8 +5,16 @@ export interface PairedDelta {
   baseline: number
   candidate: number
   delta: number
-  ciLow: number
-  ciHigh: number
+  /**
+   * Bootstrap standard error of the delta: the standard deviation of the resampled deltas times
+   * √(n/(n−1)) (the plug-in bootstrap divides by n; the factor makes it the usual sample standard
+   * error for a mean). 0 when all resamples agree; NaN when a resample's delta is not finite.
+   */
+  se: number
+  /** skewness of the resampled deltas (the estimator's skewness; 0 when se is 0), for Hall's correction */
+  skew: number
+  /** paired records */
+  n: number
 }
 
 /** Two aligned sample sets (index i is the same record in both) and how to compare them. */
@@ -21,15 +28,15 @@ export interface SamplePair {
 export interface BootstrapOptions {
   seed: number
   resamples: number
-  confidence: number
 }
 
 /**
- * Paired percentile bootstrap of candidate − baseline (or the relative change) for several sample
- * pairs over the same records (e.g. every metric of one cohort): each resample draws record indices
- * with replacement once, and every pair computes both of its statistics on that draw.
+ * Paired bootstrap of candidate − baseline (or the relative change) for several sample pairs over
+ * the same records (e.g. every metric of one cohort): each resample draws record indices with
+ * replacement once, and every pair computes both of its statistics on that draw. Returns each
+ * pair's estimate and bootstrap standard error (the gate studentizes with it, see row-test.ts).
  *
- * @example pairedDeltas([{baseline: meanSamples([0.5, 0.7]), candidate: meanSamples([0.4, 0.7]), relative: false}], {seed: 1, resamples: 2000, confidence: 0.95})
+ * @example pairedDeltas([{baseline: meanSamples([0.5, 0.7]), candidate: meanSamples([0.4, 0.7]), relative: false}], {seed: 1, resamples: 2000})
  */
 export function pairedDeltas(pairs: readonly SamplePair[], options: BootstrapOptions): PairedDelta[] {
   if (pairs.length === 0) return []
@@ -45,16 +52,38 @@ export function pairedDeltas(pairs: readonly SamplePair[], options: BootstrapOpt
     for (const [j, p] of pairs.entries()) stats[j][r] = deltaOn(p, draw)
   }
   return pairs.map((p, j) => {
-    const [ciLow, ciHigh] = percentileInterval(stats[j], options.confidence)
     const baseline = ratioStatistic(p.baseline)
     const candidate = ratioStatistic(p.candidate)
-    return {baseline, candidate, delta: change(p.relative, baseline, candidate), ciLow, ciHigh}
+    const {se, skew} = spread(stats[j], n)
+    return {baseline, candidate, delta: change(p.relative, baseline, candidate), se, skew, n}
   })
 }
 
 /** The paired bootstrap of one sample pair (see pairedDeltas). */
 export function pairedDelta(baseline: RatioSamples, candidate: RatioSamples, options: BootstrapOptions & {relative: boolean}): PairedDelta {
   return pairedDeltas([{baseline, candidate, relative: options.relative}], options)[0]
+}
+
+/**
+ * SD of the resampled statistics × √(n/(n−1)) and their skewness; se 0 for n = 1 or identical
+ * resamples, NaN if any is not finite.
+ */
+function spread(stats: Float64Array, n: number): {se: number; skew: number} {
+  if (n < 2) return {se: 0, skew: 0}
+  let mean = 0
+  for (const s of stats) mean += s
+  mean /= stats.length
+  if (!Number.isFinite(mean)) return {se: Number.NaN, skew: 0}
+  let ss = 0
+  let s3 = 0
+  for (const s of stats) {
+    ss += (s - mean) ** 2
+    s3 += (s - mean) ** 3
+  }
+  const sd = Math.sqrt(ss / Math.max(1, stats.length - 1))
+  // Resampled means of identical values can differ in the last bit: treat spread at rounding level as none.
+  if (sd <= 1e-12 * Math.max(1, Math.abs(mean))) return {se: 0, skew: 0}
+  return {se: sd * Math.sqrt(n / (n - 1)), skew: s3 / stats.length / sd ** 3}
 }
 
 /** The delta on one resample, summing both sides in one pass (the gate's hot loop). */

@@ -5,6 +5,7 @@ import {z} from 'zod'
 import {loadDataset} from '../datasets/load.js'
 import type {Dataset} from '../datasets/types.js'
 import {InputError} from '../errors.js'
+import {stripBom} from '../util/json-input.js'
 import {loadEvaluators} from '../eval/load-evaluators.js'
 import {gptConfigSchema} from '../model/config.js'
 import {CharTokenizer, tokenizerSchema} from '../model/tokenizer.js'
@@ -45,7 +46,7 @@ export async function prepareSweep(plan: SweepPlan): Promise<PreparedSweep> {
 function readBaseModel(dir: string): {contextLength: number; tokenizer: CharTokenizer} {
   const read = (file: string): unknown => {
     try {
-      return JSON.parse(readFileSync(join(dir, file), 'utf8'))
+      return JSON.parse(stripBom(readFileSync(join(dir, file), 'utf8')))
     } catch {
       throw new InputError(`${dir}: not an lrgate model directory (${file} missing or unreadable); give --base a model directory (or "example").`)
     }

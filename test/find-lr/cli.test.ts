@@ -65,6 +65,20 @@ describe('lrgate find-lr (CLI, shipped example)', () => {
     assert.equal(r.stdout.trim(), json.candidates.map((lr) => lr.toExponential().replace('e+', 'e')).join(','))
   })
 
+  it('a ramp from 10 whose loss only rose: --candidates exits 2 with no list, --json reports no suggestion', () => {
+    const high = ['--num-it', '16', '--batch-size', '4', '--start-lr', '10', '--end-lr', '1000', '--seed', '3']
+    const r = lrgate(['find-lr', ...high, '--candidates', '--db', 'f.db'], {cwd})
+    assert.equal(r.status, 2, r.stderr)
+    assert.equal(r.stdout, '')
+    assert.match(r.stderr, /loss never fell/)
+    const j = lrgate(['find-lr', ...high, '--json', '--db', 'f.db'], {cwd})
+    assert.equal(j.status, 0, j.stderr)
+    const out = JSON.parse(j.stdout) as {suggestions: Record<string, unknown>; anchor: unknown; candidates: number[]}
+    assert.deepEqual(out.suggestions, {valley: null, steep: null, minimum: null})
+    assert.equal(out.anchor, null)
+    assert.deepEqual(out.candidates, [])
+  })
+
   it('the human output has the plot, the table and the sweep command', () => {
     const r = lrgate(['find-lr', ...SHORT, '--plot', '--db', 'f.db'], {cwd})
     assert.equal(r.status, 0, r.stderr)

@@ -75,12 +75,25 @@ describe('LR range test: suggestions', () => {
     assert.equal(slopes(x, y, 1).indexOf(Math.min(...slopes(x, y, 1).slice(10, 95))), 14)
   })
 
-  it('a loss that never falls has no valley and no steep point', () => {
-    const flat = Array.from({length: 50}, (_, i) => ({lr: ramp(i), loss: 2 + i / 100, smoothed: 2 + i / 100}))
-    const s = suggestLrs(flat)
-    assert.equal(s.valley, null)
-    assert.equal(s.steep, null)
-    assert.equal(s.minimum?.index, 5) // the first point after the skipped 10%
+  it('a loss that never falls suggests nothing: no valley, no steep point, no minimum', () => {
+    const rising = Array.from({length: 50}, (_, i) => ({lr: ramp(i), loss: 2 + i / 100, smoothed: 2 + i / 100}))
+    assert.deepEqual(suggestLrs(rising), {valley: null, steep: null, minimum: null})
+  })
+
+  it('a ramp from 10 whose loss only rose (with wiggles) suggests nothing, so no sweep list', () => {
+    const from10 = exponentialRamp(10, 1e4, 100)
+    const rng = seededRng(5)
+    const raw = Array.from({length: 100}, (_, i) => 3 + 0.05 * i + 0.2 * (rng.next() - 0.5))
+    const smoothed = smoothLosses(raw)
+    const points = raw.map((loss, i) => ({lr: from10(i), loss, smoothed: smoothed[i]}))
+    assert.deepEqual(suggestLrs(points), {valley: null, steep: null, minimum: null})
+  })
+
+  it('a flat curve that only wiggles within 1% suggests nothing; one that falls 10% does', () => {
+    const flat = Array.from({length: 60}, (_, i) => ({lr: ramp(i), loss: 2, smoothed: 2 + 0.01 * Math.sin(i)}))
+    assert.deepEqual(suggestLrs(flat), {valley: null, steep: null, minimum: null})
+    const falls = flat.map((p, i) => ({...p, smoothed: 2 - 0.2 * Math.min(i, 30) / 30}))
+    assert.notEqual(suggestLrs(falls).minimum, null)
   })
 
   it('the longest decline steps over wiggles (a subsequence, not a run)', () => {

@@ -84,7 +84,7 @@ describe('lrgate eval / check (CLI)', () => {
       'failRate maxRise 0.02 [ood:animal]',
       'failRate maxRise 0.02 [ood:artifact]',
     ])
-    assert.match(failing[0].failure!['@message'], /^relevance on ood:animal: baseline 0\.\d{3}, candidate 0\.\d{3}, delta -0\.\d{3}, 95% CI \[-0\.\d{3}, -0\.\d{3}\], limit ≥ -0\.020$/)
+    assert.match(failing[0].failure!['@message'], /^relevance on ood:animal: baseline 0\.\d{3}, candidate 0\.\d{3}, delta -0\.\d{3}, 95% CI \[-0\.\d{3}, -0\.\d{3}\], limit ≥ -0\.020, adjusted p [\d.e-]+$/)
     assert.equal(cases.filter((c) => c.skipped !== undefined).length, 2)
 
     const markdown = readFileSync(join(cwd, 'reports/summary.md'), 'utf8')

@@ -86,16 +86,16 @@ describe('gate reports', () => {
   it('Markdown: verdict, escaped table cells, failures and inconclusive notes', () => {
     const md = gateMarkdown(report)
     assert.match(md, /^### ❌ lrgate check: fail\n/)
-    assert.match(md, /vs baseline \*\*promoted\\\|main\*\* \(evaluation #2\) · 240 shared records · 95% paired bootstrap CI, 2000 resamples, seed 1234/)
-    assert.match(md, /\| perplexity maxRise 0\.05 relative \| ood:news \| 6\.500 \| 6\.600 \| \+1\.5% \| \[-1\.0%, \+7\.0%\] \| ≤ \+5\.0% \| ✅ pass \(inconclusive\) \|/)
-    assert.match(md, /\| failRate maxRise 0\.02 \| ood:news \| – \| – \| – \| – \| ≤ \+2\.0 pt \| ⏭️ skipped \|/)
+    assert.match(md, /vs baseline \*\*promoted\\\|main\*\* \(evaluation #2\) · 240 shared records · family-wise 95%: Holm-adjusted one-sided tests \(studentized, paired bootstrap SE, 2000 resamples, seed 1234\)/)
+    assert.match(md, /\| perplexity maxRise 0\.05 relative \| ood:news \| 6\.500 \| 6\.600 \| \+1\.5% \| \[-1\.0%, \+7\.0%\] \| ≤ \+5\.0% \| – \| ✅ pass \(inconclusive\) \|/)
+    assert.match(md, /\| failRate maxRise 0\.02 \| ood:news \| – \| – \| – \| – \| ≤ \+2\.0 pt \| – \| ⏭️ skipped \|/)
     assert.match(md, /\*\*Failed\*\*\n\n- relevance maxDrop 0\.02 on `ood:artifact`: delta -0\.200/)
     assert.match(md, /\*\*Inconclusive\*\*\n\n- perplexity maxRise 0\.05 relative on `ood:news`: cohort too small .* about 410 records would be needed/)
   })
 
   it('table and verdict lines name the failing rule', () => {
     const table = gateTable(report)
-    assert.match(table, /relevance maxDrop 0\.02 +│ ood:artifact +│ +0\.800 │ +0\.600 │ +-0\.200 │ \[-0\.250, -0\.150\] +│ ≥ -0\.020 +│ FAIL/)
+    assert.match(table, /relevance maxDrop 0\.02 +│ ood:artifact +│ +0\.800 │ +0\.600 │ +-0\.200 │ \[-0\.250, -0\.150\] +│ ≥ -0\.020 +│ +– │ FAIL/)
     const lines = gateVerdictLines(report)
     assert.equal(lines[1], 'FAIL: 1 of 4 rule × cohort checks failed: relevance maxDrop 0.02')
     assert.equal(lines.length, 4)

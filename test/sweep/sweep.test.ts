@@ -55,6 +55,11 @@ describe('lrgate sweep', () => {
     const r = lrgate(['sweep', '--db', db, '--lr', '3e-3', '--gate'], {cwd})
     assert.equal(r.status, 1, r.stderr)
     assert.match(r.stdout, /No candidate passes the gate — none may ship\. lr-3e-3 fails/)
+    // The weekly workflow's check: nothing may ship is a regression (exit 1), with the hot candidate's failing rows.
+    const check = lrgate(['check', '--candidate', 'recommended', '--baseline', 'base', '--db', db], {cwd})
+    assert.equal(check.status, 1, check.stderr)
+    assert.match(check.stdout, /FAIL sweep recommendation on candidate lr-3e-3: run #1 recommended no learning rate: none of its 1 candidates passed the gate \(1 completed\); rows below are lr-3e-3's/)
+    assert.match(check.stdout, /FAIL perplexity maxRise 0\.05 relative on ood:/)
   })
 
   it('a new database beside an old one\'s artifacts trains afresh: run ids repeat, artifact folders do not', () => {
