@@ -175,13 +175,14 @@ console.log(`every true delta exactly at its limit: ${edge} fails in ${EDGE_SEED
 console.log(`power: ood:x relevance drops by δ (${POWER_SEEDS} seeds each); ideal = one-sided paired t-test of ood:x alone, margin 0.02, α ${ALPHA.toFixed(2)}`)
 console.log('| δ | gate fails | ideal single test | gap |')
 console.log('|--:|--:|--:|--:|')
-for (const delta of [0.02, 0.025, 0.03, 0.035, 0.04, 0.05, 0.07, 0.1, 0.15]) {
+const DELTAS = args.includes('--deltas') ? args[args.indexOf('--deltas') + 1].split(',').map(Number) : [0.02, 0.025, 0.03, 0.035, 0.04, 0.05, 0.07, 0.1, 0.15]
+for (const delta of DELTAS) {
   let gate = 0, ideal = 0
   for (let s = 0; s < POWER_SEEDS; s++) {
     const pair = textPair(200_000 + s, delta)
     if (gateFails(pair, s)) gate++
     if (idealRejects(pair)) ideal++
   }
-  console.log(`| ${delta.toFixed(2)} | ${pct(gate / POWER_SEEDS)} | ${pct(ideal / POWER_SEEDS)} | ${((100 * (ideal - gate)) / POWER_SEEDS).toFixed(1)} pt |`)
+  console.log(`| ${delta} | ${pct(gate / POWER_SEEDS)} | ${pct(ideal / POWER_SEEDS)} | ${((100 * (ideal - gate)) / POWER_SEEDS).toFixed(1)} pt |`)
 }
 console.log(`\n${((performance.now() - started) / 1000).toFixed(0)} s`)

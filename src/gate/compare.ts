@@ -8,7 +8,7 @@ import {bitsPerByteSamples, meanSamples, perplexitySamples, ratioStatistic, type
 import type {EvaluationRow, StoredRecord} from '../store/evaluations.js'
 import {deriveSeed} from '../util/rng.js'
 import {type PairedDelta, pairedDeltas, type SamplePair} from '../statistics/paired-bootstrap.js'
-import {holmAdjust, rowInterval, rowPValue} from './row-test.js'
+import {conditionalHolmAdjust, rowInterval, rowPValue, SELECTION_TAU} from './row-test.js'
 import {rowMessage} from './row-message.js'
 import {nllRuleCheck} from './nll-rules.js'
 import {judge, ruleLabel, type RuleLimit, ruleLimit} from './rule.js'
@@ -141,21 +141,22 @@ export function compareEvaluations(
     const deltas = pairedDeltas(group.map((job) => job.pair), {...options, seed: deriveSeed(options.seed, `gate:${group[0].cohort}`)})
     for (const [i, job] of group.entries()) estimates.set(job, deltas[i])
   }
-  // Family-wise: one-sided p per row against its own limit, Holm over every tested row of this check.
+  // Family-wise: one-sided p per row against its own limit, conditional Holm over every tested row of this check.
   const alpha = 1 - options.confidence
   const pValues = jobs.map((job) => rowPValue(job.limit, estimates.get(job)!))
-  const adjusted = holmAdjust(pValues)
+  const {adjusted, selected} = conditionalHolmAdjust(pValues, SELECTION_TAU)
   const tested = pValues.filter((p) => p !== null).length
   for (const [k, job] of jobs.entries()) {
     const d = estimates.get(job)!
     const row = results[job.slot]
-    const [ciLow, ciHigh] = rowInterval(d, alpha, tested)
+    // Each end at level 1 − τα/m′, the procedure's first step: an interval wholly beyond its limit always fails.
+    const [ciLow, ciHigh] = rowInterval(d, alpha * SELECTION_TAU, Math.max(1, selected))
     const j = judge(job.limit, {delta: d.delta, ciLow, ciHigh, records: job.records, adjustedP: adjusted[k]}, alpha)
     results[job.slot] = {
       ...row, baseline: d.baseline, candidate: d.candidate, delta: d.delta, ciLow, ciHigh,
       status: j.status, inconclusive: j.inconclusive, recordsNeeded: j.recordsNeeded ?? null,
       pValue: pValues[k], adjustedP: adjusted[k], decided: j.status === 'fail',
-      message: rowMessage({metric: row.metric, relative: row.relative, limit: job.limit, records: job.records, confidence: options.confidence, tested}, {...d, ciLow, ciHigh, adjustedP: adjusted[k]}, j),
+      message: rowMessage({metric: row.metric, relative: row.relative, limit: job.limit, records: job.records, confidence: options.confidence, tested, selected}, {...d, ciLow, ciHigh, adjustedP: adjusted[k]}, j),
     }
   }
   return {

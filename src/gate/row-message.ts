@@ -1,20 +1,21 @@
 import {formatDelta, formatInterval, formatP} from './format.js'
+import {SELECTION_TAU} from './row-test.js'
 import type {Judgement, RuleLimit} from './rule.js'
 
 /**
- * The sentence a gate row carries: why it failed (estimate, interval, Holm-adjusted p), that it is
+ * The sentence a gate row carries: why it failed (estimate, interval, conditional-Holm-adjusted p), that it is
  * within the limit, or — when it cannot show the limit holds — that the cohort is too small, with
  * about how many records would settle it.
  */
 export function rowMessage(
-  row: {metric: string; relative: boolean; limit: RuleLimit; records: number; confidence: number; tested: number},
+  row: {metric: string; relative: boolean; limit: RuleLimit; records: number; confidence: number; tested: number; selected: number},
   d: {delta: number; ciLow: number; ciHigh: number; adjustedP: number | null},
   j: Judgement,
 ): string {
   const fmt = (v: number) => formatDelta(row.metric, row.relative, v)
   const ci = `${Math.round(row.confidence * 100)}% CI ${formatInterval(row.metric, row.relative, d.ciLow, d.ciHigh)}`
   const limit = fmt(row.limit.bound)
-  const p = d.adjustedP === null ? '' : `, adjusted p ${formatP(d.adjustedP)} (Holm over ${row.tested} rows)`
+  const p = d.adjustedP === null ? '' : `, adjusted p ${formatP(d.adjustedP)} (conditional Holm: ${row.selected} of ${row.tested} rows with p ≤ ${SELECTION_TAU})`
   if (j.status === 'fail') {
     return `delta ${fmt(d.delta)} with ${ci} lies wholly ${row.limit.side === 'atLeast' ? 'below' : 'above'} the limit ${limit}${p} (${row.records} records)`
   }

@@ -5,6 +5,7 @@ import {z} from 'zod'
 import {formatPath, InputError} from '../errors.js'
 import {type GptConfig, gptConfigSchema, parameterShapes} from './config.js'
 import {CharTokenizer, tokenizerSchema} from './tokenizer.js'
+import {readJsonFile} from '../util/json-input.js'
 
 /**
  * A model directory in the standard tfjs layout — model.json (weightsManifest) + weights.bin —
@@ -35,12 +36,7 @@ export interface ModelFiles {
 function readJson<T>(dir: string, file: string, schema: z.ZodType<T>): T {
   const path = join(dir, file)
   if (!existsSync(path)) throw new InputError(`${dir}: not an lrgate model directory (${file} is missing); point --model at a folder written by lrgate.`)
-  let raw: unknown
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'))
-  } catch (error) {
-    throw new InputError(`${path}: not valid JSON (${(error as Error).message}).`)
-  }
+  const raw = readJsonFile(path, path, 'the model file', 'the model directory is damaged or not an lrgate model')
   const parsed = schema.safeParse(raw)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]

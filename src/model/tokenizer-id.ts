@@ -3,6 +3,7 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {CharTokenizer} from './tokenizer.js'
+import {parseJsonText} from '../util/json-input.js'
 
 /**
  * A short, stable name of a tokenizer: `char:<12 hex of sha256 over its JSON>`. Two models with the
@@ -22,7 +23,7 @@ export function tokenizerIdentity(tokenizer: CharTokenizer): string {
  */
 export function modelTokenizerIdentity(dir: string): string | undefined {
   try {
-    return tokenizerIdentity(CharTokenizer.fromJSON(JSON.parse(readFileSync(join(dir, 'tokenizer.json'), 'utf8'))))
+    return tokenizerIdentity(CharTokenizer.fromJSON(parseJsonText(readFileSync(join(dir, 'tokenizer.json'), 'utf8'), dir, 'not a tokenizer')))
   } catch {
     return undefined
   }

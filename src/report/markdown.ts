@@ -29,7 +29,7 @@ export function markdownHead(report: StoredGateReport): string[] {
   return [
     `### ${report.verdict === 'pass' ? '✅' : '❌'} lrgate check: ${report.verdict}`,
     '',
-    `Candidate **${cell(report.candidate.label)}** (evaluation #${report.candidate.id}) vs baseline **${cell(report.baseline.label)}** (evaluation #${report.baseline.id}) · ${report.sharedRecords} shared records · family-wise ${pct}: Holm-adjusted one-sided tests (studentized, paired bootstrap SE, ${report.resamples} resamples, seed ${report.seed}); intervals are simultaneous`,
+    `Candidate **${cell(report.candidate.label)}** (evaluation #${report.candidate.id}) vs baseline **${cell(report.baseline.label)}** (evaluation #${report.baseline.id}) · ${report.sharedRecords} shared records · family-wise ${pct}: conditional Holm over one-sided tests (studentized, paired bootstrap SE, ${report.resamples} resamples, seed ${report.seed}); an interval wholly beyond its limit always fails`,
     '',
     `| rule | cohort | baseline | candidate | delta | ${pct} CI | limit | adj. p | status |`,
     '|---|---|--:|--:|--:|---|---|--:|---|',

@@ -56,7 +56,7 @@ export function gateVerdictLines(report: StoredGateReport): string[] {
       ? `PASS: ${report.results.length - skipped} rule × cohort checks passed${skipped > 0 ? `, ${skipped} skipped` : ''}`
       : `FAIL: ${failed.length} of ${report.results.length} rule × cohort checks failed: ${[...new Set(failed.map((r) => r.rule))].join('; ')}`
   const lines = [
-    `candidate #${report.candidate.id} "${report.candidate.label}" vs baseline #${report.baseline.id} "${report.baseline.label}" on ${report.sharedRecords} shared records (family-wise ${Math.round(report.confidence * 100)}%: Holm-adjusted one-sided tests, paired bootstrap SE, ${report.resamples} resamples, seed ${report.seed})`,
+    `candidate #${report.candidate.id} "${report.candidate.label}" vs baseline #${report.baseline.id} "${report.baseline.label}" on ${report.sharedRecords} shared records (family-wise ${Math.round(report.confidence * 100)}%: conditional Holm over one-sided tests, paired bootstrap SE, ${report.resamples} resamples, seed ${report.seed})`,
     head,
   ]
   for (const r of report.results) {

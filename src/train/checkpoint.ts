@@ -8,6 +8,7 @@ import {parameterShapes} from '../model/gpt.js'
 import {type LoadedModel, loadModel, saveModel} from '../model/io.js'
 import type {CharTokenizer} from '../model/tokenizer.js'
 import type {OptimizerState} from './optimizer.js'
+import {parseJsonText} from '../util/json-input.js'
 
 /**
  * A resumable training state: the model directory, the optimizer's moments and the step.
@@ -53,7 +54,7 @@ export function loadCheckpoint(dir: string): Checkpoint {
   const statePath = join(dir, 'state.json')
   let state: z.infer<typeof stateSchema>
   try {
-    state = stateSchema.parse(JSON.parse(readFileSync(statePath, 'utf8')))
+    state = stateSchema.parse(parseJsonText(readFileSync(statePath, 'utf8'), statePath, 'the checkpoint is damaged'))
   } catch (error) {
     throw new InputError(`${statePath}: unreadable checkpoint (${(error as Error).message.split('\n')[0]}); delete the folder to restart this candidate.`)
   }

@@ -4,7 +4,9 @@ import {describe, it} from 'node:test'
 import type {GateRule} from '../../src/config/eval-schema.js'
 import type {EvaluatorDescriptor} from '../../src/eval/configured-evaluator.js'
 import {compareEvaluations, type EvaluationData} from '../../src/gate/compare.js'
-import {holmAdjust, MIN_RECORDS, rowPValue} from '../../src/gate/row-test.js'
+import {conditionalHolmAdjust, holmAdjust, MIN_RECORDS, rowPValue} from '../../src/gate/row-test.js'
+import {jackknifeSkew} from '../../src/statistics/paired-bootstrap.js'
+import {meanSamples, perplexitySamples} from '../../src/statistics/statistic.js'
 import {normalCdf, tCdf, tQuantile} from '../../src/gate/student-t.js'
 import type {StoredRecord} from '../../src/store/evaluations.js'
 import {seededRng} from '../../src/util/rng.js'
@@ -47,6 +49,34 @@ describe('Student t and Holm', () => {
   it('Holm: step-down, monotone, untested rows stay untested', () => {
     const adjusted = holmAdjust([0.01, 0.04, null, 0.03])
     assert.deepEqual(adjusted.map((p) => (p === null ? null : Number(p.toFixed(12)))), [0.03, 0.06, null, 0.06])
+  })
+
+  it('conditional Holm: rows with p above τ are set aside, the rest are Holm over m′ on p/τ; τ = 1 is Holm', () => {
+    const {adjusted, selected} = conditionalHolmAdjust([0.01, 0.9, null, 0.2], 0.5)
+    assert.equal(selected, 2)
+    assert.deepEqual(adjusted.map((p) => (p === null ? null : Number(p.toFixed(12)))), [0.04, 1, null, 0.4])
+    assert.deepEqual(conditionalHolmAdjust([0.01, 0.04, null, 0.03], 1).adjusted.map((p) => (p === null ? null : Number(p.toFixed(12)))), [0.03, 0.06, null, 0.06])
+    // one regressed row among 14 far inside their limits is tested at τα/1, not α/15
+    const ps = [0.02, ...Array.from({length: 14}, () => 0.999)]
+    assert.ok(conditionalHolmAdjust(ps, 0.5).adjusted[0]! <= 0.05)
+    assert.ok(holmAdjust(ps)[0]! > 0.05)
+  })
+
+  it('jackknife skewness: for a mean it is the sample skewness over √n; 0 for symmetric or constant differences', () => {
+    const x = [0, 0, 0, 0.1, 0.2, 0.9, 0.05, 0, 0.4, 1]
+    const n = x.length
+    const mean = x.reduce((a, b) => a + b, 0) / n
+    const m2 = x.reduce((a, b) => a + (b - mean) ** 2, 0) / n
+    const m3 = x.reduce((a, b) => a + (b - mean) ** 3, 0) / n
+    const zeros = meanSamples(x.map(() => 0))
+    close(jackknifeSkew({baseline: zeros, candidate: meanSamples(x), relative: false}), m3 / m2 ** 1.5 / Math.sqrt(n), 1e-9)
+    assert.equal(jackknifeSkew({baseline: zeros, candidate: meanSamples([1, 2, 3, 4, 5]), relative: false}), 0)
+    assert.equal(jackknifeSkew({baseline: zeros, candidate: meanSamples([2, 2, 2, 2]), relative: false}), 0)
+    // a ratio statistic (perplexity) is skewed the way its log-normal-ish records are
+    const rng = seededRng(3)
+    const nll = Array.from({length: 200}, () => 20 * Math.exp(rng.normal()))
+    const tokens = nll.map(() => 10)
+    assert.ok(jackknifeSkew({baseline: perplexitySamples(nll.map(() => 20), tokens), candidate: perplexitySamples(nll, tokens), relative: true}) > 0.05)
   })
 
   it('a row p-value is a studentized tail against the row\'s own limit', () => {
