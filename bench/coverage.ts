@@ -4,8 +4,8 @@
  * (a paired delta is the mean of per-record differences), and count how often it covers the true
  * mean. Methods: the percentile bootstrap the gate used before; the studentized interval
  * (mean ± t_{0.975, n−1} · bootstrap SE · √(n/(n−1))); and the gate's own interval, computed by the
- * gate's code (pairedDelta and rowInterval: each end the farther of the studentized one and Hall's
- * skew-corrected one, skewness from the jackknife). Also the one-sided miss rate on the low
+ * gate's code (pairedDelta and rowInterval: Hall's skew-corrected studentized interval, skewness
+ * from the jackknife). Also the one-sided miss rate on the low
  * side (what a false fail of an at-least limit needs; nominal 2.5%).
  *
  *   nice -n 10 npm run bench:coverage            # the table in docs/gate.md
@@ -92,7 +92,7 @@ function cell(shape: Shape, n: number, seed: number): Cell {
 
 const started = performance.now()
 console.log(`coverage of nominal 95% intervals of the mean: ${SETS} data sets per cell, ${RESAMPLES} bootstrap resamples each (seeded)\n`)
-console.log('| scores | n | percentile bootstrap | studentized (t, bootstrap SE) | the gate (studentized ∪ Hall, jackknife skew) | true mean above the interval: percentile | studentized | gate |')
+console.log('| scores | n | percentile bootstrap | studentized (t, bootstrap SE) | the gate (Hall, jackknife skew) | true mean above the interval: percentile | studentized | gate |')
 console.log('|---|--:|--:|--:|--:|--:|--:|--:|')
 for (const [k, shape] of SHAPES.entries()) {
   for (const n of SIZES) {

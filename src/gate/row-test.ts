@@ -15,17 +15,28 @@ export interface RowEstimate {
   delta: number
   /** bootstrap standard deviation of the delta, scaled by √(n/(n−1)) (0 when every resample agrees) */
   se: number
-  /** skewness of the bootstrap deltas (0: none; absent: 0) */
+  /** skewness of the delta's estimator (0: none; absent: 0) */
   skew?: number
   n: number
+  /**
+   * 'log' when se and skew are those of log(candidate/baseline), the estimate on that scale being
+   * `scaled` (a relative change of positive statistics, see paired-bootstrap.ts); absent: delta's own.
+   */
+  scale?: 'linear' | 'log'
+  scaled?: number
+}
+
+/** The estimate and the limit on the scale the row is tested on (relative changes: log(1 + x)). */
+function testScale(limit: RuleLimit, row: RowEstimate): {estimate: number; bound: number} {
+  if (row.scale !== 'log') return {estimate: row.delta, bound: limit.bound}
+  return {estimate: row.scaled ?? Math.log1p(row.delta), bound: limit.bound > -1 ? Math.log1p(limit.bound) : Number.NEGATIVE_INFINITY}
 }
 
 /**
  * One-sided p-value of "the true delta is within the limit" (H0) against "it is beyond": with
- * z = (delta − bound)/se and Hall's skew-corrected g(z) (skew.ts), the larger of P(T_{n−1} ≤ z) and
- * P(T_{n−1} ≤ g(z)) for an at-least limit (maxDrop, minGain), of the upper tails for an at-most
- * limit (maxRise). A tail of the t distribution, so it
- * resolves far below 1/resamples. null when the row cannot be tested: fewer than MIN_RECORDS records,
+ * z = (delta − bound)/se (a relative change: (log(c/b) − log(1 + bound))/se) made skew-corrected by
+ * Hall's transform g (skew.ts), P(T_{n−1} ≤ g(z)) for an at-least limit (maxDrop, minGain) and
+ * P(T_{n−1} ≥ g(z)) for an at-most limit (maxRise). A tail of the t distribution, so it resolves far below 1/resamples. null when the row cannot be tested: fewer than MIN_RECORDS records,
  * a zero spread with the estimate beyond the limit, or a non-finite estimate on both sides.
  * An infinite estimate beyond a finite limit (every record's perplexity overflowed) has p = 0.
  *
@@ -36,12 +47,9 @@ export function rowPValue(limit: RuleLimit, row: RowEstimate): number | null {
   const beyond = limit.side === 'atLeast' ? limit.bound - row.delta : row.delta - limit.bound
   if (!Number.isFinite(row.delta)) return beyond > 0 ? 0 : 1
   if (!(row.se > 0) || !Number.isFinite(row.se)) return beyond > 0 ? null : 1
-  const z = (row.delta - limit.bound) / row.se
-  // The larger of the plain and the skew-corrected studentized p: Hall's term keeps a skewed mean's
-  // heavy tail honest, but on 0/1 differences (fail rates) it loosened the far tail Holm tests
-  // (0.67% rejections where 0.33% was due, bench/verdicts.ts); the larger p is valid where either is.
-  const tail = (g: number) => (limit.side === 'atLeast' ? tCdf(g, row.n - 1) : tCdf(-g, row.n - 1))
-  return Math.max(tail(z), tail(hallTransform(z, row.skew ?? 0)))
+  const t = testScale(limit, row)
+  const g = hallTransform((t.estimate - t.bound) / row.se, row.skew ?? 0)
+  return limit.side === 'atLeast' ? tCdf(g, row.n - 1) : tCdf(-g, row.n - 1)
 }
 
 /**
@@ -68,7 +76,7 @@ export function holmAdjust(pValues: readonly (number | null)[]): (number | null)
  * unchanged cohort next to a 0.02 margin) has a p near 1, and counting it in Holm's m only costs
  * power. See conditionalHolmAdjust.
  */
-export const SELECTION_TAU = 0.5
+export const SELECTION_TAU = 0.8
 
 /**
  * Conditional Holm (Zhao, Small & Su 2019, "Multiple testing when many p-values are uniformly
@@ -91,7 +99,7 @@ export function conditionalHolmAdjust(pValues: readonly (number | null)[], tau =
 }
 
 /**
- * The row's interval: the values δ0 with −q ≤ g((delta − δ0)/se) ≤ q and −q ≤ (delta − δ0)/se ≤ q, q = t_{1−α/m, n−1} (Hall's
+ * The row's interval: the values δ0 with −q ≤ g((delta − δ0)/se) ≤ q, q = t_{1−α/m, n−1} (Hall's
  * skew-corrected studentized interval), each end a one-sided bound at level 1 − α/m (Bonferroni
  * over the m tested rows), so all rows' limit-side ends hold together with probability ≥ 1 − α.
  * A degenerate row (se 0) gets the point [delta, delta].
@@ -100,6 +108,9 @@ export function rowInterval(row: RowEstimate, alpha: number, tested: number): [n
   if (!Number.isFinite(row.delta) || !(row.se > 0) || row.n < 2) return [row.delta, row.delta]
   const q = tQuantile(1 - alpha / Math.max(1, tested), row.n - 1)
   const skew = row.skew ?? 0
-  // Each end the farther of the plain and the skew-corrected one, matching rowPValue's larger p.
-  return [row.delta - Math.max(q, hallInverse(q, skew)) * row.se, row.delta - Math.min(-q, hallInverse(-q, skew)) * row.se]
+  if (row.scale === 'log') {
+    const x = row.scaled ?? Math.log1p(row.delta)
+    return [Math.expm1(x - hallInverse(q, skew) * row.se), Math.expm1(x - hallInverse(-q, skew) * row.se)]
+  }
+  return [row.delta - hallInverse(q, skew) * row.se, row.delta - hallInverse(-q, skew) * row.se]
 }

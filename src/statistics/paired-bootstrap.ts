@@ -20,6 +20,15 @@ export interface PairedDelta {
   skew: number
   /** paired records */
   n: number
+  /**
+   * The scale `se` and `skew` are on, so the one the row is tested on: 'log' for a relative change
+   * of two positive statistics, tested as log(candidate/baseline) against log(1 + limit) (a ratio's
+   * sampling distribution is skewed and, with one diverged record, dominated by it; its log's is
+   * close to symmetric); 'linear' for an absolute change, or when a statistic can be 0.
+   */
+  scale: 'linear' | 'log'
+  /** the estimate on that scale: delta, or log(candidate/baseline) */
+  scaled: number
 }
 
 /** Two aligned sample sets (index i is the same record in both) and how to compare them. */
@@ -52,16 +61,51 @@ export function pairedDeltas(pairs: readonly SamplePair[], options: BootstrapOpt
   const rng = seededRng(options.seed)
   const draw = new Uint32Array(n)
   const stats = pairs.map(() => new Float64Array(options.resamples))
+  const logStats = pairs.map((p) => (p.relative ? new Float64Array(options.resamples) : undefined))
+  const sides = new Float64Array(4)
   for (let r = 0; r < options.resamples; r++) {
     for (let k = 0; k < n; k++) draw[k] = rng.int(n)
-    for (const [j, p] of pairs.entries()) stats[j][r] = deltaOn(p, draw)
+    for (const [j, p] of pairs.entries()) {
+      sumsOn(p, draw, sides)
+      stats[j][r] = change(p.relative, value(p.baseline, sides[0], sides[1]), value(p.candidate, sides[2], sides[3]))
+      if (p.relative) logStats[j]![r] = logRatio(p, sides[0], sides[1], sides[2], sides[3])
+    }
   }
   return pairs.map((p, j) => {
     const baseline = ratioStatistic(p.baseline)
     const candidate = ratioStatistic(p.candidate)
+    const delta = change(p.relative, baseline, candidate)
+    const logs = logStats[j]
+    if (logs !== undefined && baseline > 0 && candidate > 0 && logs.every(Number.isFinite)) {
+      const {se} = spread(logs, n)
+      const t = totals(p)
+      return {baseline, candidate, delta, se, skew: se > 0 ? jackknifeSkew(p, 'log') : 0, n, scale: 'log', scaled: logRatio(p, t.bNum, t.bDen, t.cNum, t.cDen)}
+    }
     const {se} = spread(stats[j], n)
-    return {baseline, candidate, delta: change(p.relative, baseline, candidate), se, skew: se > 0 ? jackknifeSkew(p) : 0, n}
+    return {baseline, candidate, delta, se, skew: se > 0 ? jackknifeSkew(p, 'linear') : 0, n, scale: 'linear', scaled: delta}
   })
+}
+
+/** f(num/den): the statistic from its sums. */
+function value(s: RatioSamples, num: number, den: number): number {
+  return s.exp ? Math.exp(num / den) : num / den
+}
+
+/** log(candidate/baseline) from the sums, without exp (a diverged perplexity overflows, its log does not). */
+function logRatio(p: SamplePair, bNum: number, bDen: number, cNum: number, cDen: number): number {
+  if (p.baseline.exp && p.candidate.exp) return cNum / cDen - bNum / bDen
+  return Math.log(value(p.candidate, cNum, cDen)) - Math.log(value(p.baseline, bNum, bDen))
+}
+
+function totals(p: SamplePair): {bNum: number; bDen: number; cNum: number; cDen: number} {
+  let bNum = 0, bDen = 0, cNum = 0, cDen = 0
+  for (let i = 0; i < p.baseline.num.length; i++) {
+    bNum += p.baseline.num[i]
+    bDen += p.baseline.den[i]
+    cNum += p.candidate.num[i]
+    cDen += p.candidate.den[i]
+  }
+  return {bNum, bDen, cNum, cDen}
 }
 
 /** The paired bootstrap of one sample pair (see pairedDeltas). */
@@ -89,27 +133,16 @@ function spread(stats: Float64Array, n: number): {se: number} {
  * without record i): κ = Σ U³ / (Σ U²)^{3/2}, which for a mean is the sample skewness over √n, and
  * equals 6a for BCa's acceleration a (Efron 1987). 0 when undefined (n < 3, no spread, non-finite).
  */
-export function jackknifeSkew(p: SamplePair): number {
+export function jackknifeSkew(p: SamplePair, scale: 'linear' | 'log' = 'linear'): number {
   const n = p.baseline.num.length
   if (n < 3) return 0
-  const total = (s: RatioSamples) => {
-    let num = 0
-    let den = 0
-    for (let i = 0; i < n; i++) {
-      num += s.num[i]
-      den += s.den[i]
-    }
-    return {num, den}
-  }
-  const b = total(p.baseline)
-  const c = total(p.candidate)
-  const value = (s: RatioSamples, num: number, den: number) => (s.exp ? Math.exp(num / den) : num / den)
+  const t = totals(p)
   const loo = new Float64Array(n)
   let mean = 0
   for (let i = 0; i < n; i++) {
-    const bv = value(p.baseline, b.num - p.baseline.num[i], b.den - p.baseline.den[i])
-    const cv = value(p.candidate, c.num - p.candidate.num[i], c.den - p.candidate.den[i])
-    loo[i] = change(p.relative, bv, cv)
+    const bNum = t.bNum - p.baseline.num[i], bDen = t.bDen - p.baseline.den[i]
+    const cNum = t.cNum - p.candidate.num[i], cDen = t.cDen - p.candidate.den[i]
+    loo[i] = scale === 'log' ? logRatio(p, bNum, bDen, cNum, cDen) : change(p.relative, value(p.baseline, bNum, bDen), value(p.candidate, cNum, cDen))
     mean += loo[i]
   }
   mean /= n
@@ -124,8 +157,8 @@ export function jackknifeSkew(p: SamplePair): number {
   return s2 > 0 ? s3 / s2 ** 1.5 : 0
 }
 
-/** The delta on one resample, summing both sides in one pass (the gate's hot loop). */
-function deltaOn(p: SamplePair, draw: Uint32Array): number {
+/** The four sums (baseline num, den, candidate num, den) over one resample, in one pass (the gate's hot loop). */
+function sumsOn(p: SamplePair, draw: Uint32Array, out: Float64Array): void {
   const bn = p.baseline.num
   const bd = p.baseline.den
   const cn = p.candidate.num
@@ -141,9 +174,10 @@ function deltaOn(p: SamplePair, draw: Uint32Array): number {
     cNum += cn[i]
     cDen += cd[i]
   }
-  const b = p.baseline.exp ? Math.exp(bNum / bDen) : bNum / bDen
-  const c = p.candidate.exp ? Math.exp(cNum / cDen) : cNum / cDen
-  return change(p.relative, b, c)
+  out[0] = bNum
+  out[1] = bDen
+  out[2] = cNum
+  out[3] = cDen
 }
 
 /** c − b, or (c − b)/b; a zero baseline gives a relative change of 0 when c is 0 too, else ±Infinity. */

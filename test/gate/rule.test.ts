@@ -46,7 +46,22 @@ describe('gate rule judgement', () => {
 describe('paired bootstrap', () => {
   it('gives a zero-width interval when both sides are the same records and scores', () => {
     const s = meanSamples([0.1, 0.5, 0.9, 0.3])
-    assert.deepEqual(pairedDelta(s, s, {seed: 1, resamples: 2000, relative: false}), {baseline: 0.45, candidate: 0.45, delta: 0, se: 0, skew: 0, n: 4})
+    assert.deepEqual(pairedDelta(s, s, {seed: 1, resamples: 2000, relative: false}), {baseline: 0.45, candidate: 0.45, delta: 0, se: 0, skew: 0, n: 4, scale: 'linear', scaled: 0})
+  })
+
+  it('tests a relative change of positive statistics on the log scale: one diverged record no longer makes the spread meaningless', () => {
+    // 29 of 30 records' perplexity rose from e² to e³ and one record diverged (nll 800 over 1 token):
+    // on the ratio scale resamples holding it twice overflow the spread (se ~3e7), on the log scale
+    // the row is an ordinary, clearly regressed one.
+    const base = perplexitySamples(Array(30).fill(20), Array(30).fill(10))
+    const cand = perplexitySamples(Array.from({length: 30}, (_, i) => (i === 0 ? 800 : 30)), Array.from({length: 30}, (_, i) => (i === 0 ? 1 : 10)))
+    const d = pairedDelta(base, cand, {seed: 1, resamples: 2000, relative: true})
+    assert.equal(d.scale, 'log')
+    assert.ok(Math.abs(d.scaled - (1670 / 291 - 2)) < 1e-12)
+    assert.ok(Math.abs(d.delta - (Math.exp(1670 / 291 - 2) - 1)) < 1e-9)
+    assert.ok(d.se > 0.5 && d.se < 5, `se ${d.se}`)
+    // a relative change of a score that can be 0 stays on the linear scale
+    assert.equal(pairedDelta(meanSamples([0, 0.5, 1, 0.2]), meanSamples([0, 0, 0, 0.3]), {seed: 1, resamples: 200, relative: true}).scale, 'linear')
   })
 
   it('is seeded: the same seed gives the same interval, another seed another one', () => {
