@@ -96,6 +96,8 @@ export async function runSweep(request: SweepRequest): Promise<SweepOutcome> {
     pool.stop()
   }
   process.on('SIGINT', onSigint)
+  // SIGTERM (CI cancellation, `timeout`, docker stop) stops the same way: trainers and workers checkpoint and exit.
+  process.on('SIGTERM', onSigint)
   try {
     // With early stopping, candidates advance rung by rung (each a barrier); then to the end.
     const rungs = earlyStoppingOn(ctx.plan) ? rungSteps(ctx.plan.steps, ctx.plan.earlyStopping.minSteps, ctx.plan.earlyStopping.eta) : []
@@ -107,6 +109,7 @@ export async function runSweep(request: SweepRequest): Promise<SweepOutcome> {
     }
   } finally {
     process.off('SIGINT', onSigint)
+    process.off('SIGTERM', onSigint)
     request.progress.stop()
   }
   const seconds = (performance.now() - started) / 1000
