@@ -4,6 +4,8 @@ import {join} from 'node:path'
 
 import {Gpt, parameterShapes} from './gpt.js'
 import {MODEL_FILES, readModelDir} from './model-files.js'
+import {readAdapterDir, writeAdapterDir} from './adapter-files.js'
+import {readModelConfig} from './model-files.js'
 import type {CharTokenizer} from './tokenizer.js'
 
 /**
@@ -49,4 +51,37 @@ export function loadModel(dir: string): LoadedModel {
   const model = Gpt.fromWeights(files.config, tensors)
   tf.dispose([...tensors.values()])
   return {model, tokenizer: files.tokenizer, metadata: files.metadata}
+}
+
+/**
+ * Saves a fine-tuned model: a plain one as a model folder; one with LoRA adapters attached as a
+ * model folder with the adapters merged in (for evaluation and export) and, when `adapter` is
+ * given, the adapters alone in `adapter.dir` (float16, a few percent of the model's bytes). The
+ * in-memory adapters are set to the values as stored first, so every form gives the same outputs.
+ */
+export async function saveTuned(dir: string, model: Gpt, tokenizer: CharTokenizer, metadata: Record<string, unknown>, adapter?: {dir: string; base: string}): Promise<void> {
+  const spec = model.loraSpec
+  if (!spec) return saveModel(dir, model, tokenizer, metadata)
+  if (adapter) {
+    const values = new Map([...model.adapters].map(([n, v]) => [n, v.dataSync() as Float32Array]))
+    const stored = writeAdapterDir(adapter.dir, {base: adapter.base, lora: spec, config: model.config, adapters: values, dtype: 'float16', metadata})
+    for (const [name, v] of model.adapters) v.assign(tf.tensor(stored.get(name)!, v.shape))
+  }
+  const merged = model.merged()
+  try {
+    await saveModel(dir, merged, tokenizer, {...metadata, ...(adapter ? {adapter: adapter.dir} : {})})
+  } finally {
+    merged.dispose()
+  }
+}
+
+/**
+ * Loads an adapter folder as a model with its adapters attached (unmerged, trainable): what a
+ * LoRA checkpoint resumes from. loadModel of the same folder gives the merged model.
+ */
+export function loadAdapted(adapterDir: string): LoadedModel {
+  const adapter = readAdapterDir(adapterDir, readModelConfig)
+  const loaded = loadModel(adapter.base)
+  loaded.model.attachAdapters(adapter.lora, adapter.adapters)
+  return {...loaded, metadata: adapter.metadata}
 }

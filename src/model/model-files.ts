@@ -5,6 +5,8 @@ import {z} from 'zod'
 import {formatPath, InputError} from '../errors.js'
 import {type GptConfig, gptConfigSchema, parameterShapes} from './config.js'
 import {CharTokenizer, tokenizerSchema} from './tokenizer.js'
+import {isAdapterDir, readAdapterDir} from './adapter-files.js'
+import {mergeAdapters} from './lora.js'
 
 /**
  * A model directory in the standard tfjs layout — model.json (weightsManifest) + weights.bin —
@@ -56,6 +58,7 @@ function readJson<T>(dir: string, file: string, schema: z.ZodType<T>): T {
  */
 export function readModelDir(dir: string): ModelFiles {
   if (!existsSync(dir)) throw new InputError(`${dir}: model directory not found.`)
+  if (isAdapterDir(dir)) return readAdaptedDir(dir)
   const manifest = readJson(dir, MODEL_FILES.manifest, manifestSchema)
   const config: GptConfig = readJson(dir, MODEL_FILES.config, gptConfigSchema)
   const tokenizer = CharTokenizer.fromJSON(readJson(dir, MODEL_FILES.tokenizer, tokenizerSchema))
@@ -99,4 +102,19 @@ export function readModelDir(dir: string): ModelFiles {
 /** Only config.json of a model directory (the shape), checked like readModelDir does. */
 export function readModelConfig(dir: string): GptConfig {
   return readJson(dir, MODEL_FILES.config, gptConfigSchema)
+}
+
+/**
+ * An adapter folder (adapter-files.ts) read as a model: its base model with the LoRA weights
+ * merged in, so `eval --model` and `serve` take an adapter or a model folder alike.
+ */
+function readAdaptedDir(dir: string): ModelFiles {
+  const adapter = readAdapterDir(dir, readModelConfig)
+  if (isAdapterDir(adapter.base)) throw new InputError(`${join(dir, 'adapter.json')}: its base ${adapter.base} is itself an adapter; point "base" at a model folder.`)
+  const base = readModelDir(adapter.base)
+  return {
+    ...base,
+    metadata: {...adapter.metadata, adapter: {dir, base: adapter.base, lora: adapter.lora}},
+    weights: mergeAdapters(base.config, adapter.lora, base.weights, adapter.adapters),
+  }
 }
