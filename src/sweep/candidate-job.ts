@@ -6,7 +6,6 @@ import {loadDataset} from '../datasets/load.js'
 import {loadModel, saveModel} from '../model/io.js'
 import {buildSchedule} from '../schedule/index.js'
 import {candidateStepsTotal, finishTraining, forgetStepsAfter, lossHistory, markCandidateEvaluated, markCandidateRunning, recordSteps, setCandidateStatus} from '../store/candidates.js'
-import {openStore} from '../store/db.js'
 import {hasCheckpoint, loadCheckpoint, saveCheckpoint} from '../train/checkpoint.js'
 import {train, type TrainResult, validationLoss} from '../train/trainer.js'
 import {buildTokenStream, validationBatches} from '../train/token-stream.js'
@@ -21,6 +20,7 @@ import {deriveSeed} from '../util/rng.js'
 import {evaluateModel} from './evaluate-model.js'
 import type {Send, SweepJob} from './messages.js'
 import {splitTraining} from './training-data.js'
+import {openWorkerDb} from './worker-db.js'
 
 type CandidateJob = Extract<SweepJob, {kind: 'candidate'}>
 
@@ -40,7 +40,7 @@ async function measureRung(db: Store, job: CandidateJob, model: Gpt, tokenizer: 
  */
 export async function runCandidateJob(job: CandidateJob, send: Send, stopReason: () => string | null): Promise<void> {
   const {plan} = job
-  const db = openStore(job.dbPath)
+  const db = openWorkerDb(job.dbPath)
   try {
     const backend = await initBackend(job.backend, {threads: job.threads})
     send({type: 'backend', name: backend.name, reason: backend.reason})
@@ -109,6 +109,10 @@ export async function runCandidateJob(job: CandidateJob, send: Send, stopReason:
       send({type: 'log', line: `${job.label}: already trained; evaluating ${modelDir}`})
     }
 
+    if (stopReason() !== null) {
+      send({type: 'done', key: job.key, status: 'interrupted', evaluationId: null, message: 'trained; stopped before its evaluation'})
+      return
+    }
     const evalSet = await loadDataset(plan.eval, {cwd: plan.cwd})
     const {model, tokenizer} = loadModel(modelDir)
     const evalKey = `${job.key} eval`
