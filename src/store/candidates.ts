@@ -10,6 +10,9 @@ export interface StepRecord {
   clipped: boolean
   tokensPerS: number
   valLoss: number | null
+  /** with replay: the mean loss of the fine-tune rows and of the replay rows of the batch */
+  targetLoss?: number | null
+  replayLoss?: number | null
 }
 
 export type CandidateStatus = 'pending' | 'running' | 'completed' | 'diverged' | 'pruned' | 'failed'

@@ -5,7 +5,8 @@ import {z} from 'zod'
 import {InputError} from '../errors.js'
 import type {Gpt} from '../model/gpt.js'
 import {parameterShapes} from '../model/gpt.js'
-import {type LoadedModel, loadModel, saveModel} from '../model/io.js'
+import {writeAdapterDir} from '../model/adapter-files.js'
+import {type LoadedModel, loadAdapted, loadModel, saveModel} from '../model/io.js'
 import type {CharTokenizer} from '../model/tokenizer.js'
 import {verifyChecksums, writeChecksums} from '../util/checksums.js'
 import type {OptimizerState} from './optimizer.js'
@@ -26,14 +27,29 @@ export interface Checkpoint extends LoadedModel {
   optimizer: OptimizerState
 }
 
-export async function saveCheckpoint(dir: string, model: Gpt, tokenizer: CharTokenizer, optimizer: OptimizerState, stepsDone: number): Promise<void> {
+/**
+ * Writes a checkpoint. A model with LoRA adapters keeps only the adapters (float32, exact) and
+ * their optimizer moments; `baseDir` (required then) is the frozen base they adapt.
+ */
+export async function saveCheckpoint(dir: string, model: Gpt, tokenizer: CharTokenizer, optimizer: OptimizerState, stepsDone: number, baseDir?: string): Promise<void> {
   const tmp = `${dir}.tmp-${process.pid}`
   rmSync(tmp, {recursive: true, force: true})
   try {
     mkdirSync(tmp, {recursive: true})
-    await saveModel(join(tmp, 'model'), model, tokenizer, {checkpoint: {stepsDone}})
-    const buffers = parameterShapes(model.config).map(([name]) => {
-      const size = model.params.get(name)!.size
+    const spec = model.loraSpec
+    let names: string[]
+    if (spec) {
+      if (!baseDir) throw new Error('a LoRA checkpoint needs the base model folder')
+      const adapters = new Map([...model.adapters].map(([n, v]) => [n, v.dataSync() as Float32Array]))
+      writeAdapterDir(join(tmp, 'adapter'), {base: baseDir, lora: spec, config: model.config, adapters, dtype: 'float32', metadata: {checkpoint: {stepsDone}}})
+      names = [...model.adapters.keys()]
+    } else {
+      await saveModel(join(tmp, 'model'), model, tokenizer, {checkpoint: {stepsDone}})
+      names = parameterShapes(model.config).map(([name]) => name)
+    }
+    const trainable = model.trainable()
+    const buffers = names.map((name) => {
+      const size = trainable.get(name)!.size
       return {name, m: optimizer.m.has(name), v: optimizer.v.has(name), size}
     })
     const parts: Buffer[] = []
@@ -43,7 +59,7 @@ export async function saveCheckpoint(dir: string, model: Gpt, tokenizer: CharTok
     }
     writeFileSync(join(tmp, 'optimizer.bin'), Buffer.concat(parts))
     writeFileSync(join(tmp, 'state.json'), JSON.stringify({stepsDone, optimizerStep: optimizer.step, buffers}) + '\n')
-    // model/ carries its own checksums.json; this one lists the checkpoint's own files.
+    // model/ (or adapter/) carries its own checksums.json; this one lists the checkpoint's own files.
     writeChecksums(tmp, ['optimizer.bin', 'state.json'])
     rmSync(dir, {recursive: true, force: true})
     renameSync(tmp, dir)
@@ -69,7 +85,7 @@ export function loadCheckpoint(dir: string): Checkpoint {
   } catch (error) {
     throw new InputError(`${statePath}: unreadable checkpoint (${(error as Error).message.split('\n')[0]}); delete the folder to restart this candidate.`)
   }
-  const loaded = loadModel(join(dir, 'model'), remedy)
+  const loaded = existsSync(join(dir, 'adapter')) ? loadAdapted(join(dir, 'adapter'), remedy) : loadModel(join(dir, 'model'), remedy)
   const bytes = readFileSync(join(dir, 'optimizer.bin'))
   const m = new Map<string, Float32Array>(), v = new Map<string, Float32Array>()
   let offset = 0
