@@ -16,14 +16,15 @@ export default class Sweep extends LrgateCommand<typeof Sweep> {
 
   static override description = `With no config and no flags it runs the shipped example: the example base model fine-tuned on food-train@1 at each learning rate of sweep.lrs (warmup + cosine, AdamW, clipping), the base model and every candidate evaluated on example-eval@1, each candidate gated against the base (gate.rules), and the candidate with the best target gain among those that pass recommended.
 
-Candidates run in worker processes (--parallel); progress goes to stderr. Ctrl-C or SIGTERM (CI cancellation, timeout, docker stop) stops cleanly at the next checkpoint within 10 s, marks the run interrupted and prints the --resume command (exit 130 / 143); a run has one live owner (a second --resume of it exits 2, naming the owner); a killed sweep resumes from its checkpoints without redoing finished candidates. Exit 0 when the sweep completed whatever the verdicts (--gate: exit 1 when no candidate passes), 2 on bad input.`
+Candidates run in worker processes (--parallel); progress goes to stderr. With --trainer (or trainer.command) each candidate is fine-tuned by your own command instead, in its own process group; a candidate whose trainer fails, is killed or times out is marked failed and the others go on. Ctrl-C or SIGTERM (CI cancellation, timeout, docker stop) stops cleanly at the next checkpoint within 10 s, marks the run interrupted and prints the --resume command (exit 130 / 143); a run has one live owner (a second --resume of it exits 2, naming the owner); a killed sweep resumes from its checkpoints without redoing finished candidates. Exit 0 when the sweep completed whatever the verdicts, failed candidates included (--gate: exit 1 when no candidate passes), 2 on bad input.`
 
   static override examples = [
     {description: 'The shipped example (about 10 minutes on 2 cores)', command: '<%= config.bin %> <%= command.id %>'},
     {description: 'Your own learning rates and length', command: '<%= config.bin %> <%= command.id %> --lr 3e-5,1e-4,3e-4 --steps 200'},
     {description: 'A linear decay with 20 warmup steps instead of the configured schedule', command: '<%= config.bin %> <%= command.id %> --type linear --warmup-steps 20'},
     {description: 'Weekly retrain on a new data version; fail the job when nothing may ship', command: '<%= config.bin %> <%= command.id %> --train food-train@2 --name weekly-$(date +%F) --gate'},
-    {description: 'Continue a sweep that was interrupted or killed', command: '<%= config.bin %> <%= command.id %> --resume 3'},
+    {description: 'Continue a sweep that was interrupted or killed (failed candidates are rerun)', command: '<%= config.bin %> <%= command.id %> --resume 3'},
+    {description: 'Your own PyTorch trainer per candidate (examples/pytorch-trainer)', command: '<%= config.bin %> <%= command.id %> --trainer "/usr/bin/python3 examples/pytorch-trainer/train.py --config {config}"'},
   ]
 
   static override flags = {
@@ -40,6 +41,10 @@ Candidates run in worker processes (--parallel); progress goes to stderr. Ctrl-C
     backend: Flags.string({description: 'compute backend: auto, tensorflow, native, cpu [default: backend; env LRGATE_BACKEND]', options: ['auto', 'tensorflow', 'native', 'cpu']}),
     resume: Flags.integer({description: 'continue run <id> from its checkpoints (other flags are ignored: the run keeps its plan)', helpValue: '<run>'}),
     gate: Flags.boolean({description: 'exit 1 when no candidate passes the gate'}),
+    trainer: Flags.string({
+      description: 'fine-tune each candidate with your own trainer: a command template with {lr} {steps} {warmup_steps} {batch_size} {seed} {candidate} {base} {train} {output_dir} {config} {resume_from} (README "Your own trainer") [default: trainer.command]',
+      helpValue: '<template>',
+    }),
     'early-stopping': Flags.boolean({description: 'prune hopeless candidates by successive halving [default: sweep.earlyStopping.enabled: auto, on for 6 or more learning rates]', allowNo: true}),
     ...scheduleFlags,
   }
