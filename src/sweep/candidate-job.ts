@@ -20,8 +20,10 @@ import {probeRecords} from './probe.js'
 import {deriveSeed} from '../util/rng.js'
 import {evaluateWithCommand, OutputsCommandError} from './evaluate-command.js'
 import {evaluateModel} from './evaluate-model.js'
+import {evaluateServed} from './evaluate-served.js'
 import {trainExternally} from './external-job.js'
 import type {Send, SweepJob} from './messages.js'
+import {evaluationRoute} from './trainer-plan.js'
 import {splitTraining} from './training-data.js'
 import {openWorkerDb} from './worker-db.js'
 
@@ -36,14 +38,21 @@ async function measureRung(db: Store, job: CandidateJob, model: Gpt, tokenizer: 
   recordRung(db, job.candidateId, step, valLoss, {nll: probe.reduce((a, p) => a + p.nll, 0), tokens: probe.reduce((a, p) => a + p.tokens, 0)})
 }
 
-/** Evaluates a trained candidate: through eval.outputsCommand when set, else with lrgate's own model. */
+/** Evaluates a trained candidate by the sweep's evaluation route (trainer-plan.ts evaluationRoute). */
 async function evaluateCandidate(
   db: Store, job: CandidateJob, modelDir: string, evalSet: Dataset, backend: string, stopReason: () => string | null,
-  onProgress: (fraction: number, phase: string) => void,
+  onProgress: (fraction: number, phase: string) => void, send: Send,
 ): Promise<number> {
   const {plan} = job
-  if (plan.evaluation.outputsCommand !== undefined) {
-    return evaluateWithCommand(db, {template: plan.evaluation.outputsCommand, modelDir, dataset: evalSet, plan, label: job.label, runId: job.runId, candidateId: job.candidateId, workDir: job.runDir, stopReason})
+  const route = evaluationRoute(plan.evaluation)
+  if (route.kind === 'outputs') {
+    return evaluateWithCommand(db, {template: route.template, modelDir, dataset: evalSet, plan, label: job.label, runId: job.runId, candidateId: job.candidateId, workDir: job.runDir, stopReason})
+  }
+  if (route.kind === 'serve') {
+    return evaluateServed(db, {
+      template: route.template, modelDir, dataset: evalSet, plan, label: job.label, runId: job.runId, candidateId: job.candidateId, workDir: job.runDir, onProgress,
+      onWarning: (message) => send({type: 'log', line: `${job.label}: warning: ${message}`}),
+    })
   }
   const {model, tokenizer} = loadModel(modelDir)
   try {
@@ -146,11 +155,11 @@ export async function runCandidateJob(job: CandidateJob, send: Send, stopReason:
     send({type: 'start', key: evalKey, label: `${job.label.split('/').pop()} eval`, total: 100})
     let evaluationId: number
     try {
-      evaluationId = await evaluateCandidate(db, job, modelDir, evalSet, backend.name, stopReason, (f, phase) => send({type: 'progress', key: evalKey, value: Math.round(100 * f), fields: {phase}}))
+      evaluationId = await evaluateCandidate(db, job, modelDir, evalSet, backend.name, stopReason, (f, phase) => send({type: 'progress', key: evalKey, value: Math.round(100 * f), fields: {phase}}), send)
     } catch (error) {
       // What an external trainer left cannot be evaluated: that candidate failed, the others go on.
       if (!plan.trainer || !(error instanceof InputError || error instanceof OutputsCommandError)) throw error
-      const message = `the trainer exited 0 but its output cannot be evaluated: ${(error as Error).message}${plan.evaluation.outputsCommand ? '' : ' ({output_dir} must hold an lrgate model folder, or set eval.outputsCommand)'}`
+      const message = `the trainer exited 0 but its output cannot be evaluated: ${(error as Error).message}${evaluationRoute(plan.evaluation).kind !== 'model' ? '' : ' ({output_dir} must hold an lrgate model folder, or set eval.serveCommand or eval.outputsCommand)'}`
       finishTraining(db, job.candidateId, {status: 'failed', reason: message, stepsDone: steps, finalTrainLoss: null, finalValLoss: null})
       send({type: 'done', key: evalKey, status: 'failed', evaluationId: null, message: 'not evaluated'})
       send({type: 'done', key: job.key, status: 'failed', evaluationId: null, message})

@@ -10,7 +10,7 @@ import type {Store} from '../store/db.js'
 import {describeExit, runTrainer} from '../trainer/run-trainer.js'
 import {makeMasker} from '../trainer/secrets.js'
 import {renderTemplate} from '../trainer/template.js'
-import {deriveSeed} from '../util/rng.js'
+import {evaluationSettings} from '../eval/evaluation-settings.js'
 import type {SweepPlan} from './plan.js'
 
 /** A model folder evaluated through `eval.outputsCommand` instead of lrgate's own model loader. */
@@ -68,7 +68,7 @@ export async function evaluateWithCommand(db: Store, e: CommandEvaluation): Prom
     runId: e.runId,
     ...(e.candidateId === undefined ? {} : {candidateId: e.candidateId}),
     backend: 'external',
-    seed: deriveSeed(e.plan.seed, 'bootstrap'),
+    seed: evaluationSettings(e.plan.seed, e.plan.evaluation.generation).seed,
     resamples: e.plan.evaluation.resamples,
     confidence: e.plan.evaluation.confidence,
   })

@@ -17,6 +17,7 @@ import {buildTokenStream, stepsForEpochs} from '../train/token-stream.js'
 import {candidateLabel, scheduleKeyNamer, type SweepPlan} from './plan.js'
 import {validateSchedule} from '../schedule/index.js'
 import {splitTraining} from './training-data.js'
+import {evaluationRoute} from './trainer-plan.js'
 import {hint} from '../util/invocation.js'
 
 export interface PreparedSweep {
@@ -35,8 +36,9 @@ export async function prepareSweep(plan: SweepPlan): Promise<PreparedSweep> {
   await loadEvaluators({specs: plan.evaluation.evaluators, configFile: plan.configFile, cwd: plan.cwd})
   const split = splitTraining(trainSet, plan.seed)
   if (split.train.length === 0) throw new InputError(`${trainSet.ref}: no training records (every cohort is valid:*).`)
-  // An external trainer whose models are evaluated by eval.outputsCommand may start from any model folder.
-  const anyBase = plan.trainer && plan.evaluation.outputsCommand !== undefined && plan.steps !== null
+  // An external trainer whose models are evaluated by eval.outputsCommand or eval.serveCommand may
+  // start from any model folder (a Hugging Face one for vLLM, say), not only an lrgate one.
+  const anyBase = plan.trainer && evaluationRoute(plan.evaluation).kind !== 'model' && plan.steps !== null
   if (anyBase) {
     if (!existsSync(plan.baseModel)) throw new InputError(`${plan.baseModel}: base model folder not found.`)
     for (const lr of plan.lrs) validateSchedule({...plan.schedule}, {lr, steps: plan.steps!}, {name: scheduleKeyNamer(plan.scheduleNames)})
