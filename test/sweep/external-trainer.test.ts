@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3'
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
-import {existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {before, describe, it} from 'node:test'
@@ -11,6 +12,10 @@ import {sweepFixture} from '../fixtures/sweep/workplace.js'
 import {processesWithEnv} from '../../src/trainer/supervisor.js'
 import {validateSchedule} from '../../src/schedule/index.js'
 import {modelTokenizerIdentity} from '../../src/model/tokenizer-id.js'
+import {initBackend} from '../../src/compute/backend.js'
+import {Gpt} from '../../src/model/gpt.js'
+import {saveModel} from '../../src/model/io.js'
+import {CharTokenizer} from '../../src/model/tokenizer.js'
 
 const FAKE = join(ROOT, 'test', 'fixtures', 'trainer', 'fake-trainer.mjs')
 const GEN = join(ROOT, 'test', 'fixtures', 'trainer', 'gen-outputs.mjs')
@@ -47,10 +52,18 @@ function sweepAsync(cwd: string, args: string[], env: Record<string, string> = {
   return {child, exited, out: () => stdout, err: () => stderr}
 }
 
-const tiny = (lrs: number[], steps = 8) => ({sweep: {lrs, steps, batchSize: 4, parallel: 2, valEvery: 4, checkpointEvery: 4}})
+// A tiny random base model (the example's tokenizer): the trainers here are fakes, so what the tests
+// need from the model is only that lrgate evaluates it, and fast (CI time).
+let BASE = ''
+const tiny = (lrs: number[], steps = 8) => ({baseModel: BASE, sweep: {lrs, steps, batchSize: 4, parallel: 2, valEvery: 4, checkpointEvery: 4}})
 
 describe('lrgate sweep --trainer (real trainer processes)', () => {
-  before(() => buildIfStale())
+  before(async () => {
+    buildIfStale()
+    await initBackend('auto')
+    BASE = join(mkdtempSync(join(tmpdir(), 'lrgate-trainer-')), 'tiny base')
+    await saveModel(BASE, Gpt.init({vocabSize: 96, contextLength: 64, dModel: 16, nLayers: 1, nHeads: 2, dropout: 0, tiedHead: true}, 3), CharTokenizer.ascii())
+  })
 
   it('passes every placeholder shell-quoted, reads the step log between junk lines, masks secrets everywhere', () => {
     const {cwd} = sweepFixture(tiny([1e-3]))
@@ -67,7 +80,7 @@ describe('lrgate sweep --trainer (real trainer processes)', () => {
     const outputDir = join(candidateDir, 'model')
     assert.deepEqual(
       ['--lr', '--steps', '--warmup', '--bs', '--seed', '--candidate', '--base', '--train', '--out', '--resume', '--config'].map(arg),
-      ['0.001', '8', '1', '4', '7', 'lr-1e-3', join(ROOT, 'models', 'example-base'), join(cwd, 'datasets', 'tiny-train', '1'), outputDir, '', join(candidateDir, 'trainer-config.json')],
+      ['0.001', '8', '1', '4', '7', 'lr-1e-3', BASE, join(cwd, 'datasets', 'tiny-train', '1'), outputDir, '', join(candidateDir, 'trainer-config.json')],
     )
     assert.equal(got.argv.at(-1), '--end', 'an empty {resume_from} is still one (empty) argument')
     assert.deepEqual(got.env, {LRGATE_CANDIDATE: 'lr-1e-3', LRGATE_RUN_ID: String(out.runId), LRGATE_OUTPUT_DIR: outputDir})
@@ -219,7 +232,7 @@ describe('lrgate sweep --trainer (real trainer processes)', () => {
     const evals = query<{id: number; label: string; endpoint_url: string; endpoint_model: string; tokenizer: string; backend: string; perplexity_unavailable: string | null}>(
       db, 'SELECT id, label, endpoint_url, endpoint_model, tokenizer, backend, perplexity_unavailable FROM evaluations ORDER BY id')
     assert.equal(evals.length, 2, 'the base and the candidate')
-    const base = join(ROOT, 'models', 'example-base')
+    const base = BASE
     for (const e of evals) {
       assert.match(e.endpoint_url, /^http:\/\/127\.0\.0\.1:\d+\/v1$/)
       assert.equal(e.backend, 'served')
