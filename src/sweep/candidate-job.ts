@@ -6,7 +6,6 @@ import {loadDataset} from '../datasets/load.js'
 import {loadModel, saveModel} from '../model/io.js'
 import {buildSchedule} from '../schedule/index.js'
 import {candidateStepsTotal, finishTraining, forgetStepsAfter, lossHistory, markCandidateEvaluated, markCandidateRunning, recordSteps, setCandidateStatus} from '../store/candidates.js'
-import {openStore} from '../store/db.js'
 import {hasCheckpoint, loadCheckpoint, saveCheckpoint} from '../train/checkpoint.js'
 import {train, type TrainResult, validationLoss} from '../train/trainer.js'
 import {buildTokenStream, validationBatches} from '../train/token-stream.js'
@@ -26,6 +25,7 @@ import {trainExternally} from './external-job.js'
 import type {Send, SweepJob} from './messages.js'
 import {evaluationRoute} from './trainer-plan.js'
 import {splitTraining} from './training-data.js'
+import {openWorkerDb} from './worker-db.js'
 
 type CandidateJob = Extract<SweepJob, {kind: 'candidate'}>
 
@@ -69,7 +69,7 @@ async function evaluateCandidate(
  */
 export async function runCandidateJob(job: CandidateJob, send: Send, stopReason: () => string | null): Promise<void> {
   const {plan} = job
-  const db = openStore(job.dbPath)
+  const db = openWorkerDb(job.dbPath)
   try {
     const backend = await initBackend(job.backend, {threads: job.threads})
     send({type: 'backend', name: backend.name, reason: backend.reason})
@@ -146,6 +146,10 @@ export async function runCandidateJob(job: CandidateJob, send: Send, stopReason:
       send({type: 'log', line: `${job.label}: already trained; evaluating ${modelDir}`})
     }
 
+    if (stopReason() !== null) {
+      send({type: 'done', key: job.key, status: 'interrupted', evaluationId: null, message: 'trained; stopped before its evaluation'})
+      return
+    }
     const evalSet = await loadDataset(plan.eval, {cwd: plan.cwd})
     const evalKey = `${job.key} eval`
     send({type: 'start', key: evalKey, label: `${job.label.split('/').pop()} eval`, total: 100})

@@ -5,19 +5,19 @@ import {initBackend} from '../compute/backend.js'
 import {loadDataset} from '../datasets/load.js'
 import {loadModel} from '../model/io.js'
 import {runArtifactRoot} from '../store/candidates.js'
-import {openStore} from '../store/db.js'
 import {setBaseEvaluation} from '../store/runs.js'
 import {evaluateWithCommand} from './evaluate-command.js'
 import {evaluateModel} from './evaluate-model.js'
 import {evaluateServed} from './evaluate-served.js'
 import type {Send, SweepJob} from './messages.js'
 import {evaluationRoute} from './trainer-plan.js'
+import {openWorkerDb} from './worker-db.js'
 
 type EvaluateJob = Extract<SweepJob, {kind: 'evaluate'}>
 
 /** Evaluates an existing model (the base, or the promoted baseline) on the sweep's eval dataset. */
 export async function runEvaluateJob(job: EvaluateJob, send: Send): Promise<void> {
-  const db = openStore(job.dbPath)
+  const db = openWorkerDb(job.dbPath)
   try {
     const backend = await initBackend(job.backend, {threads: job.threads})
     send({type: 'backend', name: backend.name, reason: backend.reason})
