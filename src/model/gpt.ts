@@ -9,6 +9,8 @@ import {embed} from './ops/embedding.js'
 import {gelu} from './ops/gelu.js'
 import {layerNorm} from './ops/layer-norm.js'
 import {linear} from './ops/linear.js'
+import {loraLinear, loraLinearComposite} from './ops/lora-linear.js'
+import {adapterShapes, type LoraSpec, loraScale, mergeAdapters} from './lora.js'
 import {inferenceFor} from './tfjs-inference.js'
 
 /** One batch of token windows, flattened row-major: B sequences of T tokens. */
@@ -33,6 +35,9 @@ let modelCounter = 0
 export class Gpt {
   readonly config: GptConfig
   readonly params: Map<string, tf.Variable>
+  /** LoRA adapters (`<weight>.lora_a`/`.lora_b`) when attached: then only they train. */
+  readonly adapters = new Map<string, tf.Variable>()
+  private lora: LoraSpec | null = null
   private readonly id = ++modelCounter
 
   private constructor(config: GptConfig, values: Map<string, tf.Tensor>) {
@@ -73,6 +78,64 @@ export class Gpt {
     return new Gpt(config, weights)
   }
 
+  /**
+   * Attaches LoRA adapters (values by adapterShapes name, e.g. from initAdapters): from now on the
+   * forward pass adds scale·x·A·B on the adapted weights and {@link trainable} is the adapters only.
+   */
+  attachAdapters(spec: LoraSpec, values: ReadonlyMap<string, Float32Array>): void {
+    if (this.lora) throw new Error('adapters are already attached')
+    for (const [name, shape] of adapterShapes(this.config, spec)) {
+      const v = values.get(name)
+      if (!v || v.length !== shape[0] * shape[1]) throw new Error(`adapter ${name} missing or not ${shape.join('x')}`)
+      this.adapters.set(name, tf.variable(tf.tensor2d(v, shape as [number, number]), true, `gpt${this.id}/${name}`))
+    }
+    this.lora = spec
+  }
+
+  /** The LoRA settings of attached adapters, or null for a plain model. */
+  get loraSpec(): LoraSpec | null {
+    return this.lora
+  }
+
+  /** What an optimizer updates: the adapters when attached (the base stays frozen), else every weight. */
+  trainable(): Map<string, tf.Variable> {
+    return this.lora ? this.adapters : this.params
+  }
+
+  /**
+   * The weights a plain model with the same outputs has (adapters merged in when attached, scaled
+   * by `factor`): what inference engines and saved model folders take. Float32 arrays by name.
+   */
+  weightValues(factor = 1): Map<string, Float32Array> {
+    const base = new Map([...this.params].map(([name, v]) => [name, v.dataSync() as Float32Array]))
+    if (!this.lora) return base
+    const adapters = new Map([...this.adapters].map(([name, v]) => [name, v.dataSync() as Float32Array]))
+    return mergeAdapters(this.config, this.lora, base, adapters, factor)
+  }
+
+  /** A plain model with this one's outputs: adapters (scaled by `factor`) merged into a copy of the weights. */
+  merged(factor = 1): Gpt {
+    const values = new Map([...this.weightValues(factor)].map(([n, v]) => [n, tf.tensor(v, this.params.get(n)!.shape)]))
+    const model = new Gpt(this.config, values)
+    tf.dispose([...values.values()])
+    return model
+  }
+
+  /** A dense layer of block `l`: the base linear, plus the adapter on adapted weights. */
+  private dense(l: number, name: string, x: tf.Tensor2D, bias: string, training: boolean, salt: number): tf.Tensor2D {
+    const w = this.p(`h.${l}.${name}`) as tf.Tensor2D
+    const b = this.p(`h.${l}.${bias}`) as tf.Tensor1D
+    const a = this.adapters.get(`h.${l}.${name}.lora_a`)
+    if (!this.lora || !a) return linear(x, w, b)
+    const bl = this.adapters.get(`h.${l}.${name}.lora_b`) as tf.Tensor2D
+    const scale = loraScale(this.lora)
+    if (training && this.lora.dropout > 0) {
+      const dropped = tf.dropout(x, this.lora.dropout, undefined, salt) as tf.Tensor2D
+      return loraLinearComposite(x, w, b, a as tf.Tensor2D, bl, scale, dropped)
+    }
+    return loraLinear(x, w, b, a as tf.Tensor2D, bl, scale)
+  }
+
   private p(name: string): tf.Variable {
     const v = this.params.get(name)
     if (!v) throw new Error(`no parameter ${name}`)
@@ -88,14 +151,14 @@ export class Gpt {
     const positions = tf.tensor1d(batch.positions, 'int32')
     let x = drop(embed(this.p('wte') as tf.Tensor2D, this.p('wpe') as tf.Tensor2D, tokens, positions), 0)
     for (let l = 0; l < nLayers; l++) {
-      const w = (n: string) => this.p(`h.${l}.${n}`) as tf.Tensor2D
       const b = (n: string) => this.p(`h.${l}.${n}`) as tf.Tensor1D
       const h = layerNorm(x, b('ln1.g'), b('ln1.b'))
-      const qkv = linear(h, w('attn.wqkv'), b('attn.bqkv'))
+      const salt = dropoutSeed * 1000 + 500 + 4 * l
+      const qkv = this.dense(l, 'attn.wqkv', h, 'attn.bqkv', training, salt)
       const att = causalSelfAttention(qkv, batch.batch, batch.time, nHeads)
-      x = tf.add(x, drop(linear(att, w('attn.wo'), b('attn.bo')), 2 * l + 1))
+      x = tf.add(x, drop(this.dense(l, 'attn.wo', att, 'attn.bo', training, salt + 1), 2 * l + 1))
       const h2 = layerNorm(x, b('ln2.g'), b('ln2.b'))
-      const m = linear(gelu(linear(h2, w('mlp.w1'), b('mlp.b1'))), w('mlp.w2'), b('mlp.b2'))
+      const m = this.dense(l, 'mlp.w2', gelu(this.dense(l, 'mlp.w1', h2, 'mlp.b1', training, salt + 2)), 'mlp.b2', training, salt + 3)
       x = tf.add(x, drop(m, 2 * l + 2))
     }
     return layerNorm(x, this.p('lnf.g') as tf.Tensor1D, this.p('lnf.b') as tf.Tensor1D)
@@ -135,6 +198,8 @@ export class Gpt {
 
   dispose(): void {
     for (const v of this.params.values()) v.dispose()
+    for (const v of this.adapters.values()) v.dispose()
     this.params.clear()
+    this.adapters.clear()
   }
 }

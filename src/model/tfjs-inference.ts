@@ -18,7 +18,14 @@ import {linear} from './ops/linear.js'
 export function inferenceFor(model: Gpt): InferenceModel {
   const addon = activeAddon()
   if (addon !== null && tf.getBackend() === 'native') {
-    return NativeGpt.fromWeights(addon, model.config, new Map([...model.params].map(([name, v]) => [name, tensorValues(v)])))
+    // An adapted model decodes with its adapters merged in (a fresh copy); a plain one shares its arrays.
+    const weights = model.loraSpec ? model.weightValues() : new Map([...model.params].map(([name, v]) => [name, tensorValues(v)]))
+    return NativeGpt.fromWeights(addon, model.config, weights)
+  }
+  if (model.loraSpec) {
+    const merged = model.merged()
+    const inner = new TfjsInference(merged)
+    return Object.assign(inner, {dispose: () => merged.dispose()})
   }
   return new TfjsInference(model)
 }

@@ -1,30 +1,31 @@
 import {formatDelta, formatInterval, formatLimit, formatP, formatValue} from '../gate/format.js'
-import type {StoredGateReport} from '../gate/types.js'
+import type {GateView} from '../gate/types.js'
 import type {StoredGateRow} from '../store/gates.js'
+import {markdownText} from '../util/inert.js'
 
 const ICON: Record<string, string> = {pass: '✅ pass', fail: '❌ fail', skipped: '⏭️ skipped'}
 
-/** Text made safe for one Markdown table cell. */
+/** Outside names (labels, cohorts, rules) and messages holding them: no HTML, no Markdown, one line. */
 export function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
+  return markdownText(text)
 }
 
 /**
  * A Markdown summary of a gate decision (for `--markdown` and `$GITHUB_STEP_SUMMARY`): verdict,
  * what was compared, one table row per rule × cohort, then the reasons for failing and inconclusive rows.
  */
-export function gateMarkdown(report: StoredGateReport): string {
+export function gateMarkdown(report: GateView): string {
   const lines = [...markdownHead(report), ...report.results.map(markdownRow)]
   const failed = report.results.filter((r) => r.status === 'fail')
   const notes = report.results.filter((r) => r.inconclusive === true)
-  if (failed.length > 0) lines.push('', '**Failed**', '', ...failed.map((r) => `- ${cell(r.rule)} on \`${r.cohort}\`: ${r.message}`))
-  if (notes.length > 0) lines.push('', '**Inconclusive**', '', ...notes.map((r) => `- ${cell(r.rule)} on \`${r.cohort}\`: ${r.message}`))
+  if (failed.length > 0) lines.push('', '**Failed**', '', ...failed.map((r) => `- ${cell(r.rule)} on <code>${cell(r.cohort)}</code>: ${cell(r.message)}`))
+  if (notes.length > 0) lines.push('', '**Inconclusive**', '', ...notes.map((r) => `- ${cell(r.rule)} on <code>${cell(r.cohort)}</code>: ${cell(r.message)}`))
   lines.push('')
   return lines.join('\n')
 }
 
 /** The verdict heading, the line saying what was compared, and the table's header rows. */
-export function markdownHead(report: StoredGateReport): string[] {
+export function markdownHead(report: GateView): string[] {
   const pct = `${Math.round(report.confidence * 100)}%`
   return [
     `### ${report.verdict === 'pass' ? '✅' : '❌'} lrgate check: ${report.verdict}`,

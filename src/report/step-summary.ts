@@ -1,4 +1,4 @@
-import type {StoredGateReport} from '../gate/types.js'
+import type {GateView} from '../gate/types.js'
 import type {StoredGateRow} from '../store/gates.js'
 import {cell, gateMarkdown, markdownHead, markdownRow} from './markdown.js'
 
@@ -20,7 +20,7 @@ export interface FullReports {
  *
  * @example gateStepSummary(report, STEP_SUMMARY_LIMIT - 4096, {junit: 'lrgate-junit.xml'})
  */
-export function gateStepSummary(report: StoredGateReport, budget: number, full: FullReports = {}): string {
+export function gateStepSummary(report: GateView, budget: number, full: FullReports = {}): string {
   const whole = gateMarkdown(report)
   if (bytes(whole) <= budget) return whole
   const rank = (r: StoredGateRow) => (r.status === 'fail' ? 0 : r.inconclusive === true ? 1 : 2)

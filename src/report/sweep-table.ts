@@ -2,6 +2,7 @@ import Table from 'cli-table3'
 
 import type {SweepOutcome} from '../sweep/run-sweep.js'
 import type {CandidateSummary} from '../sweep/verdicts.js'
+import {inert} from '../util/inert.js'
 import {hint} from '../util/invocation.js'
 
 const pct = (x: number | null, digits = 1) => (x === null ? '–' : `${x >= 0 ? '+' : ''}${(100 * x).toFixed(digits)}%`)
@@ -34,7 +35,7 @@ export function renderSweepTable(outcome: SweepOutcome): string {
       worst(c),
       pct(c.failRateChange),
       c.verdict ?? (c.status === 'diverged' ? 'diverged' : '–'),
-    ])
+    ].map(inert))
   }
   return table.toString()
 }
@@ -44,10 +45,10 @@ export function recommendationLine(outcome: SweepOutcome): string {
   const r = outcome.recommended
   if (r) {
     const gain = r.target.perplexityChange !== null ? `target perplexity ${pct(r.target.perplexityChange)}` : `target relevance ${signed(r.target.relevanceDelta)}`
-    return `Recommended: ${r.label} (lr ${r.lr}): ${gain} against ${outcome.baseline?.label}, and every gate rule passes. Ship it with: ${hint(`baseline promote run:${outcome.runId}:${r.label}`)}`
+    return `Recommended: ${r.label} (lr ${r.lr}): ${gain} against ${inert(outcome.baseline?.label ?? '–')}, and every gate rule passes. Ship it with: ${hint(`baseline promote run:${outcome.runId}:${r.label}`)}`
   }
   const reasons = outcome.candidates.map((c) =>
     c.verdict === 'fail' ? `${c.label} fails ${c.failedRules.slice(0, 2).join(', ')}${c.failedRules.length > 2 ? ` and ${c.failedRules.length - 2} more` : ''}` : `${c.label} ${c.status}${c.statusReason ? ` (${c.statusReason})` : ''}`,
   )
-  return `No candidate passes the gate — none may ship. ${reasons.join('; ')}.`
+  return `No candidate passes the gate — none may ship. ${inert(reasons.join('; '))}.`
 }

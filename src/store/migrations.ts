@@ -196,6 +196,11 @@ export const MIGRATIONS: readonly string[] = [
 
   ALTER TABLE record_scores ADD COLUMN reason TEXT;            -- the evaluator's reason, when it gave one
   `,
+  // 4: what an external trainer left for a person to read (sweep --trainer)
+  `
+  ALTER TABLE candidates ADD COLUMN warnings TEXT;   -- JSON list of sentences (e.g. the lr differs from lr_schedule)
+  ALTER TABLE candidates ADD COLUMN log_tail TEXT;   -- the trainer's last 20 log lines when it failed (secrets masked)
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -9,6 +9,7 @@ import {compactLr, configKeyNamer, validateSchedule} from '../schedule/index.js'
 import {flagName, type KeyNamer} from '../schedule/check.js'
 import {scheduleSpecFromFlags, type ScheduleFlagValues} from '../schedule/from-flags.js'
 import type {ScheduleSpec} from '../schedule/spec.js'
+import {planTrainer, type TrainerPlan} from './trainer-plan.js'
 
 /** Everything a sweep needs, resolved from config and flags; stored with the run for --resume. */
 export interface SweepPlan {
@@ -35,6 +36,8 @@ export interface SweepPlan {
   earlyStopping: Config['sweep']['earlyStopping']
   evaluation: Config['eval']
   gate: Config['gate']
+  /** an external trainer per candidate (README "Your own trainer"); null: the built-in engine */
+  trainer?: TrainerPlan | null
   /** where evaluator paths in the config are relative to */
   configFile: string | null
   cwd: string
@@ -53,6 +56,7 @@ export interface SweepFlags extends ScheduleFlagValues {
   name?: string
   backend?: string
   'early-stopping'?: boolean
+  trainer?: string
 }
 
 /** `example` is the shipped base model; anything else a model directory (relative to cwd). */
@@ -81,10 +85,11 @@ export function planSweep(config: Config, configFile: string | null, flags: Swee
   const steps = flags.steps !== undefined ? positiveNumber('steps', flags.steps, true) : flags.epochs !== undefined ? null : (config.sweep.steps ?? null)
   const epochs = flags.epochs !== undefined ? positiveNumber('epochs', flags.epochs, false) : steps === null ? (config.sweep.epochs ?? null) : null
   if (steps === null && epochs === null) throw new InputError('the sweep needs a length: set sweep.steps or sweep.epochs in the config, or pass --steps / --epochs.')
+  const trainer = planTrainer(config, flags)
   const parallel = flags.parallel === undefined ? config.sweep.parallel : flags.parallel === 'auto' ? 'auto' : positiveNumber('parallel', flags.parallel, true)
 
   // Schedule flags (--type, --warmup-ratio, …) override sweep.schedule; --lr and --steps are the sweep's own.
-  const {lr: _lr, steps: _steps, ...scheduleFlags} = flags
+  const {lr: _lr, steps: _steps, trainer: _trainer, ...scheduleFlags} = flags
   const fromFlags = scheduleSpecFromFlags(scheduleFlags, {spec: config.sweep.schedule, source: 'sweep.schedule', name: configKeyNamer('sweep.schedule')})
   const {lr: _l, steps: _s, ...schedule} = fromFlags.spec
   // How errors name each schedule key: the flag or config key the user set. The length is --steps, or
@@ -116,9 +121,11 @@ export function planSweep(config: Config, configFile: string | null, flags: Swee
     valEvery: config.sweep.valEvery,
     checkpointEvery: config.sweep.checkpointEvery,
     divergence: config.sweep.divergence,
-    earlyStopping: {...config.sweep.earlyStopping, ...(flags['early-stopping'] === undefined ? {} : {enabled: flags['early-stopping']})},
+    // An external trainer never halves (planTrainer refuses an explicit request).
+    earlyStopping: {...config.sweep.earlyStopping, ...(flags['early-stopping'] === undefined ? {} : {enabled: flags['early-stopping']}), ...(trainer ? {enabled: false} : {})},
     evaluation: config.eval,
     gate: config.gate,
+    trainer,
     configFile,
     cwd,
   }

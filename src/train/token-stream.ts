@@ -62,11 +62,30 @@ function emptyBatch(B: number, T: number): TokenBatch {
  * The training batch of optimizer step `step`: B windows at random record starts, drawn from a
  * generator seeded by (seed, step) alone, so a resumed run sees exactly the batches it would have.
  */
-export function trainingBatch(stream: TokenStream, B: number, T: number, seed: number, step: number): TokenBatch {
+export function trainingBatch(stream: TokenStream, B: number, T: number, seed: number, step: number, replay?: Replay): TokenBatch {
   const rng = seededRng(deriveSeed(seed, `batch:${step}`))
   const batch = emptyBatch(B, T)
-  for (let b = 0; b < B; b++) fillWindow(stream, stream.starts[rng.int(stream.starts.length)], T, b, batch)
+  const rows = replayRows(B, replay?.share ?? 0)
+  for (let b = 0; b < B - rows; b++) fillWindow(stream, stream.starts[rng.int(stream.starts.length)], T, b, batch)
+  if (replay && rows > 0) {
+    // Replay rows come last, from their own generator: the target rows are the same with or without replay.
+    const rr = seededRng(deriveSeed(seed, `replay:${step}`))
+    for (let b = B - rows; b < B; b++) fillWindow(replay.stream, replay.stream.starts[rr.int(replay.stream.starts.length)], T, b, batch)
+  }
   return batch
+}
+
+/** Rehearsal: a share of every training batch drawn from general text (the last rows of the batch). */
+export interface Replay {
+  stream: TokenStream
+  /** 0..1: the share of each batch's rows */
+  share: number
+}
+
+/** Rows of a batch of B that replay fills: round(share·B), at least 1 for a positive share, at most B−1. */
+export function replayRows(B: number, share: number): number {
+  if (share <= 0) return 0
+  return Math.min(B - 1, Math.max(1, Math.round(share * B)))
 }
 
 /** Fixed validation batches: consecutive windows over the stream, each starting at a record start. */

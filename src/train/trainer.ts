@@ -4,7 +4,8 @@ import type {OptimizerConfig} from '../config/schema.js'
 import type {Gpt, TokenBatch} from '../model/gpt.js'
 import {DivergenceDetector, type DivergenceRule} from './divergence.js'
 import {clipScale, globalNorm, Optimizer, type OptimizerState} from './optimizer.js'
-import {type TokenStream, trainingBatch, validationBatches} from './token-stream.js'
+import {crossEntropy} from '../model/ops/cross-entropy.js'
+import {type Replay, replayRows, type TokenStream, trainingBatch, validationBatches} from './token-stream.js'
 
 /** One optimizer step as the store keeps it (train_steps). */
 import type {StepRecord} from '../store/candidates.js'
@@ -24,6 +25,8 @@ export interface TrainResult {
 export interface TrainOptions {
   model: Gpt
   train: TokenStream
+  /** rehearsal: this share of each batch comes from general text; its loss is reported apart */
+  replay?: Replay
   valid?: TokenStream
   steps: number
   batchSize: number
@@ -70,8 +73,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const optimizer = new Optimizer(options.optimizer, options.resume?.optimizer)
   const detector = new DivergenceDetector(options.divergence, options.resume?.lossHistory)
   const valBatches = options.valid ? validationBatches(options.valid, B, T, options.valBatches ?? 4) : []
-  const variables = [...model.params.values()]
-  const nameOf = new Map([...model.params].map(([name, v]) => [v.name, name]))
+  // With LoRA adapters attached only they train (and only they get optimizer state); the base stays frozen.
+  const trainable = model.trainable()
+  const variables = [...trainable.values()]
+  const nameOf = new Map([...trainable].map(([name, v]) => [v.name, name]))
+  const replayShare = options.replay ? replayRows(B, options.replay.share) : 0
   let pending: StepRecord[] = []
   let last: StepRecord | null = null
   let lastVal: number | null = null
@@ -92,8 +98,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
     const began = performance.now()
     const lr = options.schedule(step)
-    const batch = trainingBatch(options.train, B, T, options.seed, step)
-    const {value, grads} = tf.variableGrads(() => model.loss(batch, true, step), variables)
+    const batch = trainingBatch(options.train, B, T, options.seed, step, options.replay)
+    let parts: {target: number; replay: number} | null = null
+    const {value, grads} = tf.variableGrads(() => {
+      if (replayShare === 0) return model.loss(batch, true, step)
+      const split = splitLoss(model, batch, B - replayShare, step)
+      parts = split.parts
+      return split.loss
+    }, variables)
     const loss = value.dataSync()[0]
     const named = new Map(Object.entries(grads).map(([k, g]) => [nameOf.get(k)!, g]))
     const diverged = detector.check(loss)
@@ -106,7 +118,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         return {status: 'diverged', reason: `gradient norm became ${gradNorm} at step ${step}`, stepsDone: step, finalTrainLoss: loss, finalValLoss: lastVal}
       }
       scale = clipScale(gradNorm, options.clipNorm)
-      optimizer.step(model.params, named, lr, scale)
+      optimizer.step(trainable, named, lr, scale)
     }
     tf.dispose([value, ...named.values()])
     if (diverged !== null) {
@@ -118,10 +130,33 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const valLoss = valBatches.length > 0 && ((step + 1) % options.valEvery === 0 || isLast) ? validationLoss(model, valBatches) : null
     if (valLoss !== null) lastVal = valLoss
     const seconds = (performance.now() - began) / 1000
-    last = {step, lr, loss, gradNorm, clipped: scale < 1, tokensPerS: (B * T) / seconds, valLoss}
+    const split = parts as {target: number; replay: number} | null
+    last = {step, lr, loss, gradNorm, clipped: scale < 1, tokensPerS: (B * T) / seconds, valLoss, ...(split ? {targetLoss: split.target, replayLoss: split.replay} : {})}
     pending.push(last)
     options.onStep?.(last)
     if ((step + 1) % options.checkpointEvery === 0 || isLast) await checkpoint(step + 1)
   }
   return {status: 'completed', reason: null, stepsDone: steps, finalTrainLoss: last?.loss ?? null, finalValLoss: lastVal}
+}
+
+/**
+ * The loss of a batch whose first `targetRows` rows are the fine-tune data and the rest replay:
+ * one forward pass, the mean weighted cross-entropy over all rows (the same as model.loss), and
+ * each part's own mean (read for the record; NaN for a part without counted tokens).
+ */
+function splitLoss(model: Gpt, batch: TokenBatch, targetRows: number, step: number): {loss: tf.Scalar; parts: {target: number; replay: number}} {
+  const T = batch.time
+  const logits = model.head(model.hidden(batch, true, step))
+  const n = targetRows * T, N = batch.batch * T
+  const part = (from: number, size: number) => {
+    const w = batch.weights!.subarray(from, from + size)
+    const weight = w.reduce((a, b) => a + b, 0)
+    const loss = crossEntropy(tf.slice(logits, [from, 0], [size, -1]), tf.tensor1d(batch.targets!.subarray(from, from + size), 'int32'), tf.tensor1d(w, 'float32'))
+    return {loss, weight}
+  }
+  const t = part(0, n), r = part(n, N - n)
+  const total = Math.max(t.weight + r.weight, 1e-12)
+  const loss = tf.add(tf.mul(t.loss, t.weight / total), tf.mul(r.loss, r.weight / total)) as tf.Scalar
+  const parts = {target: t.weight > 0 ? t.loss.dataSync()[0] : Number.NaN, replay: r.weight > 0 ? r.loss.dataSync()[0] : Number.NaN}
+  return {loss, parts}
 }
