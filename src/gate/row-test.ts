@@ -24,6 +24,8 @@ export interface RowEstimate {
    */
   scale?: 'linear' | 'log'
   scaled?: number
+  /** 0/1 scores: Hall's correction may only make the row more cautious (see PairedDelta.lattice) */
+  lattice?: boolean
 }
 
 /** The estimate and the limit on the scale the row is tested on (relative changes: log(1 + x)). */
@@ -36,7 +38,8 @@ function testScale(limit: RuleLimit, row: RowEstimate): {estimate: number; bound
  * One-sided p-value of "the true delta is within the limit" (H0) against "it is beyond": with
  * z = (delta − bound)/se (a relative change: (log(c/b) − log(1 + bound))/se) made skew-corrected by
  * Hall's transform g (skew.ts), P(T_{n−1} ≤ g(z)) for an at-least limit (maxDrop, minGain) and
- * P(T_{n−1} ≥ g(z)) for an at-most limit (maxRise). A tail of the t distribution, so it resolves far below 1/resamples. null when the row cannot be tested: fewer than MIN_RECORDS records,
+ * P(T_{n−1} ≥ g(z)) for an at-most limit (maxRise); on 0/1 scores (`lattice`) the larger of that and
+ * the uncorrected tail. A tail of the t distribution, so it resolves far below 1/resamples. null when the row cannot be tested: fewer than MIN_RECORDS records,
  * a zero spread with the estimate beyond the limit, or a non-finite estimate on both sides.
  * An infinite estimate beyond a finite limit (every record's perplexity overflowed) has p = 0.
  *
@@ -48,8 +51,11 @@ export function rowPValue(limit: RuleLimit, row: RowEstimate): number | null {
   if (!Number.isFinite(row.delta)) return beyond > 0 ? 0 : 1
   if (!(row.se > 0) || !Number.isFinite(row.se)) return beyond > 0 ? null : 1
   const t = testScale(limit, row)
-  const g = hallTransform((t.estimate - t.bound) / row.se, row.skew ?? 0)
-  return limit.side === 'atLeast' ? tCdf(g, row.n - 1) : tCdf(-g, row.n - 1)
+  const z = (t.estimate - t.bound) / row.se
+  const tail = (g: number) => (limit.side === 'atLeast' ? tCdf(g, row.n - 1) : tCdf(-g, row.n - 1))
+  const p = tail(hallTransform(z, row.skew ?? 0))
+  // On 0/1 scores the corrected tail was twice too liberal at the limit (bench/verdicts.ts): keep the larger p.
+  return row.lattice === true ? Math.max(p, tail(z)) : p
 }
 
 /**
@@ -112,5 +118,6 @@ export function rowInterval(row: RowEstimate, alpha: number, tested: number): [n
     const x = row.scaled ?? Math.log1p(row.delta)
     return [Math.expm1(x - hallInverse(q, skew) * row.se), Math.expm1(x - hallInverse(-q, skew) * row.se)]
   }
+  if (row.lattice === true) return [row.delta - Math.max(q, hallInverse(q, skew)) * row.se, row.delta - Math.min(-q, hallInverse(-q, skew)) * row.se]
   return [row.delta - hallInverse(q, skew) * row.se, row.delta - hallInverse(-q, skew) * row.se]
 }

@@ -29,6 +29,13 @@ export interface PairedDelta {
   scale: 'linear' | 'log'
   /** the estimate on that scale: delta, or log(candidate/baseline) */
   scaled: number
+  /**
+   * true when both sides are means of 0/1 scores (fail rates, exact-match). Hall's correction rests
+   * on an Edgeworth expansion, which needs a non-lattice distribution (Cramér's condition); on 0/1
+   * scores the skewness estimate moves with the estimate itself, so the row test lets it make a row
+   * more cautious but never less (row-test.ts).
+   */
+  lattice?: boolean
 }
 
 /** Two aligned sample sets (index i is the same record in both) and how to compare them. */
@@ -82,8 +89,18 @@ export function pairedDeltas(pairs: readonly SamplePair[], options: BootstrapOpt
       return {baseline, candidate, delta, se, skew: se > 0 ? jackknifeSkew(p, 'log') : 0, n, scale: 'log', scaled: logRatio(p, t.bNum, t.bDen, t.cNum, t.cDen)}
     }
     const {se} = spread(stats[j], n)
-    return {baseline, candidate, delta, se, skew: se > 0 ? jackknifeSkew(p, 'linear') : 0, n, scale: 'linear', scaled: delta}
+    const lattice = isBinaryMean(p.baseline) && isBinaryMean(p.candidate)
+    return {baseline, candidate, delta, se, skew: se > 0 ? jackknifeSkew(p, 'linear') : 0, n, scale: 'linear', scaled: delta, ...(lattice ? {lattice} : {})}
   })
+}
+
+/** A plain mean of 0/1 values (a fail rate, a 0/1 evaluator). */
+function isBinaryMean(s: RatioSamples): boolean {
+  if (s.exp) return false
+  for (let i = 0; i < s.num.length; i++) {
+    if (s.den[i] !== 1 || (s.num[i] !== 0 && s.num[i] !== 1)) return false
+  }
+  return true
 }
 
 /** f(num/den): the statistic from its sums. */

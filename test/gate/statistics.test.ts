@@ -5,7 +5,7 @@ import type {GateRule} from '../../src/config/eval-schema.js'
 import type {EvaluatorDescriptor} from '../../src/eval/configured-evaluator.js'
 import {compareEvaluations, type EvaluationData} from '../../src/gate/compare.js'
 import {conditionalHolmAdjust, holmAdjust, MIN_RECORDS, rowPValue} from '../../src/gate/row-test.js'
-import {jackknifeSkew} from '../../src/statistics/paired-bootstrap.js'
+import {jackknifeSkew, pairedDelta} from '../../src/statistics/paired-bootstrap.js'
 import {meanSamples, perplexitySamples} from '../../src/statistics/statistic.js'
 import {normalCdf, tCdf, tQuantile} from '../../src/gate/student-t.js'
 import type {StoredRecord} from '../../src/store/evaluations.js'
@@ -77,6 +77,26 @@ describe('Student t and Holm', () => {
     const nll = Array.from({length: 200}, () => 20 * Math.exp(rng.normal()))
     const tokens = nll.map(() => 10)
     assert.ok(jackknifeSkew({baseline: perplexitySamples(nll.map(() => 20), tokens), candidate: perplexitySamples(nll, tokens), relative: true}) > 0.05)
+  })
+
+  it('0/1 scores (a lattice): Hall\'s correction may make a row more cautious, never less', () => {
+    const limit = {kind: 'maxRise' as const, bound: 0.02, side: 'atMost' as const}
+    // a right-skewed estimate tested on its light (upper) side: Hall alone would give the smaller p
+    const row = {delta: 0.14, se: 0.045, skew: 0.16, n: 100}
+    const hall = rowPValue(limit, row)!
+    const plain = rowPValue(limit, {...row, skew: 0})!
+    assert.ok(hall < plain)
+    assert.equal(rowPValue(limit, {...row, lattice: true}), plain)
+    // on the heavy (lower) side Hall is the cautious one, and stays
+    const drop = {kind: 'maxDrop' as const, bound: -0.02, side: 'atLeast' as const}
+    const low = {delta: -0.14, se: 0.045, skew: 0.16, n: 100}
+    assert.ok(rowPValue(drop, low)! > rowPValue(drop, {...low, skew: 0})!)
+    assert.equal(rowPValue(drop, {...low, lattice: true}), rowPValue(drop, low))
+    // fail-rate samples are recognised as lattice, relevance scores are not
+    const fails = meanSamples(Array.from({length: 40}, (_, i) => (i % 7 === 0 ? 1 : 0)))
+    const fewer = meanSamples(Array.from({length: 40}, (_, i) => (i % 9 === 0 ? 1 : 0)))
+    assert.equal(pairedDelta(fewer, fails, {seed: 1, resamples: 200, relative: false}).lattice, true)
+    assert.equal(pairedDelta(meanSamples([0.1, 0.5, 0.2, 0.9]), meanSamples([0.2, 0.4, 0.2, 0.8]), {seed: 1, resamples: 200, relative: false}).lattice, undefined)
   })
 
   it('a row p-value is a studentized tail against the row\'s own limit', () => {
