@@ -1,10 +1,7 @@
-import {existsSync} from 'node:fs'
-import {isAbsolute, join, resolve} from 'node:path'
-
 import type {Config} from '../config/schema.js'
 import {positiveNumber, seedFlag} from '../config/flag-numbers.js'
 import {InputError} from '../errors.js'
-import {paths} from '../paths.js'
+import {resolveModelRef} from '../model/reference.js'
 import {compactLr, configKeyNamer, validateSchedule} from '../schedule/index.js'
 import {flagName, type KeyNamer} from '../schedule/check.js'
 import {scheduleSpecFromFlags, type ScheduleFlagValues} from '../schedule/from-flags.js'
@@ -61,10 +58,7 @@ export interface SweepFlags extends ScheduleFlagValues {
 
 /** `example` is the shipped base model; anything else a model directory (relative to cwd). */
 export function resolveBaseModel(ref: string, cwd: string): string {
-  if (ref === 'example') return join(paths.models(), 'example-base')
-  const dir = isAbsolute(ref) ? ref : resolve(cwd, ref)
-  if (!existsSync(dir)) throw new InputError(`base model ${ref}: no such directory; give --base a model directory (or "example").`)
-  return dir
+  return resolveModelRef(ref, cwd, '--base')
 }
 
 /** Parses `--lr 5e-5,1e-4`: positive numbers, no duplicates, kept in the order given. */
