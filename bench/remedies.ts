@@ -19,14 +19,17 @@ import {readModelConfig} from '../src/model/model-files.js'
 import {runSteps} from '../src/store/candidates.js'
 import {openStore} from '../src/store/db.js'
 import {cohortMetrics} from '../src/store/evaluations.js'
-import {getRun, runCandidates} from '../src/store/runs-read.js'
+import {getRun, listRuns, runCandidates} from '../src/store/runs-read.js'
 import {runConfig} from '../src/store/runs.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const quick = process.argv.includes('--quick')
 const LRS = [3e-5, 1e-4, 3e-4, 1e-3]
 const LORA_LRS = [...LRS, 3e-3, 1e-2]
-const db = join(mkdtempSync(join(tmpdir(), 'lrgate-remedies-')), 'lrgate.db')
+// --from DB: tabulate the sweeps of an earlier run of this script (their database) instead of running them
+const from = process.argv.includes('--from') ? process.argv[process.argv.indexOf('--from') + 1] : null
+const db = from ?? join(mkdtempSync(join(tmpdir(), 'lrgate-remedies-')), 'lrgate.db')
+process.stderr.write(`database: ${db}\n`)
 
 interface SweepJson {
   runId: number
@@ -35,6 +38,13 @@ interface SweepJson {
 }
 
 function sweep(name: string, args: string[]): {json: SweepJson; seconds: number; command: string} {
+  if (from) {
+    const store = openStore(from)
+    const run = listRuns(store, 100).find((r) => r.name === name && r.status === 'completed')
+    store.close()
+    if (!run) throw new Error(`${from}: no completed sweep named ${name}`)
+    return {json: {runId: run.id, recommended: run.recommendedLabel, candidates: []}, seconds: Number.NaN, command: `lrgate ${args.join(' ')}`}
+  }
   const all = ['sweep', '--json', '--db', db, '--name', name, ...(quick ? ['--steps', '10'] : []), ...args]
   process.stderr.write(`\n$ lrgate ${all.filter((a) => a !== db && a !== '--db').join(' ')}\n`)
   const started = performance.now()
