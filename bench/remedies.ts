@@ -45,7 +45,7 @@ function sweep(name: string, args: string[]): {json: SweepJson; seconds: number;
     if (!run) throw new Error(`${from}: no completed sweep named ${name}`)
     return {json: {runId: run.id, recommended: run.recommendedLabel, candidates: []}, seconds: Number.NaN, command: `lrgate ${args.join(' ')}`}
   }
-  const all = ['sweep', '--json', '--db', db, '--name', name, ...(quick ? ['--steps', '10'] : []), ...args]
+  const all = ['sweep', '--json', '--no-early-stopping', '--db', db, '--name', name, ...(quick ? ['--steps', '10'] : []), ...args]
   process.stderr.write(`\n$ lrgate ${all.filter((a) => a !== db && a !== '--db').join(' ')}\n`)
   const started = performance.now()
   const r = spawnSync(process.execPath, [join(root, 'bin', 'run.js'), ...all], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], cwd: root})
