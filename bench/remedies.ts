@@ -2,8 +2,8 @@
 // Three sweeps of `lrgate sweep` into one fresh database (default config: 100 steps, batch 8, the
 // example base model, food-train@1, example-eval@2, the default gate):
 //   1. full fine-tuning at 3e-5, 1e-4, 3e-4, 1e-3, each also interpolated halfway (WiSE-FT, α 0.5)
-//   2. full fine-tuning with replay 0.25 (a quarter of each batch from example-pretrain@2) at the same rates
-//   3. LoRA r8 (alpha 16, attn+mlp) at the same rates and 3e-3, 1e-2 (LoRA wants a higher rate)
+//   2. LoRA r8 (alpha 16, attn+mlp) at the same rates and 3e-3, 1e-2 (LoRA wants a higher rate)
+//   3. full fine-tuning with replay 0.25 (a quarter of each batch from example-pretrain@2) at the same rates
 // Per candidate: target perplexity change, worst OOD perplexity change (over the ood cohorts, against
 // the base), gate verdict, training wall time. Then Biderman et al.'s comparison at matched target
 // gain: LoRA's curves interpolated over log10(lr) to the target change of full fine-tuning at 1e-4.
@@ -26,7 +26,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const quick = process.argv.includes('--quick')
 const LRS = [3e-5, 1e-4, 3e-4, 1e-3]
 const LORA_LRS = [...LRS, 3e-3, 1e-2]
-// --from DB: tabulate the sweeps of an earlier run of this script (their database) instead of running them
+// --from DB: continue in the database of an earlier run of this script (completed sweeps reused,
+// an interrupted one resumed); with --tabulate only tabulate what completed there
 const from = process.argv.includes('--from') ? process.argv[process.argv.indexOf('--from') + 1] : null
 const db = from ?? join(mkdtempSync(join(tmpdir(), 'lrgate-remedies-')), 'lrgate.db')
 process.stderr.write(`database: ${db}\n`)
@@ -37,28 +38,32 @@ interface SweepJson {
   candidates: Array<{label: string; lr: number; method: string; replay: number; interpolate: number; verdict: string | null; status: string; evaluationId: number | null}>
 }
 
-function sweep(name: string, args: string[]): {json: SweepJson; seconds: number; command: string} {
-  if (from) {
+function sweep(name: string, args: string[]): {json: SweepJson; seconds: number; command: string} | null {
+  // With --from: a sweep of that name already completed there is reused, an interrupted one resumed.
+  const previous = from ? (() => {
     const store = openStore(from)
-    const run = listRuns(store, 100).find((r) => r.name === name && r.status === 'completed')
+    const run = listRuns(store, 100).find((r) => r.name === name)
     store.close()
-    if (!run) throw new Error(`${from}: no completed sweep named ${name}`)
-    return {json: {runId: run.id, recommended: run.recommendedLabel, candidates: []}, seconds: Number.NaN, command: `lrgate ${args.join(' ')}`}
-  }
-  const all = ['sweep', '--json', '--no-early-stopping', '--db', db, '--name', name, ...(quick ? ['--steps', '10'] : []), ...args]
+    return run
+  })() : undefined
+  if (previous?.status === 'completed') return {json: {runId: previous.id, recommended: previous.recommendedLabel, candidates: []}, seconds: Number.NaN, command: `lrgate sweep ${args.join(' ')}`}
+  if (from && process.argv.includes('--tabulate')) return null
+  const all = previous
+    ? ['sweep', '--json', '--db', db, '--resume', String(previous.id)]
+    : ['sweep', '--json', '--no-early-stopping', '--db', db, '--name', name, ...(quick ? ['--steps', '10'] : []), ...args]
   process.stderr.write(`\n$ lrgate ${all.filter((a) => a !== db && a !== '--db').join(' ')}\n`)
   const started = performance.now()
   const r = spawnSync(process.execPath, [join(root, 'bin', 'run.js'), ...all], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], cwd: root})
   if (r.status !== 0) throw new Error(`sweep ${name} exited ${r.status}`)
-  return {json: JSON.parse(r.stdout) as SweepJson, seconds: (performance.now() - started) / 1000, command: `lrgate ${args.join(' ')}`}
+  return {json: JSON.parse(r.stdout) as SweepJson, seconds: (performance.now() - started) / 1000, command: `lrgate sweep ${args.join(' ')}`}
 }
 
 const list = (xs: number[]) => xs.join(',')
 const sweeps = [
   sweep('remedies-full', ['--method', 'full', '--lr', list(LRS), '--interpolate', '1,0.5']),
-  sweep('remedies-replay', ['--method', 'full', '--lr', list(LRS), '--replay', '0.25']),
   sweep('remedies-lora', ['--method', 'lora', '--lora-rank', '8', '--lora-alpha', '16', '--lr', list(LORA_LRS)]),
-]
+  sweep('remedies-replay', ['--method', 'full', '--lr', list(LRS), '--replay', '0.25']),
+].filter((s): s is NonNullable<typeof s> => s !== null)
 
 interface Row {
   sweep: string
@@ -102,7 +107,7 @@ for (const s of sweeps) {
 }
 
 // Biderman et al. 2024 at matched target gain: where does LoRA reach full fine-tuning's target change at 1e-4?
-const fullAt = rows.find((r) => r.remedy === 'full' && r.lr === 1e-4)!
+const fullAt = rows.find((r) => r.remedy === 'full' && r.lr === 1e-4) ?? {targetChange: null, worstOodChange: null}
 const loraRows = rows.filter((r) => r.remedy === 'LoRA r8' && r.targetChange !== null).sort((a, b) => a.lr - b.lr)
 let matched: {lr: number; worstOodChange: number} | null = null
 for (let i = 0; i + 1 < loraRows.length && fullAt.targetChange !== null; i++) {
