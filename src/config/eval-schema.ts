@@ -94,6 +94,8 @@ export const evalSchema = z
       .min(1)
       .refine((t) => t.includes('{model}') && t.includes('{port}'), {message: 'must contain the placeholders {model} and {port}'})
       .optional(),
+    // your own generation script for models lrgate cannot load: {model} {dataset} {outputs}
+    outputsCommand: z.string().min(1).optional(),
   })
   .strict()
 

@@ -78,6 +78,20 @@ export const sweepSchema = z
   })
   .strict()
 
+/**
+ * An external trainer per candidate (README "Your own trainer"): a command template with
+ * placeholders, where its steps come from, and how long one candidate may take (fractions allowed).
+ */
+export const trainerSchema = z
+  .object({
+    command: z.string().min(1),
+    // jsonl: JSON lines with step and loss on stdout; trainer_state: Hugging Face's trainer_state.json
+    log: z.enum(['jsonl', 'trainer_state']).optional(),
+    timeoutMinutes: z.number().positive().optional(),
+  })
+  .strict()
+export type TrainerConfig = z.infer<typeof trainerSchema>
+
 export const configSchema = z
   .object({
     seed: z.number().int().nonnegative(),
@@ -85,6 +99,7 @@ export const configSchema = z
     baseModel: z.string().min(1),
     datasets: z.object({train: z.string().min(1), eval: z.string().min(1), replay: z.string().min(1)}).strict(),
     sweep: sweepSchema,
+    trainer: trainerSchema.optional(),
     eval: evalSchema,
     gate: gateSchema,
   })

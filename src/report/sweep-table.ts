@@ -2,6 +2,7 @@ import Table from 'cli-table3'
 
 import type {SweepOutcome} from '../sweep/run-sweep.js'
 import {type CandidateSummary, isPlain} from '../sweep/verdicts.js'
+import {inert} from '../util/inert.js'
 import {hint} from '../util/invocation.js'
 
 const pct = (x: number | null, digits = 1) => (x === null ? '–' : `${x >= 0 ? '+' : ''}${(100 * x).toFixed(digits)}%`)
@@ -44,7 +45,7 @@ function pushRow(table: InstanceType<typeof Table>, c: CandidateSummary, outcome
     worst(c),
     pct(c.failRateChange),
     c.verdict ?? (c.status === 'diverged' ? 'diverged' : '–'),
-  ])
+  ].map(inert))
 }
 
 /** One plain sentence: what to ship, or why nothing may. */
@@ -53,21 +54,22 @@ export function recommendationLine(outcome: SweepOutcome): string {
   if (r) {
     const gain = r.target.perplexityChange !== null ? `target perplexity ${pct(r.target.perplexityChange)}` : `target relevance ${signed(r.target.relevanceDelta)}`
     const ref = `run:${outcome.runId}:${r.label}`
-    const line = `Recommended: ${r.label} (lr ${r.lr}): ${gain} against ${outcome.baseline?.label}, and every gate rule passes. Ship it with: ${hint(`baseline promote ${ref.includes(' ') ? `"${ref}"` : ref}`)}`
-    return `${line}${remedyLine(outcome, r)}`
+    const line = `Recommended: ${r.label} (lr ${r.lr}): ${gain} against ${inert(outcome.baseline?.label ?? '–')}, and every gate rule passes. Ship it with: ${hint(`baseline promote ${ref.includes(' ') ? `"${ref}"` : ref}`)}`
+    const remedy = remedyLine(outcome, r)
+    return remedy === '' ? line : `${line}\n${inert(remedy)}`
   }
   const reasons = outcome.candidates.map((c) =>
     c.verdict === 'fail' ? `${c.label} fails ${c.failedRules.slice(0, 2).join(', ')}${c.failedRules.length > 2 ? ` and ${c.failedRules.length - 2} more` : ''}` : `${c.label} ${c.status}${c.statusReason ? ` (${c.statusReason})` : ''}`,
   )
-  return `No candidate passes the gate — none may ship. ${reasons.join('; ')}.`
+  return `No candidate passes the gate — none may ship. ${inert(reasons.join('; '))}.`
 }
 
 /** With remedies in the grid: the recommendation set against the best passing candidate without one. */
 function remedyLine(outcome: SweepOutcome, r: CandidateSummary): string {
   if (outcome.candidates.every(isPlain)) return ''
   const gainOf = (c: CandidateSummary) => (c.target.perplexityChange !== null ? `target perplexity ${pct(c.target.perplexityChange)}` : `target relevance ${signed(c.target.relevanceDelta)}`)
-  if (isPlain(r)) return `\nNo remedy is needed: the best passing candidate is a plain full fine-tune.`
+  if (isPlain(r)) return `No remedy is needed: the best passing candidate is a plain full fine-tune.`
   const plain = outcome.withoutRemedy ?? null
-  if (!plain) return `\nWithout a remedy nothing passes: no plain full fine-tune clears the gate, so ${r.label} (${gainOf(r)}) is what the remedy buys.`
-  return `\nWithout a remedy the best that passes is ${plain.label}: ${gainOf(plain)}, against ${gainOf(r)} for ${r.label}.`
+  if (!plain) return `Without a remedy nothing passes: no plain full fine-tune clears the gate, so ${r.label} (${gainOf(r)}) is what the remedy buys.`
+  return `Without a remedy the best that passes is ${plain.label}: ${gainOf(plain)}, against ${gainOf(r)} for ${r.label}.`
 }

@@ -1,3 +1,5 @@
+import {dirname} from 'node:path'
+
 import {type Store, nowIso, writeTransaction} from './db.js'
 import {sql} from './sql.js'
 
@@ -169,4 +171,18 @@ export function runSteps(store: Store, runId: number): TrainStepRow[] {
       )
       .all(runId) as Array<Omit<TrainStepRow, 'clipped'> & {clipped: number}>
   ).map((r) => ({...r, clipped: r.clipped === 1}))
+}
+
+/**
+ * The folder holding a run's candidate folders (<db dir>/runs/<run>-<token>), read back from the
+ * candidates' artifact_dir (<that>/<label>/model); null when the run keeps no artifacts.
+ */
+export function runArtifactRoot(store: Store, runId: number): string | null {
+  const dir = sql(store).prepare('SELECT artifact_dir FROM candidates WHERE run_id = ? AND artifact_dir IS NOT NULL ORDER BY id LIMIT 1').pluck().get(runId) as string | undefined
+  return dir === undefined ? null : dirname(dirname(dir))
+}
+
+/** On --resume: failed candidates become pending again, so they are rerun (completed ones never are). */
+export function reopenFailedCandidates(store: Store, runId: number): number {
+  return sql(store).prepare("UPDATE candidates SET status = 'pending', status_reason = NULL, finished_at = NULL WHERE run_id = ? AND status = 'failed'").run(runId).changes
 }

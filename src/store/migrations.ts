@@ -196,8 +196,13 @@ export const MIGRATIONS: readonly string[] = [
 
   ALTER TABLE record_scores ADD COLUMN reason TEXT;            -- the evaluator's reason, when it gave one
   `,
+  // 4: what an external trainer left for a person to read (sweep --trainer)
+  `
+  ALTER TABLE candidates ADD COLUMN warnings TEXT;   -- JSON list of sentences (e.g. the lr differs from lr_schedule)
+  ALTER TABLE candidates ADD COLUMN log_tail TEXT;   -- the trainer's last 20 log lines when it failed (secrets masked)
+  `,
 
-  // 4: the remedy grid (sweep --method/--replay/--interpolate): how each candidate was made. Rows
+  // 5: the remedy grid (sweep --method/--replay/--interpolate): how each candidate was made. Rows
   //    written before hold NULL (a full fine-tune, no replay, not interpolated). An interpolated
   //    candidate trains nothing: parent_id is the trained candidate whose weights it blends with the base.
   `

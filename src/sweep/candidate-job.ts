@@ -7,22 +7,27 @@ import {loadModel, saveTuned} from '../model/io.js'
 import {initAdapters} from '../model/lora.js'
 import {buildSchedule} from '../schedule/index.js'
 import {candidateStepsTotal, finishTraining, forgetStepsAfter, lossHistory, markCandidateEvaluated, markCandidateRunning, recordSteps, setCandidateStatus} from '../store/candidates.js'
-import {openStore} from '../store/db.js'
 import {hasCheckpoint, loadCheckpoint, saveCheckpoint} from '../train/checkpoint.js'
 import {train, type TrainResult, validationLoss} from '../train/trainer.js'
 import {buildTokenStream, validationBatches} from '../train/token-stream.js'
 import {scoreRecords} from '../model/score.js'
 import type {Gpt} from '../model/gpt.js'
 import type {CharTokenizer} from '../model/tokenizer.js'
-import type {DatasetRecord} from '../datasets/types.js'
+import type {Dataset, DatasetRecord} from '../datasets/types.js'
+import {InputError} from '../errors.js'
 import type {Store} from '../store/db.js'
 import {recordRung} from '../store/rungs.js'
 import {probeRecords} from './probe.js'
 import {deriveSeed} from '../util/rng.js'
+import {evaluateWithCommand, OutputsCommandError} from './evaluate-command.js'
 import {evaluateModel} from './evaluate-model.js'
+import {evaluateServed} from './evaluate-served.js'
+import {trainExternally} from './external-job.js'
 import type {Send, SweepJob} from './messages.js'
+import {evaluationRoute} from './trainer-plan.js'
 import {splitTraining} from './training-data.js'
 import {evaluateInterpolations} from './interpolate-job.js'
+import {openWorkerDb} from './worker-db.js'
 
 type CandidateJob = Extract<SweepJob, {kind: 'candidate'}>
 
@@ -35,15 +40,39 @@ async function measureRung(db: Store, job: CandidateJob, model: Gpt, tokenizer: 
   recordRung(db, job.candidateId, step, valLoss, {nll: probe.reduce((a, p) => a + p.nll, 0), tokens: probe.reduce((a, p) => a + p.tokens, 0)})
 }
 
+/** Evaluates a trained candidate by the sweep's evaluation route (trainer-plan.ts evaluationRoute). */
+async function evaluateCandidate(
+  db: Store, job: CandidateJob, modelDir: string, evalSet: Dataset, backend: string, stopReason: () => string | null,
+  onProgress: (fraction: number, phase: string) => void, send: Send,
+): Promise<number> {
+  const {plan} = job
+  const route = evaluationRoute(plan.evaluation)
+  if (route.kind === 'outputs') {
+    return evaluateWithCommand(db, {template: route.template, modelDir, dataset: evalSet, plan, label: job.label, runId: job.runId, candidateId: job.candidateId, workDir: job.runDir, stopReason})
+  }
+  if (route.kind === 'serve') {
+    return evaluateServed(db, {
+      template: route.template, modelDir, dataset: evalSet, plan, label: job.label, runId: job.runId, candidateId: job.candidateId, workDir: job.runDir, onProgress,
+      onWarning: (message) => send({type: 'log', line: `${job.label}: warning: ${message}`}),
+    })
+  }
+  const {model, tokenizer} = loadModel(modelDir)
+  try {
+    return await evaluateModel(db, {model, tokenizer, modelDir, dataset: evalSet, plan, label: job.label, runId: job.runId, candidateId: job.candidateId, backend, onProgress})
+  } finally {
+    model.dispose()
+  }
+}
+
 /**
  * One candidate, start to end: fine-tune from the base model (or its last checkpoint), save the
- * model, evaluate it. Steps reach the database together with checkpoints, so a kill at any moment
+ * model, evaluate it. With `plan.trainer` the user's trainer fine-tunes instead (external-job.ts). Steps reach the database together with checkpoints, so a kill at any moment
  * resumes from the last checkpoint with no duplicated or missing rows.
  */
 export async function runCandidateJob(job: CandidateJob, send: Send, stopReason: () => string | null): Promise<void> {
   const {plan} = job
   const recipe = job.recipe ?? {seed: plan.seed, lora: null, adapterDir: null, replay: 0, evaluated: false, interpolations: []}
-  const db = openStore(job.dbPath)
+  const db = openWorkerDb(job.dbPath)
   try {
     const backend = await initBackend(job.backend, {threads: job.threads})
     send({type: 'backend', name: backend.name, reason: backend.reason})
@@ -51,8 +80,16 @@ export async function runCandidateJob(job: CandidateJob, send: Send, stopReason:
     const checkpointDir = join(job.runDir, 'checkpoint')
     const steps = candidateStepsTotal(db, job.candidateId)
     let result: TrainResult | null = null
+    let trained: string | null = null
 
-    if (!existsSync(modelDir)) {
+    if (plan.trainer) {
+      const external = await trainExternally(db, job, plan.trainer, send, stopReason)
+      if (external.status !== 'trained') {
+        send({type: 'done', key: job.key, status: external.status, evaluationId: null, message: external.message})
+        return
+      }
+      trained = external.message
+    } else if (!existsSync(modelDir)) {
       const trainSet = await loadDataset(plan.train, {cwd: plan.cwd})
       const split = splitTraining(trainSet, plan.seed)
       const start = hasCheckpoint(checkpointDir) ? loadCheckpoint(checkpointDir) : {...loadModel(plan.baseModel), stepsDone: 0, optimizer: undefined}
@@ -116,23 +153,33 @@ export async function runCandidateJob(job: CandidateJob, send: Send, stopReason:
       send({type: 'log', line: `${job.label}: already trained; evaluating ${modelDir}`})
     }
 
+    if (stopReason() !== null) {
+      send({type: 'done', key: job.key, status: 'interrupted', evaluationId: null, message: 'trained; stopped before its evaluation'})
+      return
+    }
     const evalSet = await loadDataset(plan.eval, {cwd: plan.cwd})
+    const evalKey = `${job.key} eval`
     let evaluationId: number | null = null
     if (!recipe.evaluated) {
-      const {model, tokenizer} = loadModel(modelDir)
-      const evalKey = `${job.key} eval`
       send({type: 'start', key: evalKey, label: `${job.label.split('/').pop()} eval`, total: 100})
-      evaluationId = await evaluateModel(db, {
-        model, tokenizer, modelDir, dataset: evalSet, plan, label: job.label, runId: job.runId, candidateId: job.candidateId, backend: backend.name,
-        onProgress: (f, phase) => send({type: 'progress', key: evalKey, value: Math.round(100 * f), fields: {phase}}),
-      })
+      try {
+        evaluationId = await evaluateCandidate(db, job, modelDir, evalSet, backend.name, stopReason, (f, phase) => send({type: 'progress', key: evalKey, value: Math.round(100 * f), fields: {phase}}), send)
+      } catch (error) {
+        // What an external trainer left cannot be evaluated: that candidate failed, the others go on.
+        if (!plan.trainer || !(error instanceof InputError || error instanceof OutputsCommandError)) throw error
+        const message = `the trainer exited 0 but its output cannot be evaluated: ${(error as Error).message}${evaluationRoute(plan.evaluation).kind !== 'model' ? '' : ' ({output_dir} must hold an lrgate model folder, or set eval.serveCommand or eval.outputsCommand)'}`
+        finishTraining(db, job.candidateId, {status: 'failed', reason: message, stepsDone: steps, finalTrainLoss: null, finalValLoss: null})
+        send({type: 'done', key: evalKey, status: 'failed', evaluationId: null, message: 'not evaluated'})
+        send({type: 'done', key: job.key, status: 'failed', evaluationId: null, message})
+        return
+      }
       send({type: 'done', key: evalKey, status: 'completed', evaluationId, message: 'evaluated'})
-      model.dispose()
       markCandidateEvaluated(db, job.candidateId, evaluationId)
     }
     // WiSE-FT: the interpolated candidates of this fine-tune, made from its stored weights (no training).
     await evaluateInterpolations(db, {job, recipe, modelDir, evalSet, backend: backend.name, send})
-    send({type: 'done', key: job.key, status: 'completed', evaluationId, message: result ? `trained, loss ${result.finalTrainLoss?.toFixed(3)}; evaluated` : 'evaluated'})
+    const how = result ? `trained, loss ${result.finalTrainLoss?.toFixed(3)}; evaluated` : trained ? `${trained}; evaluated` : 'evaluated'
+    send({type: 'done', key: job.key, status: 'completed', evaluationId, message: how})
   } finally {
     db.close()
   }

@@ -30,6 +30,6 @@ export type WorkerMessage =
   | {type: 'progress'; key: string; value: number; fields: ProgressFields}
   | {type: 'log'; line: string}
   | {type: 'done'; key: string; status: string; evaluationId: number | null; message: string}
-  | {type: 'failed'; key: string; message: string; input: boolean}
+  | {type: 'failed'; key: string; message: string; input: boolean; storage?: boolean}
 
 export type Send = (message: WorkerMessage) => void

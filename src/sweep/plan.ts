@@ -10,6 +10,7 @@ import {flagName, type KeyNamer} from '../schedule/check.js'
 import {scheduleSpecFromFlags, type ScheduleFlagValues} from '../schedule/from-flags.js'
 import type {ScheduleSpec} from '../schedule/spec.js'
 import {type Method, normalizeMethod, parseLoraNumber, parseMethodList, parseShareList} from './grid.js'
+import {planTrainer, type TrainerPlan} from './trainer-plan.js'
 
 /** Everything a sweep needs, resolved from config and flags; stored with the run for --resume. */
 export interface SweepPlan {
@@ -43,6 +44,8 @@ export interface SweepPlan {
   earlyStopping: Config['sweep']['earlyStopping']
   evaluation: Config['eval']
   gate: Config['gate']
+  /** an external trainer per candidate (README "Your own trainer"); null: the built-in engine */
+  trainer?: TrainerPlan | null
   /** where evaluator paths in the config are relative to */
   configFile: string | null
   cwd: string
@@ -68,6 +71,7 @@ export interface SweepFlags extends ScheduleFlagValues {
   'replay-data'?: string
   interpolate?: string
   seeds?: string
+  trainer?: string
 }
 
 /** `example` is the shipped base model; anything else a model directory (relative to cwd). */
@@ -96,11 +100,15 @@ export function planSweep(config: Config, configFile: string | null, flags: Swee
   const steps = flags.steps !== undefined ? positiveNumber('steps', flags.steps, true) : flags.epochs !== undefined ? null : (config.sweep.steps ?? null)
   const epochs = flags.epochs !== undefined ? positiveNumber('epochs', flags.epochs, false) : steps === null ? (config.sweep.epochs ?? null) : null
   if (steps === null && epochs === null) throw new InputError('the sweep needs a length: set sweep.steps or sweep.epochs in the config, or pass --steps / --epochs.')
+  const trainer = planTrainer(config, flags)
   const parallel = flags.parallel === undefined ? config.sweep.parallel : flags.parallel === 'auto' ? 'auto' : positiveNumber('parallel', flags.parallel, true)
 
   // Schedule flags (--type, --warmup-ratio, …) override sweep.schedule; --lr and --steps are the sweep's own.
   const grid = planGrid(config, flags)
-  const {lr: _lr, steps: _steps, method: _m, 'lora-rank': _r, 'lora-alpha': _a, replay: _rp, 'replay-data': _rd, interpolate: _i, seeds: _sd, ...scheduleFlags} = flags
+  if (trainer && (grid.methods.some((m) => m.type === 'lora') || grid.replay.some((r) => r > 0) || grid.interpolate.some((a) => a < 1))) {
+    throw new InputError('--trainer runs your own fine-tune: LoRA, replay and interpolation are the built-in engine\'s (leave out --method lora, --replay and --interpolate, or --trainer).')
+  }
+  const {lr: _lr, steps: _steps, trainer: _trainer, method: _m, 'lora-rank': _r, 'lora-alpha': _a, replay: _rp, 'replay-data': _rd, interpolate: _i, seeds: _sd, ...scheduleFlags} = flags
   const fromFlags = scheduleSpecFromFlags(scheduleFlags, {spec: config.sweep.schedule, source: 'sweep.schedule', name: configKeyNamer('sweep.schedule')})
   const {lr: _l, steps: _s, ...schedule} = fromFlags.spec
   // How errors name each schedule key: the flag or config key the user set. The length is --steps, or
@@ -133,9 +141,11 @@ export function planSweep(config: Config, configFile: string | null, flags: Swee
     valEvery: config.sweep.valEvery,
     checkpointEvery: config.sweep.checkpointEvery,
     divergence: config.sweep.divergence,
-    earlyStopping: {...config.sweep.earlyStopping, ...(flags['early-stopping'] === undefined ? {} : {enabled: flags['early-stopping']})},
+    // An external trainer never halves (planTrainer refuses an explicit request).
+    earlyStopping: {...config.sweep.earlyStopping, ...(flags['early-stopping'] === undefined ? {} : {enabled: flags['early-stopping']}), ...(trainer ? {enabled: false} : {})},
     evaluation: config.eval,
     gate: config.gate,
+    trainer,
     configFile,
     cwd,
   }

@@ -1,4 +1,4 @@
-import {readFileSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {z} from 'zod'
 
@@ -8,7 +8,7 @@ import {InputError} from '../errors.js'
 import {loadEvaluators} from '../eval/load-evaluators.js'
 import {gptConfigSchema} from '../model/config.js'
 import {CharTokenizer, tokenizerSchema} from '../model/tokenizer.js'
-import {insertCandidates} from '../store/candidates.js'
+import {insertCandidates, reopenFailedCandidates} from '../store/candidates.js'
 import {getStoredDataset, recordDatasetUse} from '../store/datasets.js'
 import {type Store, writeTransaction} from '../store/db.js'
 import {runCandidates} from '../store/runs-read.js'
@@ -18,6 +18,7 @@ import {planGridOf, scheduleKeyNamer, type SweepPlan} from './plan.js'
 import {expandGrid} from './grid.js'
 import {validateSchedule} from '../schedule/index.js'
 import {splitTraining} from './training-data.js'
+import {evaluationRoute} from './trainer-plan.js'
 import {hint} from '../util/invocation.js'
 
 export interface PreparedSweep {
@@ -41,9 +42,17 @@ export async function prepareSweep(plan: SweepPlan): Promise<PreparedSweep> {
     needsReplay ? loadDataset(plan.replayData!, {cwd: plan.cwd}) : Promise.resolve(null),
   ])
   await loadEvaluators({specs: plan.evaluation.evaluators, configFile: plan.configFile, cwd: plan.cwd})
-  const {contextLength, tokenizer} = readBaseModel(plan.baseModel)
   const split = splitTraining(trainSet, plan.seed)
   if (split.train.length === 0) throw new InputError(`${trainSet.ref}: no training records (every cohort is valid:*).`)
+  // An external trainer whose models are evaluated by eval.outputsCommand or eval.serveCommand may
+  // start from any model folder (a Hugging Face one for vLLM, say), not only an lrgate one.
+  const anyBase = plan.trainer && evaluationRoute(plan.evaluation).kind !== 'model' && plan.steps !== null
+  if (anyBase) {
+    if (!existsSync(plan.baseModel)) throw new InputError(`${plan.baseModel}: base model folder not found.`)
+    for (const lr of plan.lrs) validateSchedule({...plan.schedule}, {lr, steps: plan.steps!}, {name: scheduleKeyNamer(plan.scheduleNames)})
+    return {plan, trainSet, evalSet, replaySet, steps: plan.steps!}
+  }
+  const {contextLength, tokenizer} = readBaseModel(plan.baseModel)
   const steps = plan.steps ?? stepsForEpochs(buildTokenStream(split.train, tokenizer), plan.epochs!, plan.batchSize, contextLength)
   // The one schedule check, against the real length (epochs become steps only now).
   for (const lr of plan.lrs) validateSchedule({...plan.schedule}, {lr, steps}, {name: scheduleKeyNamer(plan.scheduleNames)})
@@ -98,7 +107,8 @@ export function storedPlan(db: Store, runId: number): SweepPlan {
   const stored = runConfig(db, runId)
   if (!stored) throw new InputError(`--resume ${runId}: there is no run #${runId}; see "${hint('runs list')}".`)
   if (stored.kind !== 'sweep') throw new InputError(`--resume ${runId}: run #${runId} is a ${stored.kind} run, not a sweep.`)
-  if (stored.status === 'completed') throw new InputError(`--resume ${runId}: run #${runId} already completed; see "${hint(`runs show ${runId}`)}".`)
+  const rerun = runCandidates(db, runId).some((c) => c.status === 'failed')
+  if (stored.status === 'completed' && !rerun) throw new InputError(`--resume ${runId}: run #${runId} already completed; see "${hint(`runs show ${runId}`)}".`)
   if (runCandidates(db, runId).length === 0) throw new InputError(`--resume ${runId}: run #${runId} has no candidates.`)
   const parsed = storedPlanSchema.safeParse(stored.config)
   if (!parsed.success) {
@@ -144,7 +154,11 @@ export function checkResume(db: Store, runId: number, prepared: PreparedSweep): 
   }
 }
 
+/** The run is running again: failed candidates are reopened to be rerun. */
 export function markResumed(db: Store, runId: number, backend: {name: string; reason: string}): void {
-  setRunStatus(db, runId, 'running')
-  setRunBackend(db, runId, backend.name, backend.reason)
+  writeTransaction(db, () => {
+    setRunStatus(db, runId, 'running')
+    setRunBackend(db, runId, backend.name, backend.reason)
+    reopenFailedCandidates(db, runId)
+  })
 }

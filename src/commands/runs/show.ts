@@ -1,12 +1,13 @@
 import {Args} from '@oclif/core'
 
 import {LrgateCommand} from '../../cli/base-command.js'
-import {dbFromFlags} from '../../cli/context.js'
+import {readDbFromFlags} from '../../cli/context.js'
 import {storedRangeTest} from '../../find-lr/from-store.js'
 import type {FindLrPlan} from '../../find-lr/plan.js'
 import {lrList, suggestionTable} from '../../report/find-lr-report.js'
 import {runTables} from '../../report/table.js'
 import {readRun} from '../../store/runs-read.js'
+import {runTrainerNotes} from '../../store/trainer-notes.js'
 
 export default class RunsShow extends LrgateCommand<typeof RunsShow> {
   static override summary = "Show one run: its settings, candidates, their evaluations and the gate's verdicts."
@@ -21,16 +22,22 @@ export default class RunsShow extends LrgateCommand<typeof RunsShow> {
   }
 
   public async run(): Promise<void> {
-    const db = dbFromFlags(this.flags)
+    const db = readDbFromFlags(this.flags)
     try {
       const run = readRun(db, this.args.id)
       // A find-lr run's candidate is its curve: show the suggestions it gives.
       const rangeTest = run.run.kind === 'find-lr' ? storedRangeTest(db, run.run.id, run.config as FindLrPlan) : null
+      const notes = runTrainerNotes(db, run.run.id)
       if (this.flags.json) {
-        this.printJson(rangeTest === null ? run : {...run, rangeTest: {suggestions: rangeTest.suggestions, anchor: rangeTest.anchor, candidates: rangeTest.candidates}})
+        const body = rangeTest === null ? run : {...run, rangeTest: {suggestions: rangeTest.suggestions, anchor: rangeTest.anchor, candidates: rangeTest.candidates}}
+        this.printJson(notes.length === 0 ? body : {...body, trainerNotes: notes})
         return
       }
       for (const line of runTables(run)) this.say(line)
+      for (const note of notes) {
+        for (const warning of note.warnings) this.say(`${note.label}: warning: ${warning}`)
+        if (note.logTail !== null) this.say([`${note.label}: the trainer's last ${note.logTail.length} log lines:`, ...note.logTail.map((l) => `  | ${l}`)].join('\n'))
+      }
       if (rangeTest !== null) {
         this.say(suggestionTable(rangeTest))
         if (rangeTest.candidates.length > 0) this.say(`Sweep list: lrgate sweep --lr ${lrList(rangeTest.candidates)}`)
