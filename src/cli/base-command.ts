@@ -1,6 +1,9 @@
 import {Command, Errors, Flags, Interfaces} from '@oclif/core'
 
 import {InputError} from '../errors.js'
+import {resolveDbPath} from '../store/db.js'
+import {describeStorageFault} from '../store/storage-fault.js'
+import {safeJson, safeLines} from '../util/inert.js'
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof LrgateCommand)['baseFlags'] & T['flags']>
 export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
@@ -42,23 +45,23 @@ export abstract class LrgateCommand<T extends typeof Command> extends Command {
 
   /** Writes a line to stdout unless --json asked for machine output only. */
   protected say(line = ''): void {
-    if (!this.flags?.json) process.stdout.write(line + '\n')
+    if (!this.flags?.json) process.stdout.write(safeLines(line) + '\n')
   }
 
   /** Writes progress and notes to stderr, which CI logs keep and --json never pollutes. */
   protected note(line: string): void {
-    process.stderr.write(line + '\n')
+    process.stderr.write(safeLines(line) + '\n')
   }
 
   protected printJson(value: unknown): void {
-    process.stdout.write(JSON.stringify(value, null, 2) + '\n')
+    process.stdout.write(safeJson(JSON.stringify(value, null, 2)) + '\n')
   }
 
   protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<never> {
     if (err instanceof Errors.ExitError) throw err
     const debug = this.flags?.debug ?? process.argv.includes('--debug')
     if (err instanceof InputError) {
-      process.stderr.write(`lrgate: ${err.message}\n`)
+      process.stderr.write(`lrgate: ${safeLines(err.message)}\n`)
       if (debug && err.stack) process.stderr.write(err.stack + '\n')
       this.exit(2)
     }
@@ -67,14 +70,21 @@ export abstract class LrgateCommand<T extends typeof Command> extends Command {
     if (err.oclif?.exit !== undefined || err instanceof Errors.CLIError) {
       // oclif prefixes some parse errors with a header line; show the first line that says something.
       const lines = err.message.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !/^The following errors? occurred:?$/.test(l))
-      process.stderr.write(`lrgate: ${lines[0] ?? err.message}${lines.length > 1 ? ' (see --help)' : ''}\n`)
+      process.stderr.write(`lrgate: ${safeLines(lines[0] ?? err.message)}${lines.length > 1 ? ' (see --help)' : ''}\n`)
       if (debug && err.stack) process.stderr.write(err.stack + '\n')
       this.exit(2)
     }
 
+    // A full disk, a read-only file or folder, a file that is not a database: say so, with the path.
+    const fault = describeStorageFault(err, resolveDbPath(this.flags?.db))
+    if (fault !== null) {
+      process.stderr.write(`lrgate: ${safeLines(fault)}\n`)
+      if (debug && err.stack) process.stderr.write(err.stack + '\n')
+      this.exit(2)
+    }
     const sqlite = (err as {code?: string}).code
-    const hint = sqlite?.startsWith('SQLITE_') ? ` (${sqlite}; is another process holding the database?)` : ''
-    process.stderr.write(`lrgate: ${err.message}${hint}${debug ? '' : ' — run again with --debug for the stack trace.'}\n`)
+    const hint = sqlite?.startsWith('SQLITE_BUSY') || sqlite?.startsWith('SQLITE_LOCKED') ? ` (${sqlite}; another process holds the database longer than the 30 s busy timeout)` : sqlite?.startsWith('SQLITE_') ? ` (${sqlite})` : ''
+    process.stderr.write(`lrgate: ${safeLines(err.message)}${hint}${debug ? '' : ' — run again with --debug for the stack trace.'}\n`)
     if (debug && err.stack) process.stderr.write(err.stack + '\n')
     this.exit(2)
   }

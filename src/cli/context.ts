@@ -1,5 +1,5 @@
 import {loadConfig, type LoadedConfig} from '../config/load.js'
-import {type Store, openStore, resolveDbPath} from '../store/db.js'
+import {type Store, openStore, openDbReadOnly, resolveDbPath} from '../store/db.js'
 
 /** The config a command runs with: --config, else the working directory's file, else defaults. */
 export function configFromFlags(flags: {config?: string}): LoadedConfig {
@@ -9,4 +9,12 @@ export function configFromFlags(flags: {config?: string}): LoadedConfig {
 /** Opens the store named by --db / LRGATE_DB / the default path. */
 export function dbFromFlags(flags: {db?: string}): Store {
   return openStore(resolveDbPath(flags.db))
+}
+
+/**
+ * Opens the store named by --db / LRGATE_DB / the default path for a read-only command (runs,
+ * report, datasets): never creates it or its folder, works on a read-only database.
+ */
+export function readDbFromFlags(flags: {db?: string}): Store {
+  return openDbReadOnly(resolveDbPath(flags.db))
 }

@@ -3,14 +3,16 @@ import {mkdirSync, writeFileSync} from 'node:fs'
 import {dirname} from 'node:path'
 
 import {LrgateCommand} from '../cli/base-command.js'
-import {configFromFlags, dbFromFlags} from '../cli/context.js'
+import {inert} from '../util/inert.js'
+import {configFromFlags, dbFromFlags, readDbFromFlags} from '../cli/context.js'
 import {parseConfidence} from '../gate/options.js'
 import {baselineOnDataset} from '../gate/baseline-policy.js'
 import {resolveEvaluation} from '../gate/reference.js'
 import {runCheck} from '../gate/run-check.js'
-import {storedGateReport} from '../gate/stored-report.js'
+import {storedGateReport, unstoredGateReport} from '../gate/stored-report.js'
 import type {Config} from '../config/schema.js'
-import type {Store} from '../store/db.js'
+import {type Store, resolveDbPath} from '../store/db.js'
+import {describeStorageFault, isWriteRefused} from '../store/storage-fault.js'
 import {gateJunit} from '../report/junit.js'
 import {gateMarkdown} from '../report/markdown.js'
 import {appendGithubStepSummary} from '../report/summary.js'
@@ -53,12 +55,28 @@ Evaluations on different dataset hashes are refused unless --on-shared-records. 
       seed: this.flags.seed ?? config.seed,
       onSharedRecords: this.flags['on-shared-records'],
     }
-    const db = dbFromFlags(this.flags)
+    // A database the OS will not let us write (a read-only mount, a full disk) still gets its
+    // verdict and exit code; only storing the decision is given up, and said.
+    let notStored: string | null = null
+    const refused = (error: unknown): boolean => {
+      if (!isWriteRefused(error)) return false
+      notStored = describeStorageFault((error as {cause?: unknown}).cause ?? error, resolveDbPath(this.flags.db))
+      return true
+    }
+    let db: Store
+    try {
+      db = dbFromFlags(this.flags)
+    } catch (error) {
+      if (!refused(error)) throw error
+      db = readDbFromFlags(this.flags)
+    }
     let report
     try {
       await this.reevaluateBaselineIfNeeded(db, request, config, file)
-      // Rendered from the stored decision, as the sweep summary, runs show and the report are.
-      report = storedGateReport(db, runCheck(db, request).gateId!)!
+      const decided = runCheck(db, request, {onStoreError: refused})
+      // Rendered from the stored decision, as the sweep summary, runs show and the report are; a
+      // decision the store refused is rendered from the computed rows (same view, gateId null).
+      report = decided.gateId === null ? unstoredGateReport(db, decided) : storedGateReport(db, decided.gateId)!
     } finally {
       db.close()
     }
@@ -74,6 +92,7 @@ Evaluations on different dataset hashes are refused unless --on-shared-records. 
       for (const line of gateVerdictLines(report)) this.say(line)
       if (summaryFile !== null) this.note(`summary appended to ${summaryFile}`)
     }
+    if (notStored !== null) this.note(`lrgate: the decision was not stored: ${notStored}`)
     if (report.verdict === 'fail') process.exitCode = 1
   }
 
@@ -89,7 +108,7 @@ Evaluations on different dataset hashes are refused unless --on-shared-records. 
     // 'mismatch' falls through: the gate refuses different dataset hashes with its own sentence.
     if (policy.kind === 'stored') request.baseline = String(policy.row.id)
     if (policy.kind !== 'reevaluate') return
-    this.note(`the baseline (#${baseline.id}, ${baseline.label}) was scored on ${baseline.datasetRef}; scoring its model on ${candidate.datasetRef} …`)
+    this.note(`the baseline (#${baseline.id}, ${inert(baseline.label)}) was scored on ${baseline.datasetRef}; scoring its model on ${candidate.datasetRef} …`)
     const {evaluationOnDatasetOf} = await import('../eval/reevaluate.js')
     const again = await evaluationOnDatasetOf(db, baseline, candidate, {config, configFile: file, cwd: process.cwd(), backend: config.backend})
     request.baseline = String(again.id)

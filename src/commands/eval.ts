@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {LrgateCommand} from '../cli/base-command.js'
+import {inert} from '../util/inert.js'
 import {configFromFlags, dbFromFlags} from '../cli/context.js'
 import {BACKENDS} from '../config/schema.js'
 
@@ -80,7 +81,7 @@ export default class Eval extends LrgateCommand<typeof Eval> {
       return
     }
     const e = summary.evaluation
-    this.say(`evaluation #${e.id} "${e.label}": ${e.records} records of ${e.dataset.ref} (hash ${e.dataset.hash.slice(0, 12)}), ${Math.round(e.confidence * 100)}% bootstrap CIs`)
+    this.say(`evaluation #${e.id} "${inert(e.label)}": ${e.records} records of ${e.dataset.ref} (hash ${e.dataset.hash.slice(0, 12)}), ${Math.round(e.confidence * 100)}% bootstrap CIs`)
     this.say(evaluationTable(summary))
     if (summary.failures.length > 0) this.say(failuresTable(summary.failures))
   }

@@ -50,14 +50,15 @@ The curve is stored as a run of kind find-lr (lrgate runs show <id>).`
     const backend = await initBackend(plan.backend)
     this.note(`backend: ${backend.name} (${backend.reason})`)
     let stop: string | null = null
-    const onSigint = () => (stop = 'interrupted (Ctrl-C)')
-    process.on('SIGINT', onSigint)
+    // SIGINT and SIGTERM alike: the test stops at the next iteration and stores what it has.
+    const {onShutdown} = await import('../process/shutdown.js')
+    const shutdown = onShutdown({begin: (signal) => (stop = `interrupted (${signal})`)})
     const db = dbFromFlags(flags)
     try {
       const outcome = await runFindLr({db, plan, backend, progress: createProgress(process.stderr), shouldStop: () => stop})
       if (outcome.status === 'interrupted') {
         this.note(`LR range test (run ${outcome.runId}) interrupted after ${outcome.points.length} of ${plan.iterations} iterations; nothing suggested.`)
-        process.exitCode = 130
+        process.exitCode = shutdown.exitCode() ?? 130
         return
       }
       if (flags.json) {
@@ -78,7 +79,7 @@ The curve is stored as a run of kind find-lr (lrgate runs show <id>).`
       if (outcome.candidates.length > 0) this.say(`Sweep list around the ${outcome.anchor} (at and below it, where forgetting is smaller): lrgate sweep --lr ${lrList(outcome.candidates)}`)
       else this.say(`The ${NOTHING_TO_SUGGEST}`)
     } finally {
-      process.off('SIGINT', onSigint)
+      shutdown.dispose()
       db.close()
     }
   }

@@ -3,7 +3,7 @@ import {mkdirSync, writeFileSync} from 'node:fs'
 import {dirname, resolve} from 'node:path'
 
 import {LrgateCommand} from '../cli/base-command.js'
-import {dbFromFlags} from '../cli/context.js'
+import {readDbFromFlags} from '../cli/context.js'
 
 export default class Report extends LrgateCommand<typeof Report> {
   static override summary = 'Write one self-contained HTML report of a run, with charts.'
@@ -27,7 +27,7 @@ export default class Report extends LrgateCommand<typeof Report> {
     // Loaded here, not at the top: oclif may import every command to list them, and vega is not small.
     const {loadRunReportData, resolveReportRun} = await import('../report/run-report-data.js')
     const {renderRunReport} = await import('../report/html/index.js')
-    const db = dbFromFlags(this.flags)
+    const db = readDbFromFlags(this.flags)
     let data
     try {
       data = loadRunReportData(db, resolveReportRun(db, this.args.run))

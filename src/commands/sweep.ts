@@ -1,9 +1,14 @@
 import {Flags} from '@oclif/core'
+import {existsSync} from 'node:fs'
 
 import {LrgateCommand} from '../cli/base-command.js'
+import {inert} from '../util/inert.js'
 import {configFromFlags} from '../cli/context.js'
 import {scheduleFlags} from '../cli/schedule-flags.js'
+import {InputError} from '../errors.js'
+import {exitCodeFor} from '../process/shutdown.js'
 import {resolveDbPath} from '../store/db.js'
+import {acquireRunLock} from '../store/run-lock.js'
 import {hint} from '../util/invocation.js'
 
 export default class Sweep extends LrgateCommand<typeof Sweep> {
@@ -11,7 +16,7 @@ export default class Sweep extends LrgateCommand<typeof Sweep> {
 
   static override description = `With no config and no flags it runs the shipped example: the example base model fine-tuned on food-train@1 at each learning rate of sweep.lrs (warmup + cosine, AdamW, clipping), the base model and every candidate evaluated on example-eval@1, each candidate gated against the base (gate.rules), and the candidate with the best target gain among those that pass recommended.
 
-Candidates run in worker processes (--parallel); progress goes to stderr. With --trainer (or trainer.command) each candidate is fine-tuned by your own command instead, in its own process group; a candidate whose trainer fails, is killed or times out is marked failed and the others go on. Ctrl-C stops cleanly at the next checkpoint and prints the --resume command; a killed sweep resumes from its checkpoints without redoing finished candidates. Exit 0 when the sweep completed whatever the verdicts, failed candidates included (--gate: exit 1 when no candidate passes), 2 on bad input, 130 when stopped.`
+Candidates run in worker processes (--parallel); progress goes to stderr. With --trainer (or trainer.command) each candidate is fine-tuned by your own command instead, in its own process group; a candidate whose trainer fails, is killed or times out is marked failed and the others go on. Ctrl-C or SIGTERM (CI cancellation, timeout, docker stop) stops cleanly at the next checkpoint within 10 s, marks the run interrupted and prints the --resume command (exit 130 / 143); a run has one live owner (a second --resume of it exits 2, naming the owner); a killed sweep resumes from its checkpoints without redoing finished candidates. Exit 0 when the sweep completed whatever the verdicts, failed candidates included (--gate: exit 1 when no candidate passes), 2 on bad input.`
 
   static override examples = [
     {description: 'The shipped example (about 10 minutes on 2 cores)', command: '<%= config.bin %> <%= command.id %>'},
@@ -20,6 +25,7 @@ Candidates run in worker processes (--parallel); progress goes to stderr. With -
     {description: 'Weekly retrain on a new data version; fail the job when nothing may ship', command: '<%= config.bin %> <%= command.id %> --train food-train@2 --name weekly-$(date +%F) --gate'},
     {description: 'Continue a sweep that was interrupted or killed (failed candidates are rerun)', command: '<%= config.bin %> <%= command.id %> --resume 3'},
     {description: 'Your own PyTorch trainer per candidate (examples/pytorch-trainer)', command: '<%= config.bin %> <%= command.id %> --trainer "/usr/bin/python3 examples/pytorch-trainer/train.py --config {config}"'},
+    {description: 'Which method and remedy may ship: full vs LoRA, with and without replay, and a 50/50 weight interpolation', command: '<%= config.bin %> <%= command.id %> --method full,lora --lora-rank 8 --replay 0,0.25 --interpolate 1,0.5'},
   ]
 
   static override flags = {
@@ -41,6 +47,13 @@ Candidates run in worker processes (--parallel); progress goes to stderr. With -
       helpValue: '<template>',
     }),
     'early-stopping': Flags.boolean({description: 'prune hopeless candidates by successive halving [default: sweep.earlyStopping.enabled: auto, on for 6 or more learning rates]', allowNo: true}),
+    method: Flags.string({description: 'fine-tune methods, comma-separated: full, lora [default: sweep.methods]', helpValue: '<full,lora>'}),
+    'lora-rank': Flags.string({description: 'LoRA rank (alpha follows as 2 x rank unless --lora-alpha) [default: 8]', helpValue: '<n>'}),
+    'lora-alpha': Flags.string({description: 'LoRA alpha: the adapter is scaled by alpha/rank [default: 16]', helpValue: '<x>'}),
+    replay: Flags.string({description: 'replay shares: part of each batch drawn from general text (datasets.replay), e.g. 0,0.25 [default: sweep.replay]', helpValue: '<a,b>'}),
+    'replay-data': Flags.string({description: 'general text for replay, name@version or folder [default: datasets.replay]', helpValue: '<dataset>'}),
+    interpolate: Flags.string({description: 'WiSE-FT: also evaluate base + alpha (tuned - base) for each alpha < 1, e.g. 1,0.5 [default: sweep.interpolate]', helpValue: '<a,b>'}),
+    seeds: Flags.string({description: 'fine-tunes per configuration, each with its own seed [default: sweep.seeds]', helpValue: '<n>'}),
     ...scheduleFlags,
   }
 
@@ -48,23 +61,28 @@ Candidates run in worker processes (--parallel); progress goes to stderr. With -
     const {flags} = this
     // The engine loads only here, so other commands never pay for tfjs.
     const {planSweep} = await import('../sweep/plan.js')
-    const {runSweep} = await import('../sweep/run-sweep.js')
+    const {runSweep, resumeHint} = await import('../sweep/run-sweep.js')
     const {initBackend} = await import('../compute/backend.js')
     const {createProgress} = await import('../report/progress.js')
     const {renderSweepTable, recommendationLine} = await import('../report/sweep-table.js')
 
-    const {config, file} = configFromFlags(flags)
+    const dbPath = resolveDbPath(flags.db)
     const {resume, ...planFlags} = flags
+    // A run has one live owner: a second --resume exits 2 here, naming it, before anything slow.
+    if (resume !== undefined && !existsSync(dbPath)) throw new InputError(`--resume ${resume}: there is no database at ${dbPath}; give --db the database of that run.`)
+    const lock = resume === undefined ? undefined : acquireRunLock(dbPath, resume)
+    if (lock?.previous) this.note(`run ${resume}: its owner, pid ${lock.previous.pid} on ${lock.previous.host}, is gone; taking the run over.`)
+    const {config, file} = configFromFlags(flags)
     const plan = resume === undefined ? planSweep(config, file, planFlags) : undefined
     const backend = await initBackend(plan?.backend ?? flags.backend ?? config.backend)
     this.note(`backend: ${backend.name} (${backend.reason})`)
     const progress = createProgress(process.stderr)
-    const outcome = await runSweep({plan, resume, dbPath: resolveDbPath(flags.db), progress, backend})
+    const outcome = await runSweep({plan, resume, dbPath, progress, backend, ...(lock ? {lock} : {})})
 
     if (outcome.status === 'interrupted') {
-      this.note(`Sweep ${outcome.name} (run ${outcome.runId}) stopped before it finished; continue it with: ${hint(`sweep --resume ${outcome.runId}`)}`)
+      this.note(resumeHint(outcome.name, outcome.runId))
       if (flags.json) this.printJson({runId: outcome.runId, status: 'interrupted', candidates: [], recommended: null})
-      process.exitCode = 130
+      process.exitCode = outcome.signal ? exitCodeFor(outcome.signal) : 130
       return
     }
     if (flags.json) {
@@ -73,14 +91,19 @@ Candidates run in worker processes (--parallel); progress goes to stderr. With -
         name: outcome.name,
         status: outcome.status,
         baseline: outcome.baseline,
-        candidates: outcome.candidates.map((c) => ({label: c.label, lr: c.lr, status: c.status, evaluationId: c.evaluationId, verdict: c.verdict})),
+        candidates: outcome.candidates.map((c) => ({
+          label: c.label, lr: c.lr, method: c.method, rank: c.rank, alpha: c.alpha, replay: c.replay, interpolate: c.interpolate, seed: c.seed,
+          status: c.status, evaluationId: c.evaluationId, verdict: c.verdict,
+          targetPerplexityChange: c.target.perplexityChange, worstOod: c.worstOod,
+        })),
         recommended: outcome.recommended?.label ?? null,
+        withoutRemedy: outcome.withoutRemedy?.label ?? null,
         compute: outcome.compute,
       })
     } else {
       const {stepsTrained, stepsPlanned} = outcome.compute
       const saved = stepsTrained < stepsPlanned ? `; early stopping trained ${stepsTrained} of ${stepsPlanned} steps (${(stepsPlanned / stepsTrained).toFixed(1)}x less)` : ''
-      this.say(`Sweep ${outcome.name} (run ${outcome.runId}): ${outcome.candidates.length} candidates in ${Math.round(outcome.seconds)} s; gated against ${outcome.baseline?.label}${outcome.baseline?.note ? ` (${outcome.baseline.note})` : ''}${saved}.`)
+      this.say(`Sweep ${inert(outcome.name)} (run ${outcome.runId}): ${outcome.candidates.length} candidates in ${Math.round(outcome.seconds)} s; gated against ${inert(outcome.baseline?.label ?? '–')}${outcome.baseline?.note ? ` (${outcome.baseline.note})` : ''}${saved}.`)
       this.say(renderSweepTable(outcome))
       this.say(recommendationLine(outcome))
       this.say(`Details: ${hint(`runs show ${outcome.runId}`)} · HTML report: ${hint(`report ${outcome.runId}`)}`)

@@ -1,5 +1,5 @@
-import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
-import {join, relative} from 'node:path'
+import {existsSync, readdirSync, readFileSync, realpathSync, statSync} from 'node:fs'
+import {join, relative, sep} from 'node:path'
 
 import {InputError} from '../errors.js'
 import type {DatasetManifest} from './types.js'
@@ -10,7 +10,8 @@ export const MANIFEST_FILE = 'manifest.json'
 
 /**
  * Reads and validates `<dir>/manifest.json`: every required field present and well-typed, every
- * listed file present, and no .jsonl file in the folder left out of `files`.
+ * listed file present and really inside the folder (symbolic links resolved: a link to a file
+ * outside is refused, never read or hashed), and no .jsonl file in the folder left out of `files`.
  */
 export function readManifest(dir: string, cwd = process.cwd()): DatasetManifest {
   const file = join(dir, MANIFEST_FILE)
@@ -18,6 +19,7 @@ export function readManifest(dir: string, cwd = process.cwd()): DatasetManifest 
   if (!existsSync(file)) {
     throw new InputError(`${shown}: manifest missing; a dataset folder needs a manifest.json (see docs/datasets.md for the format).`)
   }
+  insideFolder(dir, file, cwd)
   let raw: unknown
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'))
@@ -36,6 +38,7 @@ export function readManifest(dir: string, cwd = process.cwd()): DatasetManifest 
     if (!existsSync(path) || !statSync(path).isFile()) {
       throw new InputError(`${shown}: field "files.${name}": the file does not exist in ${displayPath(dir, cwd)}; add it or remove it from the manifest.`)
     }
+    insideFolder(dir, path, cwd)
   }
   for (const name of jsonlFilesUnder(dir)) {
     if (!(name in manifest.files)) {
@@ -43,6 +46,18 @@ export function readManifest(dir: string, cwd = process.cwd()): DatasetManifest 
     }
   }
   return manifest
+}
+
+/**
+ * Refuses a file whose real path (every symbolic link resolved) is outside the dataset folder's
+ * real path: a dataset reads only files inside its folder.
+ */
+function insideFolder(dir: string, file: string, cwd: string): void {
+  const root = realpathSync(dir)
+  const real = realpathSync(file)
+  if (real !== root && !real.startsWith(root + sep)) {
+    throw new InputError(`${displayPath(file, cwd)}: a symbolic link to a file outside the dataset folder ${displayPath(dir, cwd)}; a dataset reads only files inside its folder — copy the file in (and update the manifest) instead of linking it.`)
+  }
 }
 
 /** Every .jsonl file under `dir`, as sorted paths relative to it with `/` separators. */

@@ -1,5 +1,6 @@
 import type {Dataset} from '../datasets/types.js'
 import {InputError} from '../errors.js'
+import {inert} from '../util/inert.js'
 import type {RecordOutput} from './model-outputs.js'
 
 const SHOWN = 5
@@ -28,6 +29,6 @@ export function matchOutputs(dataset: Dataset, outputs: readonly RecordOutput[],
 }
 
 function list(ids: readonly string[]): string {
-  const shown = ids.slice(0, SHOWN).map((id) => `"${id}"`).join(', ')
+  const shown = ids.slice(0, SHOWN).map((id) => `"${inert(id)}"`).join(', ')
   return ids.length > SHOWN ? `${shown} and ${ids.length - SHOWN} more` : shown
 }

@@ -2,6 +2,7 @@ import {readFileSync} from 'node:fs'
 import {z} from 'zod'
 
 import {formatPath, InputError} from '../errors.js'
+import {inert} from '../util/inert.js'
 import type {RecordOutput} from './model-outputs.js'
 
 /** One line of an outputs file: `{"id", "output"?, "nll"?, "tokens"?}` (null counts as absent). */
@@ -52,7 +53,7 @@ export function parseOutputsText(text: string, file: string): RecordOutput[] {
     }
     const {id, output, nll, tokens} = parsed.data
     const earlier = lineOfId.get(id)
-    if (earlier !== undefined) throw new InputError(`${file}:${line}: field "id": "${id}" already appears on line ${earlier}; give each record one line.`)
+    if (earlier !== undefined) throw new InputError(`${file}:${line}: field "id": "${inert(id)}" already appears on line ${earlier}; give each record one line.`)
     lineOfId.set(id, line)
     out.push({id, ...(output == null ? {} : {output}), ...(nll == null ? {} : {nll}), ...(tokens == null ? {} : {tokens})})
   }

@@ -20,7 +20,7 @@ export interface CheckRequest {
  * `lrgate check` without the rendering: resolves both references, compares them under the rules,
  * and stores the decision (gates + gate_results, one transaction). Errors store nothing.
  */
-export function runCheck(db: Store, request: CheckRequest): GateReport {
+export function runCheck(db: Store, request: CheckRequest, options: {onStoreError?: (error: unknown) => boolean} = {}): GateReport {
   const candidate = resolveEvaluation(db, request.candidate, '--candidate')
   const baseline = resolveEvaluation(db, request.baseline, '--baseline')
   const report = compareEvaluations(
@@ -29,19 +29,25 @@ export function runCheck(db: Store, request: CheckRequest): GateReport {
     request.rules,
     request,
   )
-  const gateId = insertGate(
-    db,
-    {
-      candidateEvaluationId: candidate.id,
-      baselineEvaluationId: baseline.id,
-      verdict: report.verdict,
-      confidence: report.confidence,
-      resamples: report.resamples,
-      seed: report.seed,
-      rules: request.rules,
-      sharedRecords: report.sharedRecords,
-    },
-    report.results,
-  )
+  // A store that refuses the write (read-only, full) need not cost the verdict: onStoreError may accept it.
+  let gateId: number | null = null
+  try {
+    gateId = insertGate(
+      db,
+      {
+        candidateEvaluationId: candidate.id,
+        baselineEvaluationId: baseline.id,
+        verdict: report.verdict,
+        confidence: report.confidence,
+        resamples: report.resamples,
+        seed: report.seed,
+        rules: request.rules,
+        sharedRecords: report.sharedRecords,
+      },
+      report.results,
+    )
+  } catch (error) {
+    if (!options.onStoreError?.(error)) throw error
+  }
   return {...report, gateId}
 }

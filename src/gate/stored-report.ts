@@ -1,7 +1,7 @@
 import type {Store} from '../store/db.js'
 import {recordFailures} from '../store/evaluations.js'
 import {gateResults, getGate} from '../store/gates.js'
-import type {StoredGateReport} from './types.js'
+import type {GateReport, GateView, StoredGateReport} from './types.js'
 
 /**
  * A stored gate decision as every renderer reads it: `check` (table, JSON, JUnit, Markdown), the
@@ -25,4 +25,12 @@ export function storedGateReport(store: Store, gateId: number): StoredGateReport
     results: gateResults(store, gateId),
     failures: recordFailures(store, gate.candidateEvaluationId),
   }
+}
+
+/**
+ * The renderers' view of a decision the store refused to keep (a read-only or full database):
+ * the computed rows as they are, gateId null, and the candidate's failed records from the store.
+ */
+export function unstoredGateReport(store: Store, report: GateReport): GateView {
+  return {...report, gateId: null, failures: recordFailures(store, report.candidate.id)}
 }

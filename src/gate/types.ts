@@ -33,3 +33,9 @@ export interface StoredGateReport extends Omit<GateReport, 'results' | 'gateId'>
   results: StoredGateRow[]
   failures: RecordFailure[]
 }
+
+/**
+ * What the gate renderers take: a stored decision, or (gateId null) one the store refused to keep
+ * (a read-only or full database), rendered the same way from the computed rows.
+ */
+export type GateView = Omit<StoredGateReport, 'gateId'> & {gateId: number | null}

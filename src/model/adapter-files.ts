@@ -4,6 +4,7 @@ import {isAbsolute, join, resolve} from 'node:path'
 import {z} from 'zod'
 
 import {formatPath, InputError} from '../errors.js'
+import {verifyChecksums, writeChecksums} from '../util/checksums.js'
 import type {GptConfig} from './config.js'
 import {adapterShapes, type LoraSpec, loraSpecSchema} from './lora.js'
 import {halfToFloat, floatToHalf} from './half.js'
@@ -61,40 +62,51 @@ export function writeAdapterDir(
 ): Map<string, Float32Array> {
   const tmp = `${dir}.tmp-${process.pid}`
   rmSync(tmp, {recursive: true, force: true})
-  mkdirSync(tmp, {recursive: true})
-  const shapes = adapterShapes(options.config, options.lora)
-  const stored = new Map<string, Float32Array>()
-  const parts: Buffer[] = []
-  for (const [name, shape] of shapes) {
-    const values = options.adapters.get(name)
-    if (!values || values.length !== shape[0] * shape[1]) throw new Error(`adapter ${name} missing or of the wrong size`)
-    if (options.dtype === 'float16') {
-      const half = floatToHalf(values)
-      parts.push(Buffer.from(half.buffer, half.byteOffset, half.byteLength))
-      stored.set(name, halfToFloat(half))
-    } else {
-      parts.push(Buffer.from(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength)))
-      stored.set(name, values.slice())
+  try {
+    mkdirSync(tmp, {recursive: true})
+    const shapes = adapterShapes(options.config, options.lora)
+    const stored = new Map<string, Float32Array>()
+    const parts: Buffer[] = []
+    for (const [name, shape] of shapes) {
+      const values = options.adapters.get(name)
+      if (!values || values.length !== shape[0] * shape[1]) throw new Error(`adapter ${name} missing or of the wrong size`)
+      if (options.dtype === 'float16') {
+        const half = floatToHalf(values)
+        parts.push(Buffer.from(half.buffer, half.byteOffset, half.byteLength))
+        stored.set(name, halfToFloat(half))
+      } else {
+        parts.push(Buffer.from(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength)))
+        stored.set(name, values.slice())
+      }
     }
+    writeFileSync(join(tmp, ADAPTER_FILES.weights), Buffer.concat(parts))
+    const manifest: z.infer<typeof adapterManifestSchema> = {
+      format: 'lrgate-lora',
+      base: options.base,
+      baseWeightsSha256: weightsSha256(options.base),
+      lora: options.lora,
+      dtype: options.dtype,
+      weights: shapes.map(([name, shape]) => ({name, shape})),
+      metadata: options.metadata ?? {},
+    }
+    writeFileSync(join(tmp, ADAPTER_FILES.manifest), JSON.stringify(manifest, null, 2) + '\n')
+    writeChecksums(tmp, Object.values(ADAPTER_FILES))
+    rmSync(dir, {recursive: true, force: true})
+    renameSync(tmp, dir)
+    return stored
+  } catch (error) {
+    // A full disk or a read-only folder leaves no <dir>.tmp-<pid> behind.
+    rmSync(tmp, {recursive: true, force: true})
+    throw error
   }
-  writeFileSync(join(tmp, ADAPTER_FILES.weights), Buffer.concat(parts))
-  const manifest: z.infer<typeof adapterManifestSchema> = {
-    format: 'lrgate-lora',
-    base: options.base,
-    baseWeightsSha256: weightsSha256(options.base),
-    lora: options.lora,
-    dtype: options.dtype,
-    weights: shapes.map(([name, shape]) => ({name, shape})),
-    metadata: options.metadata ?? {},
-  }
-  writeFileSync(join(tmp, ADAPTER_FILES.manifest), JSON.stringify(manifest, null, 2) + '\n')
-  rmSync(dir, {recursive: true, force: true})
-  renameSync(tmp, dir)
-  return stored
 }
 
-/** Reads an adapter folder and checks it against its base's config; problems are InputErrors naming the file. */
-export function readAdapterDir(dir: string, baseConfig: (baseDir: string) => GptConfig): AdapterFolder {
+/**
+ * Reads an adapter folder, its files verified against its checksums.json (a mismatch's message ends
+ * with `remedy`), and checks it against its base's config; problems are InputErrors naming the file.
+ */
+export function readAdapterDir(dir: string, baseConfig: (baseDir: string) => GptConfig, remedy = 'copy the adapter folder again from its source, or train it again.'): AdapterFolder {
+  verifyChecksums(dir, remedy)
   const path = join(dir, ADAPTER_FILES.manifest)
   let raw: unknown
   try {

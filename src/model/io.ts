@@ -2,10 +2,10 @@ import * as tf from '@tensorflow/tfjs-core'
 import {mkdirSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {Gpt, parameterShapes} from './gpt.js'
-import {MODEL_FILES, readModelDir} from './model-files.js'
+import {writeChecksums} from '../util/checksums.js'
 import {readAdapterDir, writeAdapterDir} from './adapter-files.js'
-import {readModelConfig} from './model-files.js'
+import {Gpt, parameterShapes} from './gpt.js'
+import {MODEL_FILES, MODEL_REMEDY, readModelConfig, readModelDir} from './model-files.js'
 import type {CharTokenizer} from './tokenizer.js'
 
 /**
@@ -25,28 +25,39 @@ export interface LoadedModel {
 export async function saveModel(dir: string, model: Gpt, tokenizer: CharTokenizer, metadata: Record<string, unknown> = {}): Promise<void> {
   const tmp = `${dir}.tmp-${process.pid}`
   rmSync(tmp, {recursive: true, force: true})
-  mkdirSync(tmp, {recursive: true})
-  const named = parameterShapes(model.config).map(([name]) => ({name, tensor: model.params.get(name)!}))
-  const {data, specs} = await tf.io.encodeWeights(named)
-  writeFileSync(join(tmp, MODEL_FILES.weights), Buffer.from(data))
-  const manifest = {
-    format: 'lrgate-gpt',
-    generatedBy: 'lrgate',
-    convertedBy: null,
-    modelTopology: null,
-    weightsManifest: [{paths: [MODEL_FILES.weights], weights: specs}],
-    userDefinedMetadata: metadata,
+  try {
+    mkdirSync(tmp, {recursive: true})
+    const named = parameterShapes(model.config).map(([name]) => ({name, tensor: model.params.get(name)!}))
+    const {data, specs} = await tf.io.encodeWeights(named)
+    writeFileSync(join(tmp, MODEL_FILES.weights), Buffer.from(data))
+    const manifest = {
+      format: 'lrgate-gpt',
+      generatedBy: 'lrgate',
+      convertedBy: null,
+      modelTopology: null,
+      weightsManifest: [{paths: [MODEL_FILES.weights], weights: specs}],
+      userDefinedMetadata: metadata,
+    }
+    writeFileSync(join(tmp, MODEL_FILES.manifest), JSON.stringify(manifest, null, 2) + '\n')
+    writeFileSync(join(tmp, MODEL_FILES.config), JSON.stringify(model.config, null, 2) + '\n')
+    writeFileSync(join(tmp, MODEL_FILES.tokenizer), JSON.stringify(tokenizer.toJSON()) + '\n')
+    writeChecksums(tmp, Object.values(MODEL_FILES))
+    rmSync(dir, {recursive: true, force: true})
+    renameSync(tmp, dir)
+  } catch (error) {
+    // A full disk or a read-only folder leaves nothing behind: the previous folder (if any) stands.
+    rmSync(tmp, {recursive: true, force: true})
+    throw error
   }
-  writeFileSync(join(tmp, MODEL_FILES.manifest), JSON.stringify(manifest, null, 2) + '\n')
-  writeFileSync(join(tmp, MODEL_FILES.config), JSON.stringify(model.config, null, 2) + '\n')
-  writeFileSync(join(tmp, MODEL_FILES.tokenizer), JSON.stringify(tokenizer.toJSON()) + '\n')
-  rmSync(dir, {recursive: true, force: true})
-  renameSync(tmp, dir)
 }
 
-/** Loads a model directory; a missing, truncated or mismatched weights file is an InputError. */
-export function loadModel(dir: string): LoadedModel {
-  const files = readModelDir(dir)
+/**
+ * Loads a model directory (or an adapter folder, merged: see readModelDir); a missing, truncated,
+ * changed (checksums.json, see src/util/checksums.ts) or mismatched file is an InputError whose
+ * message ends with `remedy`. A folder without checksums.json loads with a one-line "unverified" warning.
+ */
+export function loadModel(dir: string, remedy = MODEL_REMEDY): LoadedModel {
+  const files = readModelDir(dir, remedy)
   const tensors = new Map([...files.weights].map(([name, values]) => [name, tf.tensor(values, files.shapes.get(name)!, 'float32')]))
   const model = Gpt.fromWeights(files.config, tensors)
   tf.dispose([...tensors.values()])
@@ -79,8 +90,8 @@ export async function saveTuned(dir: string, model: Gpt, tokenizer: CharTokenize
  * Loads an adapter folder as a model with its adapters attached (unmerged, trainable): what a
  * LoRA checkpoint resumes from. loadModel of the same folder gives the merged model.
  */
-export function loadAdapted(adapterDir: string): LoadedModel {
-  const adapter = readAdapterDir(adapterDir, readModelConfig)
+export function loadAdapted(adapterDir: string, remedy = MODEL_REMEDY): LoadedModel {
+  const adapter = readAdapterDir(adapterDir, readModelConfig, remedy)
   const loaded = loadModel(adapter.base)
   loaded.model.attachAdapters(adapter.lora, adapter.adapters)
   return {...loaded, metadata: adapter.metadata}

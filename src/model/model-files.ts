@@ -4,6 +4,7 @@ import {z} from 'zod'
 
 import {formatPath, InputError} from '../errors.js'
 import {modelDocs} from './reference.js'
+import {verifyChecksums} from '../util/checksums.js'
 import {type GptConfig, gptConfigSchema, parameterShapes} from './config.js'
 import {CharTokenizer, tokenizerSchema} from './tokenizer.js'
 import {isAdapterDir, readAdapterDir} from './adapter-files.js'
@@ -52,14 +53,21 @@ function readJson<T>(dir: string, file: string, schema: z.ZodType<T>): T {
   return parsed.data
 }
 
+/** What a damaged model folder's error tells the operator to do, unless the caller knows better. */
+export const MODEL_REMEDY = 'copy the model folder again from its source, or train it again.'
+
 /**
- * Reads and checks a model directory: manifest, config and tokenizer against their schemas, the
- * weights file's size, every parameter's shape and finiteness. Any problem is an InputError
- * naming the file.
+ * The one loader of a model directory (tfjs, native decoder, serve and checkpoints all read
+ * through it): first every file against checksums.json (src/util/checksums.ts; a folder without
+ * one loads with a one-line "unverified" warning), then manifest, config and tokenizer against
+ * their schemas, the weights file's size, every parameter's shape and finiteness. An adapter
+ * folder is read as its (verified) base with the adapters merged in. Any problem is an InputError
+ * naming the file; a checksum mismatch ends with `remedy`.
  */
-export function readModelDir(dir: string): ModelFiles {
+export function readModelDir(dir: string, remedy: string = MODEL_REMEDY): ModelFiles {
   if (!existsSync(dir)) throw new InputError(`${dir}: model directory not found.`)
-  if (isAdapterDir(dir)) return readAdaptedDir(dir)
+  if (isAdapterDir(dir)) return readAdaptedDir(dir, remedy)
+  verifyChecksums(dir, remedy)
   const manifest = readJson(dir, MODEL_FILES.manifest, manifestSchema)
   const config: GptConfig = readJson(dir, MODEL_FILES.config, gptConfigSchema)
   const tokenizer = CharTokenizer.fromJSON(readJson(dir, MODEL_FILES.tokenizer, tokenizerSchema))
@@ -109,8 +117,8 @@ export function readModelConfig(dir: string): GptConfig {
  * An adapter folder (adapter-files.ts) read as a model: its base model with the LoRA weights
  * merged in, so `eval --model` and `serve` take an adapter or a model folder alike.
  */
-function readAdaptedDir(dir: string): ModelFiles {
-  const adapter = readAdapterDir(dir, readModelConfig)
+function readAdaptedDir(dir: string, remedy: string): ModelFiles {
+  const adapter = readAdapterDir(dir, readModelConfig, remedy)
   if (isAdapterDir(adapter.base)) throw new InputError(`${join(dir, 'adapter.json')}: its base ${adapter.base} is itself an adapter; point "base" at a model folder.`)
   const base = readModelDir(adapter.base)
   return {

@@ -3,6 +3,7 @@ import {isAbsolute, join, resolve} from 'node:path'
 
 import {InputError} from '../errors.js'
 import {packageRoot, paths} from '../paths.js'
+import {isAdapterDir} from './adapter-files.js'
 
 /** The name every command accepts for the shipped example base model. */
 export const EXAMPLE_MODEL = 'example'
@@ -43,12 +44,14 @@ export function resolveModelRef(ref: string, cwd: string, flag: string): string 
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new InputError(`${flag} ${ref}: no such folder (${dir}); give an lrgate model folder, or "${EXAMPLE_MODEL}" for the shipped example base model.`)
   }
+  // LoRA adapters saved on their own load too: merged onto the base model they name.
+  if (isAdapterDir(dir)) return dir
   const files = readdirSync(dir)
   const missing = LRGATE_FILES.filter((f) => !files.includes(f))
   if (missing.length === 0) return dir
   if (looksLikeHuggingFace(dir, files)) {
     throw new InputError(
-      `${flag} ${ref}: this is a Hugging Face style model folder, which lrgate cannot load: lrgate trains and scores its own small GPT format (model.json, weights.bin, config.json, tokenizer.json; see ${modelDocs()}). For another model, produce its outputs with your own stack and score them with "lrgate eval --outputs <file.jsonl>".`,
+      `${flag} ${ref}: this is a Hugging Face style model folder, which lrgate cannot load: lrgate trains and scores its own small GPT format (model.json, weights.bin, config.json, tokenizer.json; see ${modelDocs()}). For another model, serve it (vLLM, llama.cpp, Ollama, TGI) and score it with "lrgate eval --endpoint <url>", or score its outputs with "lrgate eval --outputs <file.jsonl>".`,
     )
   }
   throw new InputError(`${flag} ${ref}: not an lrgate model folder (${missing.join(', ')} missing); the format is in ${modelDocs()}, or give "${EXAMPLE_MODEL}" for the shipped example base model.`)

@@ -1,5 +1,5 @@
 import {formatDelta, formatInterval, formatLimit, formatValue} from '../gate/format.js'
-import type {StoredGateReport} from '../gate/types.js'
+import type {GateView} from '../gate/types.js'
 import type {RecordFailure} from '../store/evaluations.js'
 import type {StoredGateRow} from '../store/gates.js'
 
@@ -18,7 +18,7 @@ export function xmlEscape(text: string): string {
  * JUnit XML of a gate decision: one testsuite, one testcase per rule × cohort; failing rows carry a
  * <failure> whose message has the numbers, skipped rows a <skipped>.
  */
-export function gateJunit(report: StoredGateReport): string {
+export function gateJunit(report: GateView): string {
   const failures = report.results.filter((r) => r.status === 'fail').length
   const skipped = report.results.filter((r) => r.status === 'skipped').length
   const counts = `tests="${report.results.length}" failures="${failures}" errors="0" skipped="${skipped}" time="0"`

@@ -1,17 +1,19 @@
 import {formatDelta, formatInterval, formatLimit, formatValue} from '../gate/format.js'
-import type {StoredGateReport} from '../gate/types.js'
+import type {GateView} from '../gate/types.js'
+import {markdownText} from '../util/inert.js'
 
 const ICON: Record<string, string> = {pass: '✅ pass', fail: '❌ fail', skipped: '⏭️ skipped'}
 
+/** Outside names (labels, cohorts, rules) and messages holding them: no HTML, no Markdown, one line. */
 function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
+  return markdownText(text)
 }
 
 /**
  * A Markdown summary of a gate decision (for `--markdown` and `$GITHUB_STEP_SUMMARY`): verdict,
  * what was compared, one table row per rule × cohort, then the reasons for failing and inconclusive rows.
  */
-export function gateMarkdown(report: StoredGateReport): string {
+export function gateMarkdown(report: GateView): string {
   const pct = `${Math.round(report.confidence * 100)}%`
   const lines = [
     `### ${report.verdict === 'pass' ? '✅' : '❌'} lrgate check: ${report.verdict}`,
@@ -27,8 +29,8 @@ export function gateMarkdown(report: StoredGateReport): string {
   ]
   const failed = report.results.filter((r) => r.status === 'fail')
   const notes = report.results.filter((r) => r.inconclusive === true)
-  if (failed.length > 0) lines.push('', '**Failed**', '', ...failed.map((r) => `- ${cell(r.rule)} on \`${r.cohort}\`: ${r.message}`))
-  if (notes.length > 0) lines.push('', '**Inconclusive**', '', ...notes.map((r) => `- ${cell(r.rule)} on \`${r.cohort}\`: ${r.message}`))
+  if (failed.length > 0) lines.push('', '**Failed**', '', ...failed.map((r) => `- ${cell(r.rule)} on <code>${cell(r.cohort)}</code>: ${cell(r.message)}`))
+  if (notes.length > 0) lines.push('', '**Inconclusive**', '', ...notes.map((r) => `- ${cell(r.rule)} on <code>${cell(r.cohort)}</code>: ${cell(r.message)}`))
   lines.push('')
   return lines.join('\n')
 }

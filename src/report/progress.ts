@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress'
+import {safeLines} from '../util/inert.js'
 
 import type {Progress, ProgressFields} from '../util/progress.js'
 
@@ -98,7 +99,7 @@ class LineProgress implements Progress {
   }
 
   log(line: string): void {
-    this.stream.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`)
+    this.stream.write(`${new Date().toISOString().slice(11, 19)} ${safeLines(line)}\n`)
   }
 
   stop(): void {}

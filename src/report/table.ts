@@ -2,13 +2,14 @@ import Table from 'cli-table3'
 
 import type {EvaluationSummary} from '../eval/summary.js'
 import {formatDelta, formatInterval, formatLimit, formatValue} from '../gate/format.js'
-import type {StoredGateReport} from '../gate/types.js'
+import type {GateView} from '../gate/types.js'
 import type {RecordFailure} from '../store/evaluations.js'
 import type {History, RunDetail} from '../store/runs-read.js'
+import {inert} from '../util/inert.js'
 
 /**
  * A plain cli-table3 table (no colours, so CI logs stay readable). Columns listed in `right` are
- * right-aligned.
+ * right-aligned. Every cell is one line with outside names made inert (src/util/inert.ts).
  *
  * @example renderTable(['lr', 'loss'], [['1e-4', '2.31']], [1])
  */
@@ -18,14 +19,14 @@ export function renderTable(head: string[], rows: string[][], right: readonly nu
     style: {head: [], border: [], compact: true},
     colAligns: head.map((_, i) => (right.includes(i) ? 'right' : 'left')),
   })
-  table.push(...rows)
+  table.push(...rows.map((row) => row.map(inert)))
   return table.toString()
 }
 
 const STATUS: Record<string, string> = {pass: 'pass', fail: 'FAIL', skipped: 'skipped'}
 
 /** The gate's table: one row per rule × cohort with baseline, candidate, delta, CI, limit, status. */
-export function gateTable(report: StoredGateReport): string {
+export function gateTable(report: GateView): string {
   const ci = `${Math.round(report.confidence * 100)}% CI`
   return renderTable(
     ['rule', 'cohort', 'baseline', 'candidate', 'delta', ci, 'limit', 'status'],
@@ -44,19 +45,19 @@ export function gateTable(report: StoredGateReport): string {
 }
 
 /** The lines under the gate table: the verdict, then why each failing or inconclusive row is so. */
-export function gateVerdictLines(report: StoredGateReport): string[] {
+export function gateVerdictLines(report: GateView): string[] {
   const failed = report.results.filter((r) => r.status === 'fail')
   const skipped = report.results.filter((r) => r.status === 'skipped').length
   const head =
     report.verdict === 'pass'
       ? `PASS: ${report.results.length - skipped} rule × cohort checks passed${skipped > 0 ? `, ${skipped} skipped` : ''}`
-      : `FAIL: ${failed.length} of ${report.results.length} rule × cohort checks failed: ${[...new Set(failed.map((r) => r.rule))].join('; ')}`
+      : `FAIL: ${failed.length} of ${report.results.length} rule × cohort checks failed: ${[...new Set(failed.map((r) => inert(r.rule)))].join('; ')}`
   const lines = [
-    `candidate #${report.candidate.id} "${report.candidate.label}" vs baseline #${report.baseline.id} "${report.baseline.label}" on ${report.sharedRecords} shared records (paired bootstrap, ${report.resamples} resamples, seed ${report.seed})`,
+    `candidate #${report.candidate.id} "${inert(report.candidate.label)}" vs baseline #${report.baseline.id} "${inert(report.baseline.label)}" on ${report.sharedRecords} shared records (paired bootstrap, ${report.resamples} resamples, seed ${report.seed})`,
     head,
   ]
   for (const r of report.results) {
-    if (r.status === 'fail' || r.inconclusive === true) lines.push(`  ${r.status === 'fail' ? 'FAIL' : '(?)'} ${r.rule} on ${r.cohort}: ${r.message}`)
+    if (r.status === 'fail' || r.inconclusive === true) lines.push(`  ${r.status === 'fail' ? 'FAIL' : '(?)'} ${inert(r.rule)} on ${inert(r.cohort)}: ${inert(r.message)}`)
   }
   return lines
 }
@@ -138,8 +139,8 @@ export function historyTables(history: History & {diskBytes?: Record<number, num
 export function runTables(detail: RunDetail): string[] {
   const {run} = detail
   return [
-    `run #${run.id} ${run.kind}${run.name === null ? '' : ` "${run.name}"`}: ${run.status}, seed ${run.seed}, backend ${run.backend ?? '–'}`,
-    `base model ${run.baseModel ?? '–'}; base evaluation ${detail.baseEvaluation === null ? '–' : `#${detail.baseEvaluation.id} "${detail.baseEvaluation.label}"`}; recommended ${run.recommendedLabel ?? '–'}`,
+    `run #${run.id} ${run.kind}${run.name === null ? '' : ` "${inert(run.name)}"`}: ${run.status}, seed ${run.seed}, backend ${run.backend ?? '–'}`,
+    `base model ${run.baseModel ?? '–'}; base evaluation ${detail.baseEvaluation === null ? '–' : `#${detail.baseEvaluation.id} "${inert(detail.baseEvaluation.label)}"`}; recommended ${inert(run.recommendedLabel ?? '–')}`,
     `created ${short(run.createdAt)}, finished ${short(run.finishedAt)}`,
     detail.candidates.length === 0
       ? '(no candidates)'

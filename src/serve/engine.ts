@@ -1,5 +1,6 @@
 import type {Gpt} from '../model/gpt.js'
 import {generate} from '../model/generate.js'
+import {type InferenceModel, isInferenceModel} from '../model/inference.js'
 import type {CharTokenizer} from '../model/tokenizer.js'
 import type {CompletionSettings} from './request-schema.js'
 import {sequenceLogprobs, tokenizeWithOffsets} from './token-logprobs.js'
@@ -36,14 +37,26 @@ interface Job {
 export class CompletionEngine {
   private queue: Job[] = []
   private scheduled = false
+  /** The engine every generation and scoring pass runs on (the native decoder when `lrgate serve` has it). */
+  readonly model: InferenceModel
+  private readonly owned: boolean
 
+  /** `model`: an inference engine (openInferenceModel), or a tfjs Gpt whose inference() is used (and disposed by dispose()). */
   constructor(
-    readonly model: Gpt,
+    model: Gpt | InferenceModel,
     readonly tokenizer: CharTokenizer,
     private readonly batchSize = 64,
     /** Milliseconds a first request waits for others to join its batch. */
     private readonly windowMs = 10,
-  ) {}
+  ) {
+    this.owned = !isInferenceModel(model)
+    this.model = isInferenceModel(model) ? model : model.inference()
+  }
+
+  /** Frees the inference engine it made from a Gpt (an engine passed in is the caller's). */
+  dispose(): void {
+    if (this.owned) this.model.dispose()
+  }
 
   /** Resolves with one choice per prompt, in prompt order. */
   complete(settings: CompletionSettings): Promise<CompletionChoice[]> {

@@ -1,6 +1,7 @@
 import {basename, resolve} from 'node:path'
 
 import {InputError} from '../errors.js'
+import {NativeGpt} from '../model/native-gpt.js'
 import type {RunningServer} from './server.js'
 
 export interface ServeRequest {
@@ -19,7 +20,7 @@ export interface ServeRequest {
 
 /**
  * `lrgate serve`: loads an lrgate model folder and starts the OpenAI-compatible server on it.
- * The engine (tfjs) is imported here, lazily. An unreadable model or a port in use is an InputError.
+ * The inference engine (native decoder, or tfjs) is imported here, lazily. An unreadable model or a port in use is an InputError.
  */
 export async function runServe(request: ServeRequest): Promise<RunningServer & {backend: string; modelName: string}> {
   let apiKey: string | undefined
@@ -27,14 +28,15 @@ export async function runServe(request: ServeRequest): Promise<RunningServer & {
     apiKey = request.env[request.apiKeyEnv]
     if (apiKey === undefined || apiKey === '') throw new InputError(`--api-key-env ${request.apiKeyEnv}: that environment variable is empty; set it to the key clients must send.`)
   }
-  const {initBackend} = await import('../compute/backend.js')
-  const {loadModel} = await import('../model/io.js')
+  const {openInferenceModel} = await import('../model/open-inference.js')
   const {tokenizerIdentity} = await import('../model/tokenizer-id.js')
   const {CompletionEngine} = await import('./engine.js')
   const {startServer} = await import('./server.js')
-  const backend = await initBackend(request.backend)
   const dir = resolve(request.modelDir)
-  const {model, tokenizer} = loadModel(dir)
+  // The engine `lrgate eval --model` uses: the native decoder when it loads (tfjs is then never
+  // imported), else tfjs on the chosen backend. So served log-probs are the same computation.
+  const {model, tokenizer} = await openInferenceModel(dir, request.backend)
+  const backend = model instanceof NativeGpt ? 'native' : (await import('@tensorflow/tfjs-core')).getBackend()
   const modelName = request.name ?? basename(dir)
   try {
     const running = await startServer({
@@ -45,7 +47,15 @@ export async function runServe(request: ServeRequest): Promise<RunningServer & {
       port: request.port,
       apiKey,
     })
-    return {...running, backend: backend.name, modelName}
+    return {
+      ...running,
+      close: async () => {
+        await running.close()
+        model.dispose()
+      },
+      backend,
+      modelName,
+    }
   } catch (error) {
     model.dispose()
     const code = (error as NodeJS.ErrnoException).code

@@ -1,7 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core'
-
-import type {Gpt} from '../model/gpt.js'
-import {tokenNll} from '../model/ops/cross-entropy.js'
+import {type InferenceModel, type KvDecoder, SEQUENCE_FIELDS} from '../model/inference.js'
 import type {CharTokenizer} from '../model/tokenizer.js'
 
 /** A text as the model's tokens, each with where it starts in the text. */
@@ -40,16 +37,18 @@ export interface TokenLogprobs {
 }
 
 /**
- * Per-token log-probs of whole sequences, batched. Sequences longer than the context are scored
- * with the same sliding windows (stride T/2) as `scoreRecords` in src/model/score.ts, and each
- * target's log-prob is −tokenNll of the same kernel, so a reference's summed log-prob here equals
- * −nll there (to float rounding). `top` > 0 also gives that many alternatives per position.
+ * Per-token log-probs of whole sequences, batched, on any inference engine (the native decoder or
+ * tfjs, src/model/inference.ts). Sequences longer than the context are scored with the same sliding
+ * windows (stride T/2) as `scoreRecords` in src/model/score.ts, and each target's log-prob is
+ * −(the same `rowNll` call scoreRecords makes), so a reference's summed log-prob here equals −nll
+ * there. `top` > 0 also gives that many alternatives per position, from the logits of a KV-cache
+ * pass over the same windows (one decoder step per position after a prefill).
  */
-export function sequenceLogprobs(model: Gpt, sequences: readonly Int32Array[], options: {top: number; batchSize: number}): TokenLogprobs[] {
+export function sequenceLogprobs(model: InferenceModel, sequences: readonly Int32Array[], options: {top: number; batchSize: number}): TokenLogprobs[] {
   const T = model.config.contextLength
   const stride = Math.max(1, Math.floor(T / 2))
   const out: TokenLogprobs[] = sequences.map((s) => ({logprobs: Array.from(s, () => null), top: Array.from(s, () => null)}))
-  const windows: Array<{seq: number; start: number; ids: Int32Array; scoreFrom: number}> = []
+  const windows: Window[] = []
   sequences.forEach((seq, s) => {
     for (let a = 0; seq.length > 1; a += stride) {
       // window a predicts targets a+1 … a+T; after the first it owns only its last `stride` targets
@@ -59,35 +58,75 @@ export function sequenceLogprobs(model: Gpt, sequences: readonly Int32Array[], o
       if (a + T >= seq.length - 1) break
     }
   })
-  for (let i = 0; i < windows.length; i += options.batchSize) {
-    const chunk = windows.slice(i, i + options.batchSize)
-    const B = chunk.length
-    const tokens = new Int32Array(B * T), targets = new Int32Array(B * T), positions = new Int32Array(B * T)
-    chunk.forEach((w, b) => {
-      for (let t = 0; t < T; t++) {
-        positions[b * T + t] = t
-        if (t < w.ids.length - 1) {
-          tokens[b * T + t] = w.ids[t]
-          targets[b * T + t] = w.ids[t + 1]
-        }
-      }
-    })
-    const [nll, logits] = tf.tidy(() => {
-      const l = model.head(model.hidden({batch: B, time: T, tokens, positions}))
-      const n = tokenNll(l, tf.tensor1d(targets, 'int32')).dataSync().slice() as Float32Array
-      return [n, options.top > 0 ? (l.dataSync().slice() as Float32Array) : undefined] as const
-    })
-    const V = model.config.vocabSize
-    chunk.forEach((w, b) => {
-      // target t+1 of the window is predicted at position t
-      for (let t = w.scoreFrom - 1; t < w.ids.length - 1; t++) {
-        const target = w.start + t + 1
-        out[w.seq].logprobs[target] = -nll[b * T + t]
-        if (logits !== undefined) out[w.seq].top[target] = topLogprobs(logits.subarray((b * T + t) * V, (b * T + t + 1) * V), options.top)
-      }
-    })
+  const per = Math.max(1, options.batchSize)
+  const tokens = new Int32Array(per * T), targets = new Int32Array(per * T), nll = new Float32Array(per * T)
+  const seqs = new Int32Array(per * SEQUENCE_FIELDS)
+  const decoder = options.top > 0 && windows.length > 0 ? model.decoder(Math.min(per, windows.length)) : null
+  try {
+    for (let i = 0; i < windows.length; i += per) {
+      const chunk = windows.slice(i, i + per)
+      let rows = 0
+      chunk.forEach((w, b) => {
+        const L = w.ids.length - 1
+        tokens.set(w.ids.subarray(0, L), rows)
+        targets.set(w.ids.subarray(1), rows)
+        seqs.set([rows, L, -1, 0], b * SEQUENCE_FIELDS)
+        rows += L
+      })
+      model.rowNll(tokens, seqs, chunk.length, targets, nll)
+      chunk.forEach((w, b) => {
+        const row = seqs[b * SEQUENCE_FIELDS]
+        // target t+1 of the window is predicted at row t
+        for (let t = w.scoreFrom - 1; t < w.ids.length - 1; t++) out[w.seq].logprobs[w.start + t + 1] = -nll[row + t]
+      })
+      if (decoder) topAlternatives(decoder, model.config.vocabSize, chunk, options.top, out)
+    }
+  } finally {
+    decoder?.dispose()
   }
   return out
+}
+
+interface Window {
+  seq: number
+  start: number
+  ids: Int32Array
+  /** targets from this index on (relative to the window) are scored */
+  scoreFrom: number
+}
+
+/**
+ * The `top` best next tokens at every scored position of each window: prefill rows [0, scoreFrom)
+ * (its last row's logits predict target scoreFrom), then one row per step, each window in its own
+ * cache slot; windows drop out as they end.
+ */
+function topAlternatives(decoder: KvDecoder, V: number, chunk: readonly Window[], top: number, out: TokenLogprobs[]): void {
+  const tokens = new Int32Array(chunk.reduce((n, w) => n + w.scoreFrom, 0))
+  const seqs = new Int32Array(chunk.length * SEQUENCE_FIELDS)
+  const logits = new Float32Array(chunk.length * V)
+  let row = 0
+  chunk.forEach((w, b) => {
+    tokens.set(w.ids.subarray(0, w.scoreFrom), row)
+    seqs.set([row, w.scoreFrom, b, 0], b * SEQUENCE_FIELDS)
+    row += w.scoreFrom
+  })
+  decoder.forward(tokens, seqs, chunk.length, logits)
+  let active = chunk.map((w, b) => ({w, slot: b, t: w.scoreFrom - 1}))
+  active.forEach((a, k) => (out[a.w.seq].top[a.w.start + a.t + 1] = topLogprobs(logits.subarray(k * V, (k + 1) * V), top)))
+  // row t of a window (t ≤ its length − 2) predicts target t + 1
+  active = active.filter((a) => a.t + 1 < a.w.ids.length - 1)
+  while (active.length > 0) {
+    const step = new Int32Array(active.length)
+    const stepSeqs = new Int32Array(active.length * SEQUENCE_FIELDS)
+    active.forEach((a, k) => {
+      a.t += 1
+      step[k] = a.w.ids[a.t]
+      stepSeqs.set([k, 1, a.slot, a.t], k * SEQUENCE_FIELDS)
+    })
+    decoder.forward(step, stepSeqs, active.length, logits)
+    active.forEach((a, k) => (out[a.w.seq].top[a.w.start + a.t + 1] = topLogprobs(logits.subarray(k * V, (k + 1) * V), top)))
+    active = active.filter((a) => a.t + 1 < a.w.ids.length - 1)
+  }
 }
 
 /** The k largest log-softmax values of one row of logits, best first. */

@@ -1,11 +1,12 @@
 import Database from 'better-sqlite3'
-import {mkdirSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync} from 'node:fs'
 import {dirname, resolve} from 'node:path'
 
 import {DEFAULT_DB} from '../config/defaults.js'
 import {InputError} from '../errors.js'
 import {MIGRATIONS, SCHEMA_VERSION} from './migrations.js'
 import {attachSql, closeSql, type Sql, sql} from './sql.js'
+import {describeStorageFault} from './storage-fault.js'
 
 /**
  * An open lrgate database. Callers outside src/store/ hold a Store and pass it to the store's
@@ -42,7 +43,7 @@ export function openStore(file: string, options: {readonly?: boolean} = {}): Sto
   try {
     db = new Database(file, {fileMustExist: options.readonly === true})
   } catch (error) {
-    throw new InputError(`${file}: cannot open the database (${(error as Error).message}).`)
+    throw new InputError(describeStorageFault(error, file) ?? `${file}: cannot open the database (${(error as Error).message}).`, {cause: error})
   }
   db.pragma('busy_timeout = 30000')
   try {
@@ -58,6 +59,48 @@ export function openStore(file: string, options: {readonly?: boolean} = {}): Sto
     throw error
   }
   return new Store(db, file)
+}
+
+/**
+ * Opens an existing store for reading only: never creates the file or its folder, never writes
+ * (no migration, no journal-mode change), and works where the operating system refuses writes (a
+ * read-only mount, a database downloaded into a CI workspace). A missing file is an InputError.
+ * Where SQLite cannot open the file in place (a WAL database whose -shm cannot be created in a
+ * read-only folder) or its schema is older than this lrgate's, the file is read into memory and
+ * brought up to date there; the file itself is never touched.
+ */
+export function openDbReadOnly(file: string): Store {
+  if (!existsSync(file)) throw new InputError(`${file}: no database there (nothing recorded yet, or a mistyped --db / LRGATE_DB).`)
+  let db: Sql | undefined
+  try {
+    db = new Database(file, {readonly: true, fileMustExist: true})
+    db.pragma('busy_timeout = 30000')
+    const version = db.pragma('user_version', {simple: true}) as number
+    if (version > SCHEMA_VERSION) migrate(db, file)
+    if (version === SCHEMA_VERSION) return new Store(db, file)
+    db.close()
+  } catch (error) {
+    db?.close()
+    if (error instanceof InputError) throw error
+    const code = (error as {code?: string}).code ?? ''
+    if (code === 'SQLITE_NOTADB') throw new InputError(`${file}: not an SQLite database; point --db at an lrgate database.`)
+    if (code !== 'SQLITE_CANTOPEN' && !code.startsWith('SQLITE_READONLY')) throw error
+  }
+  const bytes = readFileSync(file)
+  // A WAL database (header bytes 18-19 = 2) read from memory is read as a rollback-journal one.
+  if (bytes.length >= 20 && bytes[18] === 2) bytes[18] = bytes[19] = 1
+  const memory = new Database(bytes)
+  try {
+    memory.pragma('foreign_keys = ON')
+    migrate(memory, file)
+    const readOnly = new Database(memory.serialize(), {readonly: true})
+    memory.close()
+    return new Store(readOnly, file)
+  } catch (error) {
+    memory.close()
+    if ((error as {code?: string}).code === 'SQLITE_NOTADB') throw new InputError(`${file}: not an SQLite database; point --db at an lrgate database.`)
+    throw error
+  }
 }
 
 function migrate(db: Sql, file: string): void {
@@ -89,4 +132,30 @@ export function nowIso(): string {
  */
 export function writeTransaction<T>(store: Store, fn: () => T): T {
   return sql(store).transaction(fn).immediate()
+}
+
+/**
+ * Makes every write through this connection (insert, update, delete on any table of the store)
+ * first call `alive()`, inside the statement: when it returns false the statement fails with
+ * `why` and its transaction rolls back, so nothing lands. Sweep workers pass `parentAlive`, so a
+ * worker whose sweep was killed cannot store a row, however far its computation had got. The
+ * guard lives in TEMP triggers of this connection only; other connections are unaffected.
+ */
+export function guardWrites(store: Store, alive: () => boolean, why: string): void {
+  const db = sql(store)
+  db.function('lrgate_writer_alive', {deterministic: false}, () => {
+    if (!alive()) throw new Error(why)
+    return 1
+  })
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[]
+  for (const table of tables) {
+    for (const op of ['INSERT', 'UPDATE', 'DELETE']) {
+      db.exec(`CREATE TEMP TRIGGER IF NOT EXISTS "lrgate_guard_${op}_${table}" BEFORE ${op} ON main."${table}" BEGIN SELECT lrgate_writer_alive(); END`)
+    }
+  }
+}
+
+/** How long (ms) this store's next statements wait for another writer before SQLITE_BUSY. */
+export function setBusyTimeout(store: Store, ms: number): void {
+  sql(store).pragma(`busy_timeout = ${Math.max(0, Math.round(ms))}`)
 }

@@ -9,6 +9,7 @@ import {recordText} from '../model/record-text.js'
 import {scoreRecords} from '../model/score.js'
 import type {CharTokenizer} from '../model/tokenizer.js'
 import type {Store} from '../store/db.js'
+import {testHold} from '../process/test-hold.js'
 import type {SweepPlan} from './plan.js'
 
 export interface ModelEvaluation {
@@ -34,6 +35,7 @@ export async function evaluateModel(db: Store, e: ModelEvaluation): Promise<numb
     seed: settings.generationSeed,
     onProgress: (f, phase) => e.onProgress?.(phase === 'generate' ? f * 0.8 : 0.8 + f * 0.2, phase === 'generate' ? 'generating' : 'scoring'),
   })
+  testHold('before-store')
   const stored = await evaluateAndStore(db, {
     dataset: e.dataset,
     outputs: new Map(outputs.map((o) => [o.id, o])),

@@ -4,22 +4,27 @@ import {dirname, join} from 'node:path'
 
 import type {CohortRole, Dataset} from '../datasets/types.js'
 import {InputError} from '../errors.js'
+import {onShutdown, type StopSignal} from '../process/shutdown.js'
+import {inert} from '../util/inert.js'
+import {hint} from '../util/invocation.js'
 import {readModelConfig} from '../model/model-files.js'
 import type {Progress} from '../util/progress.js'
-import {type Store, openStore, writeTransaction} from '../store/db.js'
-import {markCandidateFailed} from '../store/candidates.js'
+import {type Store, openStore, setBusyTimeout, writeTransaction} from '../store/db.js'
+import {markCandidateFailed, settleDerived} from '../store/candidates.js'
+import type {LoraSpec} from '../model/lora.js'
 import {countRunEvaluations, latestEvaluationByLabel} from '../store/evaluations.js'
+import {acquireRunLock, type RunLock} from '../store/run-lock.js'
 import {measuredAtRung} from '../store/rungs.js'
-import {getRun, runCandidates} from '../store/runs-read.js'
+import {type CandidateRow, getRun, runCandidates} from '../store/runs-read.js'
 import {setRecommended, setRunStatus} from '../store/runs.js'
 import {type SweepBaseline, sweepBaseline} from './baseline.js'
 import {decideRungFromStore, rungSteps} from './rung-decision.js'
-import type {SweepJob, WorkerMessage} from './messages.js'
+import type {CandidateJobRecipe, SweepJob, WorkerMessage} from './messages.js'
 import type {SweepPlan} from './plan.js'
 import {type JobOutcome, WorkerPool} from './pool.js'
 import {checkResume, createRun, markResumed, prepareSweep, storedPlan} from './setup.js'
 import {workersThatFit} from './worker-memory.js'
-import {type CandidateSummary, gateCandidates, recommend} from './verdicts.js'
+import {bestWithoutRemedy, type CandidateSummary, gateCandidates, recommend} from './verdicts.js'
 
 export interface SweepRequest {
   plan?: SweepPlan
@@ -28,16 +33,22 @@ export interface SweepRequest {
   progress: Progress
   /** the backend as the parent process sees it (stored with the run, printed once) */
   backend: {name: string; reason: string}
+  /** for --resume: the run's lock, taken by the caller before its slow start (else taken here) */
+  lock?: RunLock
 }
 
 export interface SweepOutcome {
   runId: number
   name: string
   status: 'completed' | 'interrupted'
+  /** the signal that interrupted the sweep (SIGINT: exit 130, SIGTERM: exit 143), if one did */
+  signal: StopSignal | null
   baseEvaluationId: number | null
   baseline: {evaluationId: number; label: string; note: string | null} | null
   candidates: CandidateSummary[]
   recommended: CandidateSummary | null
+  /** the best passing candidate without a remedy (full fine-tune, no replay, not interpolated) */
+  withoutRemedy?: CandidateSummary | null
   /** optimizer steps trained, and what running every candidate to the end would have taken */
   compute: {stepsTrained: number; stepsPlanned: number; evaluations: number}
   seconds: number
@@ -80,6 +91,12 @@ interface RunContext {
   evalSet: Dataset
   baseline: SweepBaseline
   request: SweepRequest
+  lock: RunLock
+}
+
+/** The line that tells how to continue an interrupted sweep. */
+export function resumeHint(name: string, runId: number): string {
+  return `Sweep ${inert(name)} (run ${runId}) stopped before it finished; continue it with: ${hint(`sweep --resume ${runId}`)}`
 }
 
 /** The sweep, start (or --resume) to recommendation. See README "lrgate sweep". */
@@ -88,16 +105,22 @@ export async function runSweep(request: SweepRequest): Promise<SweepOutcome> {
   const ctx = await openRun(request)
   const {db, runId, name} = ctx
   const pool = new WorkerPool((m) => onWorkerMessage(m, request.progress))
+  // SIGINT and SIGTERM alike: workers checkpoint and exit, the run is marked interrupted, the
+  // resume command is printed, exit 130 / 143 — all inside the 10 s CI gives (src/process/shutdown.ts).
   let interrupted = false
-  const onSigint = () => {
-    if (interrupted) process.exit(130)
-    interrupted = true
-    request.progress.log('stopping: each running candidate checkpoints and exits (press Ctrl-C again to force) …')
-    pool.stop()
-  }
-  process.on('SIGINT', onSigint)
-  // SIGTERM (CI cancellation, `timeout`, docker stop) stops the same way: trainers and workers checkpoint and exit.
-  process.on('SIGTERM', onSigint)
+  const shutdown = onShutdown({
+    begin: (signal) => {
+      interrupted = true
+      request.progress.log(`${signal}: stopping: each running candidate checkpoints and exits (press Ctrl-C again to force) …`)
+      pool.stop(Math.max(0, shutdown.remainingMs() - 2000))
+    },
+    force: () => {
+      request.progress.stop()
+      setBusyTimeout(db, 2000)
+      setRunStatus(db, runId, 'interrupted')
+      process.stderr.write(resumeHint(name, runId) + '\n')
+    },
+  })
   try {
     // With early stopping, candidates advance rung by rung (each a barrier); then to the end.
     const rungs = earlyStoppingOn(ctx.plan) ? rungSteps(ctx.plan.steps, ctx.plan.earlyStopping.minSteps, ctx.plan.earlyStopping.eta) : []
@@ -105,11 +128,17 @@ export async function runSweep(request: SweepRequest): Promise<SweepOutcome> {
       if (interrupted) break
       const outcomes = await runPhase(ctx, pool, rung)
       recordFailures(ctx, outcomes)
+      settleDerived(ctx.db, runId)
       if (rung !== null && !interrupted) decideRungFromStore(ctx.db, runId, rung, ctx.plan, ctx.evalSet, request.progress)
+      settleDerived(ctx.db, runId)
     }
+  } catch (error) {
+    // Whatever stopped the sweep (a full disk, a failed input), --resume continues from the checkpoints.
+    if (!(error instanceof InputError)) markInterrupted(db, runId)
+    ctx.lock.release()
+    throw error
   } finally {
-    process.off('SIGINT', onSigint)
-    process.off('SIGTERM', onSigint)
+    shutdown.dispose()
     request.progress.stop()
   }
   const seconds = (performance.now() - started) / 1000
@@ -118,7 +147,8 @@ export async function runSweep(request: SweepRequest): Promise<SweepOutcome> {
   if (interrupted || runCandidates(db, runId).some((c) => !DONE.includes(c.status)) || run.baseEvaluationId === null) {
     setRunStatus(db, runId, 'interrupted')
     db.close()
-    return {runId, name, status: 'interrupted', baseEvaluationId: run.baseEvaluationId, baseline: null, candidates: [], recommended: null, compute, seconds}
+    ctx.lock.release()
+    return {runId, name, status: 'interrupted', signal: shutdown.signal, baseEvaluationId: run.baseEvaluationId, baseline: null, candidates: [], recommended: null, compute, seconds}
   }
   const baseline = baselineEvaluation(ctx, run.baseEvaluationId)
   const roles = new Map<string, CohortRole>(Object.entries(ctx.evalSet.manifest.cohorts).map(([k, v]) => [k, v.role]))
@@ -127,10 +157,12 @@ export async function runSweep(request: SweepRequest): Promise<SweepOutcome> {
     gateCandidates(db, runId, baseline.evaluationId, {rules: gate.rules, confidence: gate.confidence, resamples: gate.resamples, seed: ctx.plan.seed}, roles),
   )
   const recommended = recommend(candidates)
+  const withoutRemedy = bestWithoutRemedy(candidates)
   setRecommended(db, runId, recommended?.id ?? null)
   setRunStatus(db, runId, 'completed')
   db.close()
-  return {runId, name, status: 'completed', baseEvaluationId: run.baseEvaluationId, baseline, candidates, recommended, compute, seconds}
+  ctx.lock.release()
+  return {runId, name, status: 'completed', signal: null, baseEvaluationId: run.baseEvaluationId, baseline, candidates, recommended, withoutRemedy, compute, seconds}
 }
 
 /** Validates every input, then creates the run (or reopens it for --resume). */
@@ -139,7 +171,10 @@ async function openRun(request: SweepRequest): Promise<RunContext> {
   let runId: number
   let plan: SweepPlan & {steps: number}
   let evalSet: Dataset
+  let lock: RunLock
   if (request.resume !== undefined) {
+    // The owner first: a second --resume of a live run stops here, before any slow work.
+    lock = request.lock ?? acquireRunLock(request.dbPath, request.resume)
     db = openStore(request.dbPath)
     const stored = storedPlan(db, request.resume)
     const prepared = await prepareSweep(stored)
@@ -154,12 +189,22 @@ async function openRun(request: SweepRequest): Promise<RunContext> {
     evalSet = prepared.evalSet
     db = openStore(request.dbPath)
     runId = createRun(db, prepared, request.backend, newRunDirs(request.dbPath))
+    lock = acquireRunLock(request.dbPath, runId)
   }
   const name = getRun(db, runId)!.name ?? `sweep-${runId}`
   const baseline = sweepBaseline(db, plan.gate.baseline, evalSet)
   if (baseline.kind === 'base' && baseline.note) request.progress.log(`gate.baseline: ${baseline.note}`)
   if (baseline.kind === 'reevaluate') request.progress.log(`re-evaluating ${baseline.from} on ${evalSet.ref}`)
-  return {db, runId, name, plan, evalSet, baseline, request}
+  return {db, runId, name, plan, evalSet, baseline, request, lock}
+}
+
+/** Marks the run resumable after a failure; a store that refuses even this is left as it is. */
+function markInterrupted(db: Store, runId: number): void {
+  try {
+    setRunStatus(db, runId, 'interrupted')
+  } catch {
+    // the store itself failed (full disk, read-only): the run stays `running`, which --resume also continues
+  }
 }
 
 /** Runs what is left to reach `rung` (null: the end, then evaluation) in worker processes. */
@@ -168,7 +213,11 @@ async function runPhase(ctx: RunContext, pool: WorkerPool, rung: number | null):
   const measured = new Set<number>(
     rung === null ? [] : measuredAtRung(db, runId, rung),
   )
-  const todo = runCandidates(db, runId).filter((c) => !DONE.includes(c.status) && !measured.has(c.id) && (rung === null || c.stepsDone < rung))
+  const all = runCandidates(db, runId)
+  // Interpolated candidates are made by their trained parent's job; a parent evaluated before a
+  // kill still owes the interpolations not yet evaluated.
+  const owes = (c: CandidateRow) => all.some((d) => d.parentId === c.id && !DONE.includes(d.status))
+  const todo = all.filter((c) => c.parentId === null && (!DONE.includes(c.status) || (rung === null && c.status === 'completed' && owes(c))) && !measured.has(c.id) && (rung === null || c.stepsDone < rung))
   const evaluations: Array<Extract<SweepJob, {kind: 'evaluate'}>> = []
   const common = {runId, dbPath: request.dbPath, plan, backend: request.backend.name}
   if (getRun(db, runId)!.baseEvaluationId === null) evaluations.push({...common, threads: 1, kind: 'evaluate', key: 'base', label: `${name}/base`, modelDir: plan.baseModel, role: 'base'})
@@ -180,12 +229,32 @@ async function runPhase(ctx: RunContext, pool: WorkerPool, rung: number | null):
   const {workers, threads} = arrangeWorkers(plan.parallel, evaluations.length + todo.length, availableParallelism(), fit)
   const jobs: SweepJob[] = [
     ...evaluations.map((e) => ({...e, threads})),
-    ...todo.map((c) => ({...common, threads, kind: 'candidate' as const, key: c.label, label: `${name}/${c.label}`, candidateId: c.id, lr: c.lr, runDir: dirname(c.artifactDir!), stopAt: rung})),
+    ...todo.map((c) => ({...common, threads, kind: 'candidate' as const, key: c.label, label: `${name}/${c.label}`, candidateId: c.id, lr: c.lr, runDir: dirname(c.artifactDir!), stopAt: rung, recipe: jobRecipe(c, all, name)})),
   ]
   return pool.run(jobs, workers)
 }
 
+/** What a trained candidate's job needs of the grid: its seed, LoRA, replay, and its interpolations. */
+function jobRecipe(c: CandidateRow, all: readonly CandidateRow[], name: string): CandidateJobRecipe {
+  return {
+    seed: c.seed,
+    lora: c.lora === null ? null : (JSON.parse(c.lora) as LoraSpec),
+    adapterDir: c.adapterDir,
+    replay: c.replay ?? 0,
+    evaluated: c.status === 'completed',
+    interpolations: all
+      .filter((d) => d.parentId === c.id && !DONE.includes(d.status))
+      .map((d) => ({candidateId: d.id, key: d.label, label: `${name}/${d.label}`, interpolate: d.interpolate!, modelDir: d.artifactDir!})),
+  }
+}
+
 function recordFailures(ctx: RunContext, outcomes: Map<string, JobOutcome>): void {
+  // A full disk or read-only folder is no candidate's fault: they stay pending, --resume continues.
+  const storage = [...outcomes.values()].find((o) => o.storage)
+  if (storage) {
+    markInterrupted(ctx.db, ctx.runId)
+    throw new InputError(`${storage.message.replace(/\.$/, '')}; the run is kept: continue it with ${hint(`sweep --resume ${ctx.runId}`)}.`)
+  }
   const inputFailure = [...outcomes.values()].find((o) => o.input)
   if (inputFailure) {
     setRunStatus(ctx.db, ctx.runId, 'failed')

@@ -1,6 +1,6 @@
 import type {Config} from '../config/schema.js'
 import {InputError} from '../errors.js'
-import {checkTemplate, OUTPUTS_PLACEHOLDERS, TRAINER_PLACEHOLDERS} from '../trainer/template.js'
+import {checkTemplate, OUTPUTS_PLACEHOLDERS, SERVE_PLACEHOLDERS, TRAINER_PLACEHOLDERS} from '../trainer/template.js'
 
 /** The external trainer of a sweep, resolved (stored with the run, so --resume uses the same). */
 export interface TrainerPlan {
@@ -32,10 +32,10 @@ export interface TrainerFlags {
 /**
  * The trainer from `--trainer` (over the config's `trainer`), checked before anything runs: an
  * unknown placeholder, or an option the template cannot carry, is an InputError. Null: the
- * built-in engine. Also checks `eval.outputsCommand`'s placeholders.
+ * built-in engine. Also checks the evaluation route (evaluationRoute).
  */
 export function planTrainer(config: Config, flags: TrainerFlags): TrainerPlan | null {
-  if (config.eval.outputsCommand !== undefined) checkTemplate(config.eval.outputsCommand, OUTPUTS_PLACEHOLDERS, 'eval.outputsCommand')
+  evaluationRoute(config.eval)
   const command = flags.trainer ?? config.trainer?.command
   if (command === undefined) return null
   const source = flags.trainer !== undefined ? '--trainer' : 'trainer.command'
@@ -46,4 +46,32 @@ export function planTrainer(config: Config, flags: TrainerFlags): TrainerPlan | 
     throw new InputError(`${given} cannot be combined with ${source === '--trainer' ? '--trainer' : '--trainer (trainer.command)'}: ${option.why}; drop one of the two.`)
   }
   return {command, log: config.trainer?.log ?? 'jsonl', timeoutMinutes: config.trainer?.timeoutMinutes ?? null}
+}
+
+/**
+ * How the sweep evaluates its models (the base and every candidate, so both are measured the same
+ * way and in the same token units):
+ * - `outputs`: `eval.outputsCommand` runs the user's generation script ({model} {dataset} {outputs});
+ * - `serve`: `eval.serveCommand` serves each model folder ({model} {port}) and lrgate evaluates it
+ *   through the endpoint path (`lrgate eval --endpoint`), then stops the server;
+ * - `model`: lrgate loads the model folder itself (the default).
+ * Both commands set is an InputError: each is a complete route, and neither silently wins.
+ * Unknown placeholders in either are an InputError too.
+ */
+export type EvaluationRoute = {kind: 'outputs'; template: string} | {kind: 'serve'; template: string} | {kind: 'model'}
+
+export function evaluationRoute(evaluation: Pick<Config['eval'], 'outputsCommand' | 'serveCommand'>): EvaluationRoute {
+  const {outputsCommand, serveCommand} = evaluation
+  if (outputsCommand !== undefined && serveCommand !== undefined) {
+    throw new InputError('eval.outputsCommand and eval.serveCommand are both set: each is a complete way to evaluate the sweep\'s models (your generation script, or a server per model); keep one of them.')
+  }
+  if (outputsCommand !== undefined) {
+    checkTemplate(outputsCommand, OUTPUTS_PLACEHOLDERS, 'eval.outputsCommand')
+    return {kind: 'outputs', template: outputsCommand}
+  }
+  if (serveCommand !== undefined) {
+    checkTemplate(serveCommand, SERVE_PLACEHOLDERS, 'eval.serveCommand')
+    return {kind: 'serve', template: serveCommand}
+  }
+  return {kind: 'model'}
 }

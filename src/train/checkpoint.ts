@@ -8,6 +8,7 @@ import {parameterShapes} from '../model/gpt.js'
 import {writeAdapterDir} from '../model/adapter-files.js'
 import {type LoadedModel, loadAdapted, loadModel, saveModel} from '../model/io.js'
 import type {CharTokenizer} from '../model/tokenizer.js'
+import {verifyChecksums, writeChecksums} from '../util/checksums.js'
 import type {OptimizerState} from './optimizer.js'
 
 /**
@@ -33,39 +34,50 @@ export interface Checkpoint extends LoadedModel {
 export async function saveCheckpoint(dir: string, model: Gpt, tokenizer: CharTokenizer, optimizer: OptimizerState, stepsDone: number, baseDir?: string): Promise<void> {
   const tmp = `${dir}.tmp-${process.pid}`
   rmSync(tmp, {recursive: true, force: true})
-  mkdirSync(tmp, {recursive: true})
-  const spec = model.loraSpec
-  let names: string[]
-  if (spec) {
-    if (!baseDir) throw new Error('a LoRA checkpoint needs the base model folder')
-    const adapters = new Map([...model.adapters].map(([n, v]) => [n, v.dataSync() as Float32Array]))
-    writeAdapterDir(join(tmp, 'adapter'), {base: baseDir, lora: spec, config: model.config, adapters, dtype: 'float32', metadata: {checkpoint: {stepsDone}}})
-    names = [...model.adapters.keys()]
-  } else {
-    await saveModel(join(tmp, 'model'), model, tokenizer, {checkpoint: {stepsDone}})
-    names = parameterShapes(model.config).map(([name]) => name)
+  try {
+    mkdirSync(tmp, {recursive: true})
+    const spec = model.loraSpec
+    let names: string[]
+    if (spec) {
+      if (!baseDir) throw new Error('a LoRA checkpoint needs the base model folder')
+      const adapters = new Map([...model.adapters].map(([n, v]) => [n, v.dataSync() as Float32Array]))
+      writeAdapterDir(join(tmp, 'adapter'), {base: baseDir, lora: spec, config: model.config, adapters, dtype: 'float32', metadata: {checkpoint: {stepsDone}}})
+      names = [...model.adapters.keys()]
+    } else {
+      await saveModel(join(tmp, 'model'), model, tokenizer, {checkpoint: {stepsDone}})
+      names = parameterShapes(model.config).map(([name]) => name)
+    }
+    const trainable = model.trainable()
+    const buffers = names.map((name) => {
+      const size = trainable.get(name)!.size
+      return {name, m: optimizer.m.has(name), v: optimizer.v.has(name), size}
+    })
+    const parts: Buffer[] = []
+    for (const b of buffers) {
+      if (b.m) parts.push(Buffer.from(optimizer.m.get(b.name)!.buffer.slice(0)))
+      if (b.v) parts.push(Buffer.from(optimizer.v.get(b.name)!.buffer.slice(0)))
+    }
+    writeFileSync(join(tmp, 'optimizer.bin'), Buffer.concat(parts))
+    writeFileSync(join(tmp, 'state.json'), JSON.stringify({stepsDone, optimizerStep: optimizer.step, buffers}) + '\n')
+    // model/ (or adapter/) carries its own checksums.json; this one lists the checkpoint's own files.
+    writeChecksums(tmp, ['optimizer.bin', 'state.json'])
+    rmSync(dir, {recursive: true, force: true})
+    renameSync(tmp, dir)
+  } catch (error) {
+    // A full disk or a read-only folder leaves no checkpoint.tmp-<pid> behind; the previous checkpoint stands.
+    rmSync(tmp, {recursive: true, force: true})
+    throw error
   }
-  const trainable = model.trainable()
-  const buffers = names.map((name) => {
-    const size = trainable.get(name)!.size
-    return {name, m: optimizer.m.has(name), v: optimizer.v.has(name), size}
-  })
-  const parts: Buffer[] = []
-  for (const b of buffers) {
-    if (b.m) parts.push(Buffer.from(optimizer.m.get(b.name)!.buffer.slice(0)))
-    if (b.v) parts.push(Buffer.from(optimizer.v.get(b.name)!.buffer.slice(0)))
-  }
-  writeFileSync(join(tmp, 'optimizer.bin'), Buffer.concat(parts))
-  writeFileSync(join(tmp, 'state.json'), JSON.stringify({stepsDone, optimizerStep: optimizer.step, buffers}) + '\n')
-  rmSync(dir, {recursive: true, force: true})
-  renameSync(tmp, dir)
 }
 
 export function hasCheckpoint(dir: string): boolean {
   return existsSync(join(dir, 'state.json'))
 }
 
+/** Loads a checkpoint, every file verified against its checksums.json; a damaged one is an InputError saying what to do. */
 export function loadCheckpoint(dir: string): Checkpoint {
+  const remedy = `delete the folder ${dir} to restart this candidate from the base model, then run the command again (lrgate sweep --resume <run>).`
+  verifyChecksums(dir, remedy)
   const statePath = join(dir, 'state.json')
   let state: z.infer<typeof stateSchema>
   try {
@@ -73,7 +85,7 @@ export function loadCheckpoint(dir: string): Checkpoint {
   } catch (error) {
     throw new InputError(`${statePath}: unreadable checkpoint (${(error as Error).message.split('\n')[0]}); delete the folder to restart this candidate.`)
   }
-  const loaded = existsSync(join(dir, 'adapter')) ? loadAdapted(join(dir, 'adapter')) : loadModel(join(dir, 'model'))
+  const loaded = existsSync(join(dir, 'adapter')) ? loadAdapted(join(dir, 'adapter'), remedy) : loadModel(join(dir, 'model'), remedy)
   const bytes = readFileSync(join(dir, 'optimizer.bin'))
   const m = new Map<string, Float32Array>(), v = new Map<string, Float32Array>()
   let offset = 0

@@ -8,6 +8,9 @@ export type TrainerPlaceholder = (typeof TRAINER_PLACEHOLDERS)[number]
 export const OUTPUTS_PLACEHOLDERS = ['model', 'dataset', 'outputs'] as const
 export type OutputsPlaceholder = (typeof OUTPUTS_PLACEHOLDERS)[number]
 
+/** The placeholders of `eval.serveCommand`. */
+export const SERVE_PLACEHOLDERS = ['model', 'port'] as const
+
 // `{name}` is a placeholder; `{{` and `}}` are literal braces (for a JSON snippet in the command).
 const TOKEN = /\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}/g
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core'
 import assert from 'node:assert/strict'
-import {mkdtempSync, truncateSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync, truncateSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {before, describe, it} from 'node:test'
@@ -49,6 +49,9 @@ describe('model', () => {
     await saveModel(dir, model, tokenizer)
     model.dispose()
     truncateSync(join(dir, 'weights.bin'), 100)
+    assert.throws(() => loadModel(dir), (e: unknown) => e instanceof InputError && /weights\.bin: sha256 does not match checksums\.json/.test(e.message))
+    // A folder another tool wrote (no checksums.json) still has its size and shapes checked.
+    rmSync(join(dir, 'checksums.json'))
     assert.throws(() => loadModel(dir), (e: unknown) => e instanceof InputError && /weights\.bin: 100 bytes but model\.json describes \d+/.test(e.message))
     writeFileSync(join(dir, 'config.json'), '{"vocabSize": "x"}')
     assert.throws(() => loadModel(dir), (e: unknown) => e instanceof InputError && /config\.json: field "vocabSize"/.test(e.message))

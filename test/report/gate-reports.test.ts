@@ -89,8 +89,8 @@ describe('gate reports', () => {
     assert.match(md, /vs baseline \*\*promoted\\\|main\*\* \(evaluation #2\) · 240 shared records · 95% paired bootstrap CI, 2000 resamples, seed 1234/)
     assert.match(md, /\| perplexity maxRise 0\.05 relative \| ood:news \| 6\.500 \| 6\.600 \| \+1\.5% \| \[-1\.0%, \+7\.0%\] \| ≤ \+5\.0% \| ✅ pass \(inconclusive\) \|/)
     assert.match(md, /\| failRate maxRise 0\.02 \| ood:news \| – \| – \| – \| – \| ≤ \+2\.0 pt \| ⏭️ skipped \|/)
-    assert.match(md, /\*\*Failed\*\*\n\n- relevance maxDrop 0\.02 on `ood:artifact`: delta -0\.200/)
-    assert.match(md, /\*\*Inconclusive\*\*\n\n- perplexity maxRise 0\.05 relative on `ood:news`: cohort too small .* about 410 records would be needed/)
+    assert.match(md, /\*\*Failed\*\*\n\n- relevance maxDrop 0\.02 on <code>ood:artifact<\/code>: delta -0\.200/)
+    assert.match(md, /\*\*Inconclusive\*\*\n\n- perplexity maxRise 0\.05 relative on <code>ood:news<\/code>: cohort too small .* about 410 records would be needed/)
   })
 
   it('table and verdict lines name the failing rule', () => {

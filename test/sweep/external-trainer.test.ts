@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3'
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
-import {existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
-import {join} from 'node:path'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {dirname, join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {before, describe, it} from 'node:test'
 
@@ -10,6 +11,11 @@ import {buildIfStale, lrgate, ROOT} from '../fixtures/eval/cli.js'
 import {sweepFixture} from '../fixtures/sweep/workplace.js'
 import {processesWithEnv} from '../../src/trainer/supervisor.js'
 import {validateSchedule} from '../../src/schedule/index.js'
+import {modelTokenizerIdentity} from '../../src/model/tokenizer-id.js'
+import {initBackend} from '../../src/compute/backend.js'
+import {Gpt} from '../../src/model/gpt.js'
+import {saveModel} from '../../src/model/io.js'
+import {CharTokenizer} from '../../src/model/tokenizer.js'
 
 const FAKE = join(ROOT, 'test', 'fixtures', 'trainer', 'fake-trainer.mjs')
 const GEN = join(ROOT, 'test', 'fixtures', 'trainer', 'gen-outputs.mjs')
@@ -46,10 +52,18 @@ function sweepAsync(cwd: string, args: string[], env: Record<string, string> = {
   return {child, exited, out: () => stdout, err: () => stderr}
 }
 
-const tiny = (lrs: number[], steps = 8) => ({sweep: {lrs, steps, batchSize: 4, parallel: 2, valEvery: 4, checkpointEvery: 4}})
+// A tiny random base model (the example's tokenizer): the trainers here are fakes, so what the tests
+// need from the model is only that lrgate evaluates it, and fast (CI time).
+let BASE = ''
+const tiny = (lrs: number[], steps = 8) => ({baseModel: BASE, sweep: {lrs, steps, batchSize: 4, parallel: 2, valEvery: 4, checkpointEvery: 4}})
 
 describe('lrgate sweep --trainer (real trainer processes)', () => {
-  before(() => buildIfStale())
+  before(async () => {
+    buildIfStale()
+    await initBackend('auto')
+    BASE = join(mkdtempSync(join(tmpdir(), 'lrgate-trainer-')), 'tiny base')
+    await saveModel(BASE, Gpt.init({vocabSize: 96, contextLength: 64, dModel: 16, nLayers: 1, nHeads: 2, dropout: 0, tiedHead: true}, 3), CharTokenizer.ascii())
+  })
 
   it('passes every placeholder shell-quoted, reads the step log between junk lines, masks secrets everywhere', () => {
     const {cwd} = sweepFixture(tiny([1e-3]))
@@ -66,7 +80,7 @@ describe('lrgate sweep --trainer (real trainer processes)', () => {
     const outputDir = join(candidateDir, 'model')
     assert.deepEqual(
       ['--lr', '--steps', '--warmup', '--bs', '--seed', '--candidate', '--base', '--train', '--out', '--resume', '--config'].map(arg),
-      ['0.001', '8', '1', '4', '7', 'lr-1e-3', join(ROOT, 'models', 'example-base'), join(cwd, 'datasets', 'tiny-train', '1'), outputDir, '', join(candidateDir, 'trainer-config.json')],
+      ['0.001', '8', '1', '4', '7', 'lr-1e-3', BASE, join(cwd, 'datasets', 'tiny-train', '1'), outputDir, '', join(candidateDir, 'trainer-config.json')],
     )
     assert.equal(got.argv.at(-1), '--end', 'an empty {resume_from} is still one (empty) argument')
     assert.deepEqual(got.env, {LRGATE_CANDIDATE: 'lr-1e-3', LRGATE_RUN_ID: String(out.runId), LRGATE_OUTPUT_DIR: outputDir})
@@ -209,6 +223,39 @@ describe('lrgate sweep --trainer (real trainer processes)', () => {
     assert.match(one(db, "SELECT output FROM record_outputs WHERE evaluation_id = 2 LIMIT 1") as string, /^a food from lr-1e-4$/)
   })
 
+  it('eval.serveCommand: every model is served by its own lrgate serve, evaluated through the endpoint, and stopped', () => {
+    const serve = `${NODE} ${join(ROOT, 'bin', 'run.js')} serve --model {model} --port {port}`
+    const {cwd, db} = sweepFixture({...tiny([1e-4]), eval: {generation: {maxTokens: 12, batchSize: 32}, resamples: 200, serveCommand: serve}})
+    const r = lrgate(['sweep', '--json', '--db', db, '--trainer', `${NODE} ${FAKE} --config {config}`], {cwd})
+    assert.equal(r.status, 0, r.stderr)
+    assert.deepEqual((JSON.parse(r.stdout) as SweepJson).candidates.map((c) => c.status), ['completed'])
+    const evals = query<{id: number; label: string; endpoint_url: string; endpoint_model: string; tokenizer: string; backend: string; perplexity_unavailable: string | null}>(
+      db, 'SELECT id, label, endpoint_url, endpoint_model, tokenizer, backend, perplexity_unavailable FROM evaluations ORDER BY id')
+    assert.equal(evals.length, 2, 'the base and the candidate')
+    const base = BASE
+    for (const e of evals) {
+      assert.match(e.endpoint_url, /^http:\/\/127\.0\.0\.1:\d+\/v1$/)
+      assert.equal(e.backend, 'served')
+      assert.equal(e.tokenizer, modelTokenizerIdentity(base), 'lrgate serve names its tokenizer: the same units as eval --model')
+      assert.equal(e.perplexity_unavailable, null)
+    }
+    assert.notEqual(evals[0].endpoint_url, evals[1].endpoint_url, 'a server per model')
+    // The fake trainer hands back the base model: the served candidate scores what lrgate scores itself.
+    const direct = lrgate(['eval', '--json', '--db', join(cwd, 'direct.db'), '--model', base, '--dataset', 'tiny-eval@1', '--label', 'direct'], {cwd})
+    assert.equal(direct.status, 0, direct.stderr)
+    const perplexity = (file: string, id: number) => query<{cohort: string; value: number}>(file, "SELECT cohort, value FROM cohort_metrics WHERE evaluation_id = ? AND metric = 'perplexity' ORDER BY cohort", id)
+    const want = perplexity(join(cwd, 'direct.db'), 1)
+    assert.equal(want.length, 3)
+    for (const e of evals) {
+      const got = perplexity(db, e.id)
+      assert.deepEqual(got.map((c) => c.cohort), want.map((c) => c.cohort))
+      got.forEach((c, i) => assert.ok(Math.abs(c.value / want[i].value - 1) < 1e-4, `${e.label} ${c.cohort}: ${c.value} vs ${want[i].value}`))
+    }
+    const candidateDir = dirname(one(db, 'SELECT artifact_dir FROM candidates') as string)
+    assert.match(readFileSync(join(candidateDir, 'serve.log'), 'utf8'), /lrgate serve: http:\/\/127\.0\.0\.1:\d+\/v1/)
+    assert.deepEqual(serversUnder(cwd), [], 'no server outlives its evaluation')
+  })
+
   it('refuses an unknown placeholder, and options a template cannot carry, with exit 2 and nothing stored', () => {
     const {cwd, db} = sweepFixture(tiny([1e-4]))
     const bad = lrgate(['sweep', '--db', db, '--trainer', 'python train.py --model {model_dir} --lr {lr}'], {cwd})
@@ -221,9 +268,29 @@ describe('lrgate sweep --trainer (real trainer processes)', () => {
     const outputs = lrgate(['sweep', '--db', db, '--config', 'bad-outputs.json', '--trainer', 'python train.py'], {cwd})
     assert.equal(outputs.status, 2)
     assert.match(outputs.stderr, /eval\.outputsCommand: unknown placeholder \{data\}; the placeholders are \{model\} \{dataset\} \{outputs\}/)
+    writeFileSync(join(cwd, 'both.json'), JSON.stringify({eval: {outputsCommand: 'gen {model} {dataset} {outputs}', serveCommand: 'vllm serve {model} --port {port}'}}))
+    const twoRoutes = lrgate(['sweep', '--db', db, '--config', 'both.json', '--trainer', 'python train.py'], {cwd})
+    assert.equal(twoRoutes.status, 2)
+    assert.match(twoRoutes.stderr, /eval\.outputsCommand and eval\.serveCommand are both set/)
+    writeFileSync(join(cwd, 'bad-serve.json'), JSON.stringify({eval: {serveCommand: 'vllm serve {model} --port {port} --host {host}'}}))
+    const serve = lrgate(['sweep', '--db', db, '--config', 'bad-serve.json', '--trainer', 'python train.py'], {cwd})
+    assert.equal(serve.status, 2)
+    assert.match(serve.stderr, /eval\.serveCommand: unknown placeholder \{host\}; the placeholders are \{model\} \{port\}/)
     assert.ok(!existsSync(db) || (one(db, 'SELECT count(*) FROM runs') as number) === 0, 'no run stored')
   })
 })
+
+/** Processes whose command line runs `lrgate serve` on a model under `dir`. */
+function serversUnder(dir: string): number[] {
+  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).flatMap((pid) => {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+      return cmd.includes('serve') && cmd.some((a) => a.startsWith(dir)) ? [Number(pid)] : []
+    } catch {
+      return []
+    }
+  })
+}
 
 function dirnameOf(db: string, runId: number, label: string): string {
   const root = join(db, '..', 'runs')

@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {LrgateCommand} from '../../cli/base-command.js'
+import {inert} from '../../util/inert.js'
 import {dbFromFlags} from '../../cli/context.js'
 import {promoteEvaluation} from '../../gate/promote.js'
 
@@ -31,7 +32,7 @@ The argument takes the same references as check: an evaluation id, a label, base
       const promotion = promoteEvaluation(db, this.args.evaluation, this.flags.note)
       if (this.flags.json) this.printJson(promotion)
       else {
-        this.say(`promoted evaluation #${promotion.evaluationId} "${promotion.label}" (promotion #${promotion.id})`)
+        this.say(`promoted evaluation #${promotion.evaluationId} "${inert(promotion.label)}" (promotion #${promotion.id})`)
         this.say(promotion.modelDir === null ? 'model: none recorded (an outputs-file evaluation)' : `model: ${promotion.modelDir}`)
       }
     } finally {

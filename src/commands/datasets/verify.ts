@@ -5,7 +5,7 @@ import {LrgateCommand} from '../../cli/base-command.js'
 import {verifyLines} from '../../report/datasets.js'
 import {verifyDataset} from '../../datasets/verify.js'
 import {InputError} from '../../errors.js'
-import {openStore, resolveDbPath} from '../../store/db.js'
+import {openDbReadOnly, resolveDbPath} from '../../store/db.js'
 import {findStoredDataset} from '../../store/datasets.js'
 
 export default class DatasetsVerify extends LrgateCommand<typeof DatasetsVerify> {
@@ -35,7 +35,7 @@ export default class DatasetsVerify extends LrgateCommand<typeof DatasetsVerify>
   private checkAgainstStore(ref: string, hash: string): void {
     const file = resolveDbPath(this.flags.db)
     if (!existsSync(file)) return
-    const db = openStore(file)
+    const db = openDbReadOnly(file)
     try {
       const [name, version] = ref.split('@')
       const stored = findStoredDataset(db, name, version)

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {LrgateCommand} from '../../cli/base-command.js'
-import {dbFromFlags} from '../../cli/context.js'
+import {readDbFromFlags} from '../../cli/context.js'
 import {historyTables} from '../../report/table.js'
 import {readHistory} from '../../store/runs-read.js'
 import {runDiskUsage} from '../../sweep/artifacts.js'
@@ -20,7 +20,7 @@ export default class RunsList extends LrgateCommand<typeof RunsList> {
   }
 
   public async run(): Promise<void> {
-    const db = dbFromFlags(this.flags)
+    const db = readDbFromFlags(this.flags)
     try {
       const history = readHistory(db, this.flags.limit)
       // Bytes of the fine-tuned models and checkpoints each run keeps beside the database.

@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 
 import {LrgateCommand} from '../../cli/base-command.js'
-import {dbFromFlags} from '../../cli/context.js'
+import {readDbFromFlags} from '../../cli/context.js'
 import {storedRangeTest} from '../../find-lr/from-store.js'
 import type {FindLrPlan} from '../../find-lr/plan.js'
 import {lrList, suggestionTable} from '../../report/find-lr-report.js'
@@ -22,7 +22,7 @@ export default class RunsShow extends LrgateCommand<typeof RunsShow> {
   }
 
   public async run(): Promise<void> {
-    const db = dbFromFlags(this.flags)
+    const db = readDbFromFlags(this.flags)
     try {
       const run = readRun(db, this.args.id)
       // A find-lr run's candidate is its curve: show the suggestions it gives.

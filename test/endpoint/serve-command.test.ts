@@ -9,7 +9,7 @@ import {InputError} from '../../src/errors.js'
 import {Gpt} from '../../src/model/gpt.js'
 import {saveModel} from '../../src/model/io.js'
 import {CharTokenizer} from '../../src/model/tokenizer.js'
-import {fillTemplate, startServeCommand, withServedModel} from '../../src/serve/serve-command.js'
+import {fillTemplate, startServeCommand, withServedModel} from '../../src/endpoint/serve-command.js'
 import {buildIfStale, ROOT} from '../fixtures/eval/cli.js'
 
 /** Whether `pid` still runs: a zombie (killed, not yet reaped by a PID 1 that may never reap) does not. */
