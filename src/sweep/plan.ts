@@ -99,8 +99,17 @@ export function planSweep(config: Config, configFile: string | null, flags: Swee
 
   // Schedule flags (--type, --warmup-ratio, …) override sweep.schedule; --lr and --steps are the sweep's own.
   const grid = planGrid(config, flags)
-  if (trainer && (grid.methods.some((m) => m.type === 'lora') || grid.replay.some((r) => r > 0) || grid.interpolate.some((a) => a < 1))) {
-    throw new InputError('--trainer runs your own fine-tune: LoRA, replay and interpolation are the built-in engine\'s (leave out --method lora, --replay and --interpolate, or --trainer).')
+  if (trainer) {
+    // Options a command template cannot carry (no placeholder for them): exit 2 naming both (README "Your own trainer").
+    const given = [
+      grid.methods.some((m) => m.type === 'lora') ? (flags.method !== undefined ? '--method lora' : 'sweep.methods: lora') : null,
+      grid.replay.some((r) => r > 0) ? (flags.replay !== undefined ? `--replay ${flags.replay}` : 'sweep.replay') : null,
+      grid.interpolate.some((a) => a < 1) ? (flags.interpolate !== undefined ? `--interpolate ${flags.interpolate}` : 'sweep.interpolate') : null,
+    ].filter((g) => g !== null)
+    if (given.length > 0) {
+      const source = flags.trainer !== undefined ? '--trainer' : '--trainer (trainer.command)'
+      throw new InputError(`${given.join(', ')} cannot be combined with ${source}: LoRA, replay and interpolation are the built-in engine's, and a command template has no placeholder for them; drop one of the two.`)
+    }
   }
   const {lr: _lr, steps: _steps, trainer: _trainer, method: _m, 'lora-rank': _r, 'lora-alpha': _a, replay: _rp, 'replay-data': _rd, interpolate: _i, seeds: _sd, ...scheduleFlags} = flags
   const fromFlags = scheduleSpecFromFlags(scheduleFlags, {spec: config.sweep.schedule, source: 'sweep.schedule', name: configKeyNamer('sweep.schedule')})
