@@ -202,7 +202,10 @@ describe('lrgate sweep', () => {
     assert.equal(out.candidates.filter((c) => c.status === 'completed').length, 1, 'rungs at 6 and 12 halve 4 candidates to 1')
     assert.equal(out.compute.stepsPlanned, 96)
     assert.ok(out.compute.stepsTrained <= 48, `trained ${out.compute.stepsTrained} of 96 steps`)
-    assert.equal(count(db, 'SELECT count(*) FROM rungs WHERE kept IS NOT NULL'), 4 + 2)
+    // every candidate is decided at the first rung; at most the two it kept reach the second (one may diverge first)
+    assert.equal(count(db, 'SELECT count(*) FROM rungs WHERE kept IS NOT NULL AND step = 6'), 4)
+    assert.equal(count(db, 'SELECT count(*) FROM rungs WHERE kept = 1 AND step = 6'), 2)
+    assert.ok(count(db, 'SELECT count(*) FROM rungs WHERE kept IS NOT NULL AND step = 12') <= 2)
     // Pruned candidates are never evaluated; the recommendation comes from the survivors.
     assert.equal(count(db, 'SELECT count(*) FROM evaluations WHERE run_id = ?', out.runId), 2)
     assert.equal(out.recommended, out.candidates.find((c) => c.status === 'completed' && c.verdict === 'pass')?.label ?? null)
