@@ -1,28 +1,17 @@
 import {existsSync} from 'node:fs'
-import {dirname} from 'node:path'
 
 import type {Config} from '../config/schema.js'
 import {loadDataset} from '../datasets/load.js'
 import {InputError} from '../errors.js'
-import {packageRoot} from '../paths.js'
 import type {Store} from '../store/db.js'
 import {getStoredDataset} from '../store/datasets.js'
 import {type EvaluationRow, getEvaluation, latestEvaluationByLabel} from '../store/evaluations.js'
 import {evaluationSettings} from './evaluation-settings.js'
-import {relocateDir} from '../util/relocate.js'
 import {loadEvaluators} from './load-evaluators.js'
+import {modelDirOf} from './model-dir-of.js'
 import {reevaluationLabel} from './reevaluation-label.js'
 import {evaluateAndStore} from './store-evaluation.js'
 
-/**
- * The model folder an evaluation was made from, on this machine: its stored path, or the same
- * folder restored beside the database, under the working directory or in lrgate's own package
- * (a CI runner that brought back the database and the promoted model's folder). Null when gone.
- */
-export function modelDirOf(store: Store, row: EvaluationRow, cwd = process.cwd()): string | null {
-  const roots = [...(store.file === ':memory:' ? [] : [dirname(store.file)]), cwd, packageRoot()]
-  return relocateDir(row.modelDir, roots, 'config.json')
-}
 
 
 export interface ReevaluateOptions {

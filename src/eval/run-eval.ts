@@ -4,7 +4,6 @@ import type {Config} from '../config/schema.js'
 import {loadDataset} from '../datasets/load.js'
 import {displayUrl} from '../endpoint/display-url.js'
 import {InputError} from '../errors.js'
-import {resolveModelRef} from '../model/reference.js'
 import type {Store} from '../store/db.js'
 import {evaluationSettings} from './evaluation-settings.js'
 import {loadEvaluators} from './load-evaluators.js'
@@ -72,7 +71,7 @@ export async function runEval(request: EvalRequest): Promise<EvaluationSummary> 
 
   const {generation} = evaluationSettings(request.seed, request.config.eval.generation)
   // "example" or a folder, resolved once: generation, the tokenizer identity and the stored path agree.
-  const modelDir = request.model === undefined ? undefined : resolveModelRef(request.model, request.cwd, '--model')
+  const modelDir = request.model === undefined ? undefined : (await import('../model/reference.js')).resolveModelRef(request.model, request.cwd, '--model')
   let outputs: RecordOutput[]
   let source: string
   let served: {endpointUrl: string; endpointModel: string; tokenizer: string; perplexityUnavailable?: string} | undefined

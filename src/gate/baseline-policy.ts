@@ -1,4 +1,4 @@
-import {modelDirOf} from '../eval/reevaluate.js'
+import {modelDirOf} from '../eval/model-dir-of.js'
 import {reevaluationLabel} from '../eval/reevaluation-label.js'
 import type {Store} from '../store/db.js'
 import {type EvaluationRow, latestEvaluationByLabel} from '../store/evaluations.js'
