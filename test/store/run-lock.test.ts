@@ -12,15 +12,15 @@ import {acquireRunLock} from '../../src/store/run-lock.js'
 
 const HOLDER = fileURLToPath(new URL('../fixtures/store/hold-run-lock.ts', import.meta.url))
 
-const started: {kill: (s: NodeJS.Signals) => boolean}[] = []
-after(() => started.forEach((p) => p.kill('SIGKILL')))
+const holders: {kill: (s: NodeJS.Signals) => boolean}[] = []
+after(() => holders.forEach((p) => p.kill('SIGKILL')))
 
 describe('a run has one live owner (the run lock)', () => {
   it('a second owner is refused at once naming the live one (even after the holder dropped its lock object); a kill -9ed owner is taken over', async () => {
     const db = join(mkdtempSync(join(tmpdir(), 'lrgate-lock-')), 'lrgate.db')
     new Database(db).close()
     const holder = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', HOLDER, db], {stdio: ['ignore', 'pipe', 'inherit']})
-    started.push(holder)
+    holders.push(holder)
     const exited = new Promise((resolve) => holder.once('exit', resolve))
     await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()))
     await new Promise((r) => setTimeout(r, 500)) // several garbage collections in the holder
