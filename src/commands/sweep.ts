@@ -25,6 +25,7 @@ Candidates run in worker processes (--parallel); progress goes to stderr. With -
     {description: 'Weekly retrain on a new data version; fail the job when nothing may ship', command: '<%= config.bin %> <%= command.id %> --train food-train@2 --name weekly-$(date +%F) --gate'},
     {description: 'Continue a sweep that was interrupted or killed (failed candidates are rerun)', command: '<%= config.bin %> <%= command.id %> --resume 3'},
     {description: 'Your own PyTorch trainer per candidate (examples/pytorch-trainer)', command: '<%= config.bin %> <%= command.id %> --trainer "/usr/bin/python3 examples/pytorch-trainer/train.py --config {config}"'},
+    {description: 'Which method and remedy may ship: full vs LoRA, with and without replay, and a 50/50 weight interpolation', command: '<%= config.bin %> <%= command.id %> --method full,lora --lora-rank 8 --replay 0,0.25 --interpolate 1,0.5'},
   ]
 
   static override flags = {
@@ -46,6 +47,13 @@ Candidates run in worker processes (--parallel); progress goes to stderr. With -
       helpValue: '<template>',
     }),
     'early-stopping': Flags.boolean({description: 'prune hopeless candidates by successive halving [default: sweep.earlyStopping.enabled: auto, on for 6 or more learning rates]', allowNo: true}),
+    method: Flags.string({description: 'fine-tune methods, comma-separated: full, lora [default: sweep.methods]', helpValue: '<full,lora>'}),
+    'lora-rank': Flags.string({description: 'LoRA rank (alpha follows as 2 x rank unless --lora-alpha) [default: 8]', helpValue: '<n>'}),
+    'lora-alpha': Flags.string({description: 'LoRA alpha: the adapter is scaled by alpha/rank [default: 16]', helpValue: '<x>'}),
+    replay: Flags.string({description: 'replay shares: part of each batch drawn from general text (datasets.replay), e.g. 0,0.25 [default: sweep.replay]', helpValue: '<a,b>'}),
+    'replay-data': Flags.string({description: 'general text for replay, name@version or folder [default: datasets.replay]', helpValue: '<dataset>'}),
+    interpolate: Flags.string({description: 'WiSE-FT: also evaluate base + alpha (tuned - base) for each alpha < 1, e.g. 1,0.5 [default: sweep.interpolate]', helpValue: '<a,b>'}),
+    seeds: Flags.string({description: 'fine-tunes per configuration, each with its own seed [default: sweep.seeds]', helpValue: '<n>'}),
     ...scheduleFlags,
   }
 
@@ -84,8 +92,13 @@ Candidates run in worker processes (--parallel); progress goes to stderr. With -
         name: outcome.name,
         status: outcome.status,
         baseline: outcome.baseline,
-        candidates: outcome.candidates.map((c) => ({label: c.label, lr: c.lr, status: c.status, evaluationId: c.evaluationId, verdict: c.verdict})),
+        candidates: outcome.candidates.map((c) => ({
+          label: c.label, lr: c.lr, method: c.method, rank: c.rank, alpha: c.alpha, replay: c.replay, interpolate: c.interpolate, seed: c.seed,
+          status: c.status, evaluationId: c.evaluationId, verdict: c.verdict,
+          targetPerplexityChange: c.target.perplexityChange, worstOod: c.worstOod,
+        })),
         recommended: outcome.recommended?.label ?? null,
+        withoutRemedy: outcome.withoutRemedy?.label ?? null,
         compute: outcome.compute,
       })
     } else {

@@ -27,10 +27,17 @@ export const DEFAULT_CONFIG: Config = {
   datasets: {
     train: 'food-train@1',
     eval: 'example-eval@2',
+    // general text mixed into fine-tune batches when sweep.replay > 0: the example base model's pretraining set
+    replay: 'example-pretrain@2',
   },
   sweep: {
     // Calibrated on the shipped example (README, "Why these learning rates").
     lrs: [1e-6, 1e-5, 3e-4, 1e-3],
+    // The remedy grid (README, "Forgetting remedies"): full fine-tuning only, unless asked.
+    methods: ['full'],
+    replay: [0],
+    interpolate: [1],
+    seeds: 1,
     steps: 100,
     // 8 sequences of the model's context (256 characters for the example)
     batchSize: 8,

@@ -21,10 +21,33 @@ export type OptimizerConfig = z.infer<typeof optimizerSchema>
 /** The sweep's schedule: a schedule spec whose `lr` and `steps` come from the sweep itself. */
 export const sweepScheduleSchema = scheduleSpecSchema.omit({lr: true, steps: true})
 
+/** A LoRA method's settings (src/model/lora.ts); omitted keys take the defaults. */
+export const loraMethodSchema = z
+  .object({
+    type: z.literal('lora'),
+    rank: z.number().int().positive().optional(),
+    alpha: z.number().positive().optional(),
+    targets: z.array(z.enum(['attn', 'mlp'])).min(1).optional(),
+    dropout: z.number().gte(0).lt(1).optional(),
+  })
+  .strict()
+
+/** How a candidate fine-tunes: `full` (every weight), `lora` (adapters, defaults), or an object. */
+export const methodSchema = z.union([z.enum(['full', 'lora']), z.object({type: z.literal('full')}).strict(), loraMethodSchema])
+export type MethodSetting = z.infer<typeof methodSchema>
+
 export const sweepSchema = z
   .object({
     name: z.string().min(1).optional(),
     lrs: z.array(z.number().positive()).min(1),
+    // the remedy grid: candidates are lrs × methods × replay × (trained, and each interpolate < 1) × seeds
+    methods: z.array(methodSchema).min(1),
+    // share of each fine-tune batch drawn from datasets.replay (rehearsal); 0 = none
+    replay: z.array(z.number().gte(0).lt(1)).min(1),
+    // WiSE-FT: also evaluate base + alpha (tuned - base) for each alpha < 1 (1 = the tuned model itself)
+    interpolate: z.array(z.number().gte(0).lte(1)).min(1),
+    // fine-tunes per configuration, each with its own seed
+    seeds: z.number().int().positive(),
     steps: z.number().int().positive().optional(),
     epochs: z.number().positive().optional(),
     batchSize: z.number().int().positive(),
@@ -74,7 +97,7 @@ export const configSchema = z
     seed: z.number().int().nonnegative(),
     backend: z.enum(BACKENDS),
     baseModel: z.string().min(1),
-    datasets: z.object({train: z.string().min(1), eval: z.string().min(1)}).strict(),
+    datasets: z.object({train: z.string().min(1), eval: z.string().min(1), replay: z.string().min(1)}).strict(),
     sweep: sweepSchema,
     trainer: trainerSchema.optional(),
     eval: evalSchema,

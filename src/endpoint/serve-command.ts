@@ -3,7 +3,7 @@ import {createServer} from 'node:net'
 import {dirname} from 'node:path'
 
 import {InputError} from '../errors.js'
-import {spawnGroup, stopGroup} from '../trainer/supervisor.js'
+import {spawnSupervised} from '../process/index.js'
 import {renderTemplate} from '../trainer/template.js'
 
 /** A model served by `eval.serveCommand` for as long as an evaluation needs it. */
@@ -45,7 +45,7 @@ export function fillTemplate(template: string, values: {model: string; port: num
 }
 
 /**
- * Starts `template` (through /bin/sh, in a process group of its own, see trainer/supervisor.ts),
+ * Starts `template` (through /bin/sh, in a process group of its own behind src/process's guardian),
  * waits until its `/v1/models` answers 200, and returns the URL and a stop function. A server that
  * exits first, or is not ready in time, is stopped and reported as an InputError with the last
  * lines it printed. The sweep uses this per model when `eval.serveCommand` is set; `lrgate serve`
@@ -56,8 +56,8 @@ export async function startServeCommand(template: string, options: ServeCommandO
   const command = fillTemplate(template, {model: options.model, port})
   const mask = options.mask ?? ((line: string) => line)
   if (options.logFile) mkdirSync(dirname(options.logFile), {recursive: true})
-  const child = spawnGroup(command, {cwd: options.cwd ?? process.cwd(), env: options.env ?? process.env})
-  const pgid = child.pid!
+  const supervised = spawnSupervised('/bin/sh', ['-c', command], {cwd: options.cwd ?? process.cwd(), env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe']})
+  const child = supervised.child
   let tail: string[] = []
   let partial = ''
   const keep = (d: Buffer) => {
@@ -73,7 +73,9 @@ export async function startServeCommand(template: string, options: ServeCommandO
   child.once('exit', () => (gone = true))
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()))
   const graceMs = options.graceMs ?? 10_000
-  const stop = () => stopGroup(pgid, graceMs)
+  const stop = async () => {
+    await supervised.stop({graceMs})
+  }
   const url = `http://127.0.0.1:${port}/v1`
   const readySeconds = options.readySeconds ?? 600
   const deadline = Date.now() + readySeconds * 1000

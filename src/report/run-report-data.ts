@@ -69,6 +69,9 @@ export function loadRunReportData(db: Store, run: RunRow): RunReportData {
     candidates: runCandidates(db, run.id).map((c) => ({
       label: c.label,
       lr: c.lr,
+      method: c.method ?? 'full',
+      replay: c.replay ?? 0,
+      interpolate: c.interpolate ?? 1,
       status: c.status,
       statusReason: c.statusReason,
       stepsTotal: c.stepsTotal,

@@ -1,7 +1,7 @@
 import Table from 'cli-table3'
 
 import type {SweepOutcome} from '../sweep/run-sweep.js'
-import type {CandidateSummary} from '../sweep/verdicts.js'
+import {type CandidateSummary, isPlain} from '../sweep/verdicts.js'
 import {inert} from '../util/inert.js'
 import {hint} from '../util/invocation.js'
 
@@ -23,21 +23,29 @@ export function renderSweepTable(outcome: SweepOutcome): string {
     style: {head: [], border: [], compact: true},
     colAligns: ['left', 'right', 'left', 'right', 'right', 'right', 'right', 'left', 'right', 'left'],
   })
-  for (const c of outcome.candidates) {
-    table.push([
-      c.label + (outcome.recommended?.id === c.id ? ' *' : ''),
-      c.lr.toExponential(1),
-      c.status,
-      `${c.stepsDone}/${c.stepsTotal}`,
-      num(c.finalTrainLoss),
-      c.target.relevance === null ? '–' : `${num(c.target.relevance)} (${signed(c.target.relevanceDelta)})`,
-      c.target.perplexity === null ? '–' : `${num(c.target.perplexity, 2)} (${pct(c.target.perplexityChange)})`,
-      worst(c),
-      pct(c.failRateChange),
-      c.verdict ?? (c.status === 'diverged' ? 'diverged' : '–'),
-    ].map(inert))
+  // With more than one method the table groups by method (a header row each), in the grid's order.
+  const methods = [...new Set(outcome.candidates.map((c) => c.method))]
+  const grouped = methods.length > 1
+  for (const method of methods) {
+    if (grouped) table.push([{colSpan: 10, content: method === 'lora' ? 'LoRA (adapters; base frozen)' : 'full fine-tune'}])
+    for (const c of outcome.candidates.filter((x) => x.method === method)) pushRow(table, c, outcome)
   }
   return table.toString()
+}
+
+function pushRow(table: InstanceType<typeof Table>, c: CandidateSummary, outcome: SweepOutcome): void {
+  table.push([
+    c.label + (outcome.recommended?.id === c.id ? ' *' : ''),
+    c.lr.toExponential(1),
+    c.status,
+    `${c.stepsDone}/${c.stepsTotal}`,
+    num(c.finalTrainLoss),
+    c.target.relevance === null ? '–' : `${num(c.target.relevance)} (${signed(c.target.relevanceDelta)})`,
+    c.target.perplexity === null ? '–' : `${num(c.target.perplexity, 2)} (${pct(c.target.perplexityChange)})`,
+    worst(c),
+    pct(c.failRateChange),
+    c.verdict ?? (c.status === 'diverged' ? 'diverged' : '–'),
+  ].map(inert))
 }
 
 /** One plain sentence: what to ship, or why nothing may. */
@@ -45,10 +53,23 @@ export function recommendationLine(outcome: SweepOutcome): string {
   const r = outcome.recommended
   if (r) {
     const gain = r.target.perplexityChange !== null ? `target perplexity ${pct(r.target.perplexityChange)}` : `target relevance ${signed(r.target.relevanceDelta)}`
-    return `Recommended: ${r.label} (lr ${r.lr}): ${gain} against ${inert(outcome.baseline?.label ?? '–')}, and every gate rule passes. Ship it with: ${hint(`baseline promote run:${outcome.runId}:${r.label}`)}`
+    const ref = `run:${outcome.runId}:${r.label}`
+    const line = `Recommended: ${r.label} (lr ${r.lr}): ${gain} against ${inert(outcome.baseline?.label ?? '–')}, and every gate rule passes. Ship it with: ${hint(`baseline promote ${ref.includes(' ') ? `"${ref}"` : ref}`)}`
+    const remedy = remedyLine(outcome, r)
+    return remedy === '' ? line : `${line}\n${inert(remedy)}`
   }
   const reasons = outcome.candidates.map((c) =>
     c.verdict === 'fail' ? `${c.label} fails ${c.failedRules.slice(0, 2).join(', ')}${c.failedRules.length > 2 ? ` and ${c.failedRules.length - 2} more` : ''}` : `${c.label} ${c.status}${c.statusReason ? ` (${c.statusReason})` : ''}`,
   )
   return `No candidate passes the gate — none may ship. ${inert(reasons.join('; '))}.`
+}
+
+/** With remedies in the grid: the recommendation set against the best passing candidate without one. */
+function remedyLine(outcome: SweepOutcome, r: CandidateSummary): string {
+  if (outcome.candidates.every(isPlain)) return ''
+  const gainOf = (c: CandidateSummary) => (c.target.perplexityChange !== null ? `target perplexity ${pct(c.target.perplexityChange)}` : `target relevance ${signed(c.target.relevanceDelta)}`)
+  if (isPlain(r)) return `No remedy is needed: the best passing candidate is a plain full fine-tune.`
+  const plain = outcome.withoutRemedy ?? null
+  if (!plain) return `Without a remedy nothing passes: no plain full fine-tune clears the gate, so ${r.label} (${gainOf(r)}) is what the remedy buys.`
+  return `Without a remedy the best that passes is ${plain.label}: ${gainOf(plain)}, against ${gainOf(r)} for ${r.label}.`
 }

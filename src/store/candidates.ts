@@ -27,16 +27,53 @@ export interface NewCandidate {
   stepsTotal: number
   /** where the fine-tuned model is kept (null: the run keeps none, as the LR range test) */
   artifactDir: string | null
+  /** the remedy grid (absent: a full fine-tune without replay) */
+  recipe?: CandidateRecipe
+}
+
+/** How a candidate is made: method, LoRA settings, replay share, interpolation, and its trained parent. */
+export interface CandidateRecipe {
+  method: 'full' | 'lora'
+  lora: {rank: number; alpha: number; targets: string[]; dropout: number} | null
+  replay: number
+  interpolate: number
+  /** index (in the same insert) of the trained candidate an interpolated one derives from */
+  parentIndex: number | null
+  adapterDir: string | null
 }
 
 /** Creates a sweep's candidates (status `pending`) in one transaction; returns their ids in order. */
 export function insertCandidates(store: Store, runId: number, candidates: readonly NewCandidate[]): number[] {
   const db = sql(store)
   const insert = db.prepare(
-    `INSERT INTO candidates (run_id, label, lr, schedule, seed, status, steps_total, artifact_dir)
-     VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`,
+    `INSERT INTO candidates (run_id, label, lr, schedule, seed, status, steps_total, artifact_dir, method, lora, replay, interpolate, parent_id, adapter_dir)
+     VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)`,
   )
-  return writeTransaction(store, () => candidates.map((c) => Number(insert.run(runId, c.label, c.lr, JSON.stringify(c.schedule), c.seed, c.stepsTotal, c.artifactDir).lastInsertRowid)))
+  return writeTransaction(store, () => {
+    const ids: number[] = []
+    for (const c of candidates) {
+      const r = c.recipe
+      const parent = r?.parentIndex != null ? ids[r.parentIndex] : null
+      if (r?.parentIndex != null && parent === undefined) throw new Error(`candidate ${c.label}: its parent must come before it`)
+      ids.push(Number(insert.run(runId, c.label, c.lr, JSON.stringify(c.schedule), c.seed, c.stepsTotal, c.artifactDir,
+        r?.method ?? null, r?.lora ? JSON.stringify(r.lora) : null, r?.replay ?? null, r?.interpolate ?? null, parent, r?.adapterDir ?? null).lastInsertRowid))
+    }
+    return ids
+  })
+}
+
+/**
+ * Interpolated candidates follow their trained parent: when it diverged, was pruned or failed,
+ * they end the same way (with the parent named). Returns how many were settled.
+ */
+export function settleDerived(store: Store, runId: number): number {
+  return sql(store)
+    .prepare(
+      `UPDATE candidates AS c SET status = p.status, status_reason = p.label || ' ' || p.status || coalesce(': ' || p.status_reason, '')
+       FROM candidates AS p
+       WHERE c.parent_id = p.id AND c.run_id = ? AND p.status IN ('diverged', 'pruned', 'failed') AND c.status NOT IN ('completed', 'diverged', 'pruned', 'failed')`,
+    )
+    .run(runId).changes
 }
 
 export function markCandidateRunning(store: Store, id: number): void {
@@ -51,11 +88,12 @@ export function markCandidateRunning(store: Store, id: number): void {
 export function recordSteps(store: Store, id: number, stepsDone: number, steps: readonly StepRecord[]): void {
   const db = sql(store)
   const insert = db.prepare(
-    `INSERT OR REPLACE INTO train_steps (candidate_id, step, lr, loss, grad_norm, clipped, tokens_per_s, val_loss)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT OR REPLACE INTO train_steps (candidate_id, step, lr, loss, grad_norm, clipped, tokens_per_s, val_loss, target_loss, replay_loss)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   )
+  const finite = (x: number | null | undefined) => (x === undefined || x === null || !Number.isFinite(x) ? null : x)
   writeTransaction(store, () => {
-    for (const s of steps) insert.run(id, s.step, s.lr, s.loss, Number.isFinite(s.gradNorm) ? s.gradNorm : -1, s.clipped ? 1 : 0, s.tokensPerS, s.valLoss)
+    for (const s of steps) insert.run(id, s.step, s.lr, s.loss, Number.isFinite(s.gradNorm) ? s.gradNorm : -1, s.clipped ? 1 : 0, s.tokensPerS, s.valLoss, finite(s.targetLoss), finite(s.replayLoss))
     db.prepare('UPDATE candidates SET steps_done = ? WHERE id = ?').run(stepsDone, id)
   })
 }
@@ -127,7 +165,8 @@ export function runSteps(store: Store, runId: number): TrainStepRow[] {
   return (
     db
       .prepare(
-        `SELECT s.candidate_id AS candidateId, s.step, s.lr, s.loss, s.grad_norm AS gradNorm, s.clipped, s.tokens_per_s AS tokensPerS, s.val_loss AS valLoss
+        `SELECT s.candidate_id AS candidateId, s.step, s.lr, s.loss, s.grad_norm AS gradNorm, s.clipped, s.tokens_per_s AS tokensPerS, s.val_loss AS valLoss,
+                s.target_loss AS targetLoss, s.replay_loss AS replayLoss
          FROM train_steps s JOIN candidates c ON c.id = s.candidate_id WHERE c.run_id = ? ORDER BY s.candidate_id, s.step`,
       )
       .all(runId) as Array<Omit<TrainStepRow, 'clipped'> & {clipped: number}>

@@ -201,6 +201,21 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE candidates ADD COLUMN warnings TEXT;   -- JSON list of sentences (e.g. the lr differs from lr_schedule)
   ALTER TABLE candidates ADD COLUMN log_tail TEXT;   -- the trainer's last 20 log lines when it failed (secrets masked)
   `,
+
+  // 5: the remedy grid (sweep --method/--replay/--interpolate): how each candidate was made. Rows
+  //    written before hold NULL (a full fine-tune, no replay, not interpolated). An interpolated
+  //    candidate trains nothing: parent_id is the trained candidate whose weights it blends with the base.
+  `
+  ALTER TABLE candidates ADD COLUMN method      TEXT CHECK (method IN ('full', 'lora'));
+  ALTER TABLE candidates ADD COLUMN lora        TEXT;     -- JSON {rank, alpha, targets, dropout} for method lora
+  ALTER TABLE candidates ADD COLUMN replay      REAL;     -- share of each batch drawn from datasets.replay (0..1)
+  ALTER TABLE candidates ADD COLUMN interpolate REAL;     -- WiSE-FT alpha: base + alpha (tuned - base); 1 = the tuned model
+  ALTER TABLE candidates ADD COLUMN parent_id   INTEGER REFERENCES candidates(id);
+  ALTER TABLE candidates ADD COLUMN adapter_dir TEXT;     -- method lora: the adapter folder (artifact_dir holds the merged model)
+
+  ALTER TABLE train_steps ADD COLUMN target_loss REAL;    -- with replay: mean loss of the fine-tune rows of the batch
+  ALTER TABLE train_steps ADD COLUMN replay_loss REAL;    -- with replay: mean loss of the replay rows
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -38,6 +38,14 @@ export interface CandidateRow {
   evaluationId: number | null
   verdict: string | null
   gateId: number | null
+  seed: number
+  /** the remedy grid: NULL in rows written before it (a full fine-tune without replay) */
+  method: 'full' | 'lora' | null
+  lora: string | null
+  replay: number | null
+  interpolate: number | null
+  parentId: number | null
+  adapterDir: string | null
 }
 
 const SELECT_RUN = `
@@ -49,9 +57,10 @@ const SELECT_RUN = `
   FROM runs r`
 
 const SELECT_CANDIDATE = `
-  SELECT id, run_id AS runId, label, lr, status, status_reason AS statusReason, steps_total AS stepsTotal,
+  SELECT id, run_id AS runId, label, lr, seed, status, status_reason AS statusReason, steps_total AS stepsTotal,
          steps_done AS stepsDone, final_train_loss AS finalTrainLoss, final_val_loss AS finalValLoss,
-         artifact_dir AS artifactDir, evaluation_id AS evaluationId, verdict, gate_id AS gateId
+         artifact_dir AS artifactDir, evaluation_id AS evaluationId, verdict, gate_id AS gateId,
+         method, lora, replay, interpolate, parent_id AS parentId, adapter_dir AS adapterDir
   FROM candidates`
 
 /** Runs, newest first. */

@@ -3,7 +3,8 @@ import {join} from 'node:path'
 
 import {initBackend} from '../compute/backend.js'
 import {loadDataset} from '../datasets/load.js'
-import {loadModel, saveModel} from '../model/io.js'
+import {loadModel, saveTuned} from '../model/io.js'
+import {initAdapters} from '../model/lora.js'
 import {buildSchedule} from '../schedule/index.js'
 import {candidateStepsTotal, finishTraining, forgetStepsAfter, lossHistory, markCandidateEvaluated, markCandidateRunning, recordSteps, setCandidateStatus} from '../store/candidates.js'
 import {hasCheckpoint, loadCheckpoint, saveCheckpoint} from '../train/checkpoint.js'
@@ -25,6 +26,7 @@ import {trainExternally} from './external-job.js'
 import type {Send, SweepJob} from './messages.js'
 import {evaluationRoute} from './trainer-plan.js'
 import {splitTraining} from './training-data.js'
+import {evaluateInterpolations} from './interpolate-job.js'
 import {openWorkerDb} from './worker-db.js'
 
 type CandidateJob = Extract<SweepJob, {kind: 'candidate'}>
@@ -69,6 +71,7 @@ async function evaluateCandidate(
  */
 export async function runCandidateJob(job: CandidateJob, send: Send, stopReason: () => string | null): Promise<void> {
   const {plan} = job
+  const recipe = job.recipe ?? {seed: plan.seed, lora: null, adapterDir: null, replay: 0, evaluated: false, interpolations: []}
   const db = openWorkerDb(job.dbPath)
   try {
     const backend = await initBackend(job.backend, {threads: job.threads})
@@ -90,6 +93,8 @@ export async function runCandidateJob(job: CandidateJob, send: Send, stopReason:
       const trainSet = await loadDataset(plan.train, {cwd: plan.cwd})
       const split = splitTraining(trainSet, plan.seed)
       const start = hasCheckpoint(checkpointDir) ? loadCheckpoint(checkpointDir) : {...loadModel(plan.baseModel), stepsDone: 0, optimizer: undefined}
+      if (recipe.lora && !start.model.loraSpec) start.model.attachAdapters(recipe.lora, initAdapters(start.model.config, recipe.lora, recipe.seed))
+      const replay = recipe.replay > 0 ? {stream: await replayStream(plan, start.tokenizer), share: recipe.replay} : undefined
       forgetStepsAfter(db, job.candidateId, start.stepsDone)
       markCandidateRunning(db, job.candidateId)
       send({type: 'start', key: job.key, label: job.label, total: steps})
@@ -97,13 +102,14 @@ export async function runCandidateJob(job: CandidateJob, send: Send, stopReason:
       result = await train({
         model: start.model,
         train: buildTokenStream(split.train, start.tokenizer),
+        ...(replay ? {replay} : {}),
         valid: buildTokenStream(split.valid, start.tokenizer),
         steps,
         batchSize: plan.batchSize,
         schedule: buildSchedule(plan.schedule, {lr: job.lr, steps}),
         optimizer: plan.optimizer,
         clipNorm: plan.clipNorm,
-        seed: deriveSeed(plan.seed, 'batches'),
+        seed: deriveSeed(recipe.seed, 'batches'),
         valEvery: plan.valEvery,
         checkpointEvery: plan.checkpointEvery,
         divergence: plan.divergence,
@@ -111,7 +117,7 @@ export async function runCandidateJob(job: CandidateJob, send: Send, stopReason:
         onStep: (s) => send({type: 'progress', key: job.key, value: s.step + 1, fields: {phase: 'train', loss: s.loss, lr: s.lr, tokensPerS: s.tokensPerS}}),
         onCheckpoint: async (done, optimizer, records) => {
           recordSteps(db, job.candidateId, done, records)
-          if (done < steps) await saveCheckpoint(checkpointDir, start.model, start.tokenizer, optimizer, done)
+          if (done < steps) await saveCheckpoint(checkpointDir, start.model, start.tokenizer, optimizer, done, plan.baseModel)
         },
         shouldStop: (step) => stopReason() ?? (step === job.stopAt ? 'rung' : null),
       })
@@ -135,10 +141,11 @@ export async function runCandidateJob(job: CandidateJob, send: Send, stopReason:
         send({type: 'done', key: job.key, status: 'diverged', evaluationId: null, message: result.reason ?? 'diverged'})
         return
       }
-      await saveModel(modelDir, start.model, start.tokenizer, {
-        base: plan.baseModel,
-        fineTune: {dataset: plan.train, lr: job.lr, steps, schedule: plan.schedule, optimizer: plan.optimizer, seed: plan.seed, run: job.runId, candidate: job.label},
-      })
+      const fineTune = {
+        dataset: plan.train, lr: job.lr, steps, schedule: plan.schedule, optimizer: plan.optimizer, seed: recipe.seed, run: job.runId, candidate: job.label,
+        method: recipe.lora ? {type: 'lora', ...recipe.lora} : {type: 'full'}, ...(recipe.replay > 0 ? {replay: {dataset: plan.replayData, share: recipe.replay}} : {}),
+      }
+      await saveTuned(modelDir, start.model, start.tokenizer, {base: plan.baseModel, fineTune}, recipe.adapterDir ? {dir: recipe.adapterDir, base: plan.baseModel} : undefined)
       finishTraining(db, job.candidateId, {status: 'running', reason: null, stepsDone: steps, finalTrainLoss: result.finalTrainLoss, finalValLoss: result.finalValLoss})
       rmSync(checkpointDir, {recursive: true, force: true})
       start.model.dispose()
@@ -152,24 +159,34 @@ export async function runCandidateJob(job: CandidateJob, send: Send, stopReason:
     }
     const evalSet = await loadDataset(plan.eval, {cwd: plan.cwd})
     const evalKey = `${job.key} eval`
-    send({type: 'start', key: evalKey, label: `${job.label.split('/').pop()} eval`, total: 100})
-    let evaluationId: number
-    try {
-      evaluationId = await evaluateCandidate(db, job, modelDir, evalSet, backend.name, stopReason, (f, phase) => send({type: 'progress', key: evalKey, value: Math.round(100 * f), fields: {phase}}), send)
-    } catch (error) {
-      // What an external trainer left cannot be evaluated: that candidate failed, the others go on.
-      if (!plan.trainer || !(error instanceof InputError || error instanceof OutputsCommandError)) throw error
-      const message = `the trainer exited 0 but its output cannot be evaluated: ${(error as Error).message}${evaluationRoute(plan.evaluation).kind !== 'model' ? '' : ' ({output_dir} must hold an lrgate model folder, or set eval.serveCommand or eval.outputsCommand)'}`
-      finishTraining(db, job.candidateId, {status: 'failed', reason: message, stepsDone: steps, finalTrainLoss: null, finalValLoss: null})
-      send({type: 'done', key: evalKey, status: 'failed', evaluationId: null, message: 'not evaluated'})
-      send({type: 'done', key: job.key, status: 'failed', evaluationId: null, message})
-      return
+    let evaluationId: number | null = null
+    if (!recipe.evaluated) {
+      send({type: 'start', key: evalKey, label: `${job.label.split('/').pop()} eval`, total: 100})
+      try {
+        evaluationId = await evaluateCandidate(db, job, modelDir, evalSet, backend.name, stopReason, (f, phase) => send({type: 'progress', key: evalKey, value: Math.round(100 * f), fields: {phase}}), send)
+      } catch (error) {
+        // What an external trainer left cannot be evaluated: that candidate failed, the others go on.
+        if (!plan.trainer || !(error instanceof InputError || error instanceof OutputsCommandError)) throw error
+        const message = `the trainer exited 0 but its output cannot be evaluated: ${(error as Error).message}${evaluationRoute(plan.evaluation).kind !== 'model' ? '' : ' ({output_dir} must hold an lrgate model folder, or set eval.serveCommand or eval.outputsCommand)'}`
+        finishTraining(db, job.candidateId, {status: 'failed', reason: message, stepsDone: steps, finalTrainLoss: null, finalValLoss: null})
+        send({type: 'done', key: evalKey, status: 'failed', evaluationId: null, message: 'not evaluated'})
+        send({type: 'done', key: job.key, status: 'failed', evaluationId: null, message})
+        return
+      }
+      send({type: 'done', key: evalKey, status: 'completed', evaluationId, message: 'evaluated'})
+      markCandidateEvaluated(db, job.candidateId, evaluationId)
     }
-    send({type: 'done', key: evalKey, status: 'completed', evaluationId, message: 'evaluated'})
-    markCandidateEvaluated(db, job.candidateId, evaluationId)
+    // WiSE-FT: the interpolated candidates of this fine-tune, made from its stored weights (no training).
+    await evaluateInterpolations(db, {job, recipe, modelDir, evalSet, backend: backend.name, send})
     const how = result ? `trained, loss ${result.finalTrainLoss?.toFixed(3)}; evaluated` : trained ? `${trained}; evaluated` : 'evaluated'
     send({type: 'done', key: job.key, status: 'completed', evaluationId, message: how})
   } finally {
     db.close()
   }
+}
+
+/** The replay stream: every record of datasets.replay (its `valid:*` cohorts too: they are general text), in file order. */
+async function replayStream(plan: CandidateJob['plan'], tokenizer: CharTokenizer) {
+  const set = await loadDataset(plan.replayData!, {cwd: plan.cwd})
+  return buildTokenStream(set.records, tokenizer)
 }

@@ -8,10 +8,10 @@ import {readOutputsFile} from '../eval/outputs-file.js'
 import {evaluateAndStore} from '../eval/store-evaluation.js'
 import type {Store} from '../store/db.js'
 import {describeExit, runTrainer} from '../trainer/run-trainer.js'
-import {makeMasker} from '../trainer/secrets.js'
 import {renderTemplate} from '../trainer/template.js'
 import {evaluationSettings} from '../eval/evaluation-settings.js'
 import type {SweepPlan} from './plan.js'
+import {maskSecrets} from '../process/index.js'
 
 /** A model folder evaluated through `eval.outputsCommand` instead of lrgate's own model loader. */
 export interface CommandEvaluation {
@@ -44,7 +44,7 @@ export async function evaluateWithCommand(db: Store, e: CommandEvaluation): Prom
     cwd: e.plan.cwd,
     env: {...process.env, LRGATE_RUN_ID: String(e.runId), LRGATE_OUTPUT_DIR: dirname(outputs)},
     logFile,
-    mask: makeMasker(process.env),
+    mask: (text: string) => maskSecrets(text),
     log: 'jsonl',
     outputDir: e.workDir,
     timeoutMs: null,

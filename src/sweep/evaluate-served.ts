@@ -9,8 +9,8 @@ import {loadEvaluators} from '../eval/load-evaluators.js'
 import {matchOutputs} from '../eval/match-outputs.js'
 import {evaluateAndStore} from '../eval/store-evaluation.js'
 import type {Store} from '../store/db.js'
-import {makeMasker} from '../trainer/secrets.js'
 import type {SweepPlan} from './plan.js'
+import {maskSecrets} from '../process/index.js'
 
 /** A model folder evaluated through `eval.serveCommand` (a server per model) instead of lrgate's own loader. */
 export interface ServedEvaluation {
@@ -41,7 +41,7 @@ export async function evaluateServed(db: Store, e: ServedEvaluation): Promise<nu
   const {plan} = e
   const evaluators = await loadEvaluators({specs: plan.evaluation.evaluators, configFile: plan.configFile, cwd: plan.cwd})
   const settings = evaluationSettings(plan.seed, plan.evaluation.generation)
-  const mask = makeMasker(process.env)
+  const mask = (text: string) => maskSecrets(text)
   const run = await withServedModel(
     e.template,
     {model: e.modelDir, cwd: plan.cwd, env: process.env, logFile: join(e.workDir, 'serve.log'), mask},

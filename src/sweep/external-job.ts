@@ -11,12 +11,12 @@ import {DivergenceDetector} from '../train/divergence.js'
 import {candidateConfigJson, type CandidateSettings, placeholderValues} from '../trainer/candidate-config.js'
 import {LrCheck} from '../trainer/lr-check.js'
 import {describeExit, type ReportedStep, runTrainer} from '../trainer/run-trainer.js'
-import {makeMasker} from '../trainer/secrets.js'
-import {processesWithEnv, processGroupOf, stopGroup} from '../trainer/supervisor.js'
+import {processesWithEnv, processGroupOf, stopForeignGroup} from '../trainer/supervisor.js'
 import {renderTemplate} from '../trainer/template.js'
 import {checkpointFolders} from '../trainer/trainer-state.js'
 import type {Send, SweepJob} from './messages.js'
 import type {TrainerPlan} from './trainer-plan.js'
+import {maskSecrets} from '../process/index.js'
 
 type CandidateJob = Extract<SweepJob, {kind: 'candidate'}>
 
@@ -41,7 +41,7 @@ export async function trainExternally(db: Store, job: CandidateJob, trainer: Tra
   const outputDir = row.artifactDir ?? join(candidateDir, 'model')
   const steps = row.stepsTotal
   if (existsSync(join(candidateDir, TRAINED_MARKER))) return {status: 'trained', message: 'already trained'}
-  const mask = makeMasker(process.env)
+  const mask = (text: string) => maskSecrets(text)
 
   // A trainer a dead sweep left running on this folder would write over the resumed one.
   await stopStrayTrainers(outputDir, (line) => send({type: 'log', line: `${job.label}: ${line}`}))
@@ -139,6 +139,6 @@ async function stopStrayTrainers(outputDir: string, log: (line: string) => void)
   }
   for (const pgid of groups) {
     log(`stopping a trainer left running on ${outputDir} (process group ${pgid})`)
-    await stopGroup(pgid)
+    await stopForeignGroup(pgid)
   }
 }

@@ -1,4 +1,5 @@
 import type {ProgressFields} from '../util/progress.js'
+import type {LoraSpec} from '../model/lora.js'
 import type {SweepPlan} from './plan.js'
 
 /**
@@ -8,7 +9,19 @@ import type {SweepPlan} from './plan.js'
  */
 export type SweepJob =
   | {kind: 'evaluate'; key: string; label: string; runId: number; dbPath: string; plan: SweepPlan; modelDir: string; threads: number; backend: string; role: 'base' | 'baseline'}
-  | {kind: 'candidate'; key: string; label: string; runId: number; candidateId: number; lr: number; dbPath: string; plan: SweepPlan; runDir: string; threads: number; backend: string; stopAt: number | null}
+  | {kind: 'candidate'; key: string; label: string; runId: number; candidateId: number; lr: number; dbPath: string; plan: SweepPlan; runDir: string; threads: number; backend: string; stopAt: number | null; recipe?: CandidateJobRecipe}
+
+/** How a trained candidate is made (the remedy grid), and the interpolated candidates it owes. */
+export interface CandidateJobRecipe {
+  /** the candidate's own seed: batches, replay draws and LoRA's initialisation */
+  seed: number
+  lora: LoraSpec | null
+  adapterDir: string | null
+  replay: number
+  /** already trained and evaluated: only interpolations are left */
+  evaluated: boolean
+  interpolations: Array<{candidateId: number; key: string; label: string; interpolate: number; modelDir: string}>
+}
 
 /** What a worker tells the sweep. */
 export type WorkerMessage =

@@ -9,6 +9,7 @@ import {compactLr, configKeyNamer, validateSchedule} from '../schedule/index.js'
 import {flagName, type KeyNamer} from '../schedule/check.js'
 import {scheduleSpecFromFlags, type ScheduleFlagValues} from '../schedule/from-flags.js'
 import type {ScheduleSpec} from '../schedule/spec.js'
+import {type Method, normalizeMethod, parseLoraNumber, parseMethodList, parseShareList} from './grid.js'
 import {planTrainer, type TrainerPlan} from './trainer-plan.js'
 
 /** Everything a sweep needs, resolved from config and flags; stored with the run for --resume. */
@@ -21,6 +22,13 @@ export interface SweepPlan {
   train: string
   eval: string
   lrs: number[]
+  /** the remedy grid (grid.ts); absent in plans stored before it: full, no replay, no interpolation, one seed */
+  methods?: Method[]
+  replay?: number[]
+  interpolate?: number[]
+  seeds?: number
+  /** general text for replay (datasets.replay) */
+  replayData?: string
   steps: number | null
   epochs: number | null
   batchSize: number
@@ -56,6 +64,13 @@ export interface SweepFlags extends ScheduleFlagValues {
   name?: string
   backend?: string
   'early-stopping'?: boolean
+  method?: string
+  'lora-rank'?: string
+  'lora-alpha'?: string
+  replay?: string
+  'replay-data'?: string
+  interpolate?: string
+  seeds?: string
   trainer?: string
 }
 
@@ -89,7 +104,11 @@ export function planSweep(config: Config, configFile: string | null, flags: Swee
   const parallel = flags.parallel === undefined ? config.sweep.parallel : flags.parallel === 'auto' ? 'auto' : positiveNumber('parallel', flags.parallel, true)
 
   // Schedule flags (--type, --warmup-ratio, …) override sweep.schedule; --lr and --steps are the sweep's own.
-  const {lr: _lr, steps: _steps, trainer: _trainer, ...scheduleFlags} = flags
+  const grid = planGrid(config, flags)
+  if (trainer && (grid.methods.some((m) => m.type === 'lora') || grid.replay.some((r) => r > 0) || grid.interpolate.some((a) => a < 1))) {
+    throw new InputError('--trainer runs your own fine-tune: LoRA, replay and interpolation are the built-in engine\'s (leave out --method lora, --replay and --interpolate, or --trainer).')
+  }
+  const {lr: _lr, steps: _steps, trainer: _trainer, method: _m, 'lora-rank': _r, 'lora-alpha': _a, replay: _rp, 'replay-data': _rd, interpolate: _i, seeds: _sd, ...scheduleFlags} = flags
   const fromFlags = scheduleSpecFromFlags(scheduleFlags, {spec: config.sweep.schedule, source: 'sweep.schedule', name: configKeyNamer('sweep.schedule')})
   const {lr: _l, steps: _s, ...schedule} = fromFlags.spec
   // How errors name each schedule key: the flag or config key the user set. The length is --steps, or
@@ -110,6 +129,7 @@ export function planSweep(config: Config, configFile: string | null, flags: Swee
     train: flags.train ?? config.datasets.train,
     eval: flags.eval ?? config.datasets.eval,
     lrs,
+    ...grid,
     steps,
     epochs,
     scheduleNames,
@@ -134,4 +154,29 @@ export function planSweep(config: Config, configFile: string | null, flags: Swee
 /** The namer of a plan's schedule errors: the names stored with the plan, else the flag names. */
 export function scheduleKeyNamer(names: Readonly<Record<string, string>> | undefined): KeyNamer {
   return (key) => names?.[key] ?? flagName(key)
+}
+
+/** The remedy grid's axes from flags over the config (methods, replay shares, interpolations, seeds). */
+function planGrid(config: Config, flags: SweepFlags): Required<Pick<SweepPlan, 'methods' | 'replay' | 'interpolate' | 'seeds' | 'replayData'>> {
+  const overrides = {
+    ...(flags['lora-rank'] !== undefined ? {rank: parseLoraNumber('lora-rank', flags['lora-rank'])} : {}),
+    ...(flags['lora-alpha'] !== undefined ? {alpha: parseLoraNumber('lora-alpha', flags['lora-alpha'])} : {}),
+  }
+  const settings = flags.method !== undefined ? parseMethodList(flags.method) : config.sweep.methods
+  // A flag-given `lora` takes the config's LoRA settings (if any), then --lora-rank/--lora-alpha.
+  const configured = config.sweep.methods.find((m) => typeof m === 'object' && m.type === 'lora')
+  const methods = settings.map((m) => normalizeMethod(m === 'lora' && configured ? configured : m, overrides))
+  if (new Set(methods.map((m) => JSON.stringify(m))).size !== methods.length) throw new InputError('sweep.methods lists the same method twice.')
+  return {
+    methods,
+    replay: flags.replay !== undefined ? parseShareList('replay', flags.replay, 0, 1, true) : config.sweep.replay,
+    interpolate: flags.interpolate !== undefined ? parseShareList('interpolate', flags.interpolate, 0, 1, false) : config.sweep.interpolate,
+    seeds: flags.seeds !== undefined ? positiveNumber('seeds', flags.seeds, true) : config.sweep.seeds,
+    replayData: flags['replay-data'] ?? config.datasets.replay,
+  }
+}
+
+/** A plan's grid, with the defaults of plans stored before the grid existed. */
+export function planGridOf(plan: SweepPlan): {lrs: number[]; methods: Method[]; replay: number[]; interpolate: number[]; seeds: number} {
+  return {lrs: plan.lrs, methods: plan.methods ?? [{type: 'full'}], replay: plan.replay ?? [0], interpolate: plan.interpolate ?? [1], seeds: plan.seeds ?? 1}
 }

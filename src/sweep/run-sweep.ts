@@ -10,20 +10,21 @@ import {hint} from '../util/invocation.js'
 import {readModelConfig} from '../model/model-files.js'
 import type {Progress} from '../util/progress.js'
 import {type Store, openStore, setBusyTimeout, writeTransaction} from '../store/db.js'
-import {markCandidateFailed} from '../store/candidates.js'
+import {markCandidateFailed, settleDerived} from '../store/candidates.js'
+import type {LoraSpec} from '../model/lora.js'
 import {countRunEvaluations, latestEvaluationByLabel} from '../store/evaluations.js'
 import {acquireRunLock, type RunLock} from '../store/run-lock.js'
 import {measuredAtRung} from '../store/rungs.js'
-import {getRun, runCandidates} from '../store/runs-read.js'
+import {type CandidateRow, getRun, runCandidates} from '../store/runs-read.js'
 import {setRecommended, setRunStatus} from '../store/runs.js'
 import {type SweepBaseline, sweepBaseline} from './baseline.js'
 import {decideRungFromStore, rungSteps} from './rung-decision.js'
-import type {SweepJob, WorkerMessage} from './messages.js'
+import type {CandidateJobRecipe, SweepJob, WorkerMessage} from './messages.js'
 import type {SweepPlan} from './plan.js'
 import {type JobOutcome, WorkerPool} from './pool.js'
 import {checkResume, createRun, markResumed, prepareSweep, storedPlan} from './setup.js'
 import {workersThatFit} from './worker-memory.js'
-import {type CandidateSummary, gateCandidates, recommend} from './verdicts.js'
+import {bestWithoutRemedy, type CandidateSummary, gateCandidates, recommend} from './verdicts.js'
 
 export interface SweepRequest {
   plan?: SweepPlan
@@ -46,6 +47,8 @@ export interface SweepOutcome {
   baseline: {evaluationId: number; label: string; note: string | null} | null
   candidates: CandidateSummary[]
   recommended: CandidateSummary | null
+  /** the best passing candidate without a remedy (full fine-tune, no replay, not interpolated) */
+  withoutRemedy?: CandidateSummary | null
   /** optimizer steps trained, and what running every candidate to the end would have taken */
   compute: {stepsTrained: number; stepsPlanned: number; evaluations: number}
   seconds: number
@@ -125,7 +128,9 @@ export async function runSweep(request: SweepRequest): Promise<SweepOutcome> {
       if (interrupted) break
       const outcomes = await runPhase(ctx, pool, rung)
       recordFailures(ctx, outcomes)
+      settleDerived(ctx.db, runId)
       if (rung !== null && !interrupted) decideRungFromStore(ctx.db, runId, rung, ctx.plan, ctx.evalSet, request.progress)
+      settleDerived(ctx.db, runId)
     }
   } catch (error) {
     // Whatever stopped the sweep (a full disk, a failed input), --resume continues from the checkpoints.
@@ -152,11 +157,12 @@ export async function runSweep(request: SweepRequest): Promise<SweepOutcome> {
     gateCandidates(db, runId, baseline.evaluationId, {rules: gate.rules, confidence: gate.confidence, resamples: gate.resamples, seed: ctx.plan.seed}, roles),
   )
   const recommended = recommend(candidates)
+  const withoutRemedy = bestWithoutRemedy(candidates)
   setRecommended(db, runId, recommended?.id ?? null)
   setRunStatus(db, runId, 'completed')
   db.close()
   ctx.lock.release()
-  return {runId, name, status: 'completed', signal: null, baseEvaluationId: run.baseEvaluationId, baseline, candidates, recommended, compute, seconds}
+  return {runId, name, status: 'completed', signal: null, baseEvaluationId: run.baseEvaluationId, baseline, candidates, recommended, withoutRemedy, compute, seconds}
 }
 
 /** Validates every input, then creates the run (or reopens it for --resume). */
@@ -207,7 +213,11 @@ async function runPhase(ctx: RunContext, pool: WorkerPool, rung: number | null):
   const measured = new Set<number>(
     rung === null ? [] : measuredAtRung(db, runId, rung),
   )
-  const todo = runCandidates(db, runId).filter((c) => !DONE.includes(c.status) && !measured.has(c.id) && (rung === null || c.stepsDone < rung))
+  const all = runCandidates(db, runId)
+  // Interpolated candidates are made by their trained parent's job; a parent evaluated before a
+  // kill still owes the interpolations not yet evaluated.
+  const owes = (c: CandidateRow) => all.some((d) => d.parentId === c.id && !DONE.includes(d.status))
+  const todo = all.filter((c) => c.parentId === null && (!DONE.includes(c.status) || (rung === null && c.status === 'completed' && owes(c))) && !measured.has(c.id) && (rung === null || c.stepsDone < rung))
   const evaluations: Array<Extract<SweepJob, {kind: 'evaluate'}>> = []
   const common = {runId, dbPath: request.dbPath, plan, backend: request.backend.name}
   if (getRun(db, runId)!.baseEvaluationId === null) evaluations.push({...common, threads: 1, kind: 'evaluate', key: 'base', label: `${name}/base`, modelDir: plan.baseModel, role: 'base'})
@@ -219,9 +229,23 @@ async function runPhase(ctx: RunContext, pool: WorkerPool, rung: number | null):
   const {workers, threads} = arrangeWorkers(plan.parallel, evaluations.length + todo.length, availableParallelism(), fit)
   const jobs: SweepJob[] = [
     ...evaluations.map((e) => ({...e, threads})),
-    ...todo.map((c) => ({...common, threads, kind: 'candidate' as const, key: c.label, label: `${name}/${c.label}`, candidateId: c.id, lr: c.lr, runDir: dirname(c.artifactDir!), stopAt: rung})),
+    ...todo.map((c) => ({...common, threads, kind: 'candidate' as const, key: c.label, label: `${name}/${c.label}`, candidateId: c.id, lr: c.lr, runDir: dirname(c.artifactDir!), stopAt: rung, recipe: jobRecipe(c, all, name)})),
   ]
   return pool.run(jobs, workers)
+}
+
+/** What a trained candidate's job needs of the grid: its seed, LoRA, replay, and its interpolations. */
+function jobRecipe(c: CandidateRow, all: readonly CandidateRow[], name: string): CandidateJobRecipe {
+  return {
+    seed: c.seed,
+    lora: c.lora === null ? null : (JSON.parse(c.lora) as LoraSpec),
+    adapterDir: c.adapterDir,
+    replay: c.replay ?? 0,
+    evaluated: c.status === 'completed',
+    interpolations: all
+      .filter((d) => d.parentId === c.id && !DONE.includes(d.status))
+      .map((d) => ({candidateId: d.id, key: d.label, label: `${name}/${d.label}`, interpolate: d.interpolate!, modelDir: d.artifactDir!})),
+  }
 }
 
 function recordFailures(ctx: RunContext, outcomes: Map<string, JobOutcome>): void {

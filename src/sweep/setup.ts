@@ -14,7 +14,8 @@ import {type Store, writeTransaction} from '../store/db.js'
 import {runCandidates} from '../store/runs-read.js'
 import {insertRun, runConfig, runExtras, setRunName, setRunBackend, setRunStatus} from '../store/runs.js'
 import {buildTokenStream, stepsForEpochs} from '../train/token-stream.js'
-import {candidateLabel, scheduleKeyNamer, type SweepPlan} from './plan.js'
+import {planGridOf, scheduleKeyNamer, type SweepPlan} from './plan.js'
+import {expandGrid} from './grid.js'
 import {validateSchedule} from '../schedule/index.js'
 import {splitTraining} from './training-data.js'
 import {evaluationRoute} from './trainer-plan.js'
@@ -24,6 +25,8 @@ export interface PreparedSweep {
   plan: SweepPlan
   trainSet: Dataset
   evalSet: Dataset
+  /** general text for replay, loaded (and checked) only when a replay share is above 0 */
+  replaySet: Dataset | null
   steps: number
 }
 
@@ -32,7 +35,12 @@ export interface PreparedSweep {
  * datasets (every line), the base model's config and tokenizer, the evaluators, the length.
  */
 export async function prepareSweep(plan: SweepPlan): Promise<PreparedSweep> {
-  const [trainSet, evalSet] = await Promise.all([loadDataset(plan.train, {cwd: plan.cwd}), loadDataset(plan.eval, {cwd: plan.cwd})])
+  const needsReplay = planGridOf(plan).replay.some((r) => r > 0)
+  const [trainSet, evalSet, replaySet] = await Promise.all([
+    loadDataset(plan.train, {cwd: plan.cwd}),
+    loadDataset(plan.eval, {cwd: plan.cwd}),
+    needsReplay ? loadDataset(plan.replayData!, {cwd: plan.cwd}) : Promise.resolve(null),
+  ])
   await loadEvaluators({specs: plan.evaluation.evaluators, configFile: plan.configFile, cwd: plan.cwd})
   const split = splitTraining(trainSet, plan.seed)
   if (split.train.length === 0) throw new InputError(`${trainSet.ref}: no training records (every cohort is valid:*).`)
@@ -42,13 +50,14 @@ export async function prepareSweep(plan: SweepPlan): Promise<PreparedSweep> {
   if (anyBase) {
     if (!existsSync(plan.baseModel)) throw new InputError(`${plan.baseModel}: base model folder not found.`)
     for (const lr of plan.lrs) validateSchedule({...plan.schedule}, {lr, steps: plan.steps!}, {name: scheduleKeyNamer(plan.scheduleNames)})
-    return {plan, trainSet, evalSet, steps: plan.steps!}
+    return {plan, trainSet, evalSet, replaySet, steps: plan.steps!}
   }
   const {contextLength, tokenizer} = readBaseModel(plan.baseModel)
   const steps = plan.steps ?? stepsForEpochs(buildTokenStream(split.train, tokenizer), plan.epochs!, plan.batchSize, contextLength)
   // The one schedule check, against the real length (epochs become steps only now).
   for (const lr of plan.lrs) validateSchedule({...plan.schedule}, {lr, steps}, {name: scheduleKeyNamer(plan.scheduleNames)})
-  return {plan, trainSet, evalSet, steps}
+  expandGrid(planGridOf(plan)) // refuses a grid whose labels collide, before anything is stored
+  return {plan, trainSet, evalSet, replaySet, steps}
 }
 
 function readBaseModel(dir: string): {contextLength: number; tokenizer: CharTokenizer} {
@@ -75,9 +84,19 @@ export function createRun(db: Store, prepared: PreparedSweep, backend: {name: st
     })
     const name = plan.name ?? `sweep-${runId}`
     setRunName(db, runId, name)
-    insertCandidates(db, runId, plan.lrs.map((lr) => {
-      const label = candidateLabel(lr)
-      return {label, lr, schedule: {...plan.schedule, lr, steps}, seed: plan.seed, stepsTotal: steps, artifactDir: join(runsDir(runId, label), 'model')}
+    if (prepared.replaySet) recordDatasetUse(db, prepared.replaySet)
+    insertCandidates(db, runId, expandGrid(planGridOf(plan)).map((c) => {
+      const folder = runsDir(runId, c.label.replaceAll(' ', '_'))
+      const trained = c.parentIndex === null
+      return {
+        label: c.label, lr: c.lr, schedule: {...plan.schedule, lr: c.lr, steps}, seed: plan.seed + c.seedIndex, stepsTotal: trained ? steps : 0, artifactDir: join(folder, 'model'),
+        recipe: {
+          method: c.method.type,
+          lora: c.method.type === 'lora' ? {rank: c.method.rank, alpha: c.method.alpha, targets: c.method.targets, dropout: c.method.dropout} : null,
+          replay: c.replay, interpolate: c.interpolate, parentIndex: c.parentIndex,
+          adapterDir: trained && c.method.type === 'lora' ? join(folder, 'adapter') : null,
+        },
+      }
     }))
     return runId
   })
@@ -129,7 +148,7 @@ export function checkResume(db: Store, runId: number, prepared: PreparedSweep): 
       )
     }
   }
-  const lengths = new Set(runCandidates(db, runId).map((c) => c.stepsTotal))
+  const lengths = new Set(runCandidates(db, runId).filter((c) => c.parentId === null).map((c) => c.stepsTotal))
   if (lengths.size !== 1 || !lengths.has(prepared.steps)) {
     throw new InputError(`--resume ${runId}: run #${runId}'s candidates train ${[...lengths].join('/')} steps but its plan now gives ${prepared.steps}; start a new sweep.`)
   }

@@ -3,7 +3,7 @@ import type {GateRule} from '../config/eval-schema.js'
 import {setCandidateVerdict} from '../store/candidates.js'
 import type {Store} from '../store/db.js'
 import {cohortMetrics} from '../store/evaluations.js'
-import {runCandidates} from '../store/runs-read.js'
+import {type CandidateRow, runCandidates} from '../store/runs-read.js'
 import {runCheck} from '../gate/run-check.js'
 import type {GateRow} from '../gate/types.js'
 import {deriveSeed} from '../util/rng.js'
@@ -13,6 +13,13 @@ export interface CandidateSummary {
   id: number
   label: string
   lr: number
+  /** the remedy grid: how the candidate was made (full, no replay, 1 for candidates of plain sweeps) */
+  method: 'full' | 'lora'
+  rank: number | null
+  alpha: number | null
+  replay: number
+  interpolate: number
+  seed: number
   status: string
   statusReason: string | null
   stepsDone: number
@@ -72,7 +79,7 @@ export function gateCandidates(db: Store, runId: number, baselineEvaluationId: n
       target.perplexityChange = ppl.value !== null && ppl.base !== null ? (ppl.value - ppl.base) / ppl.base : null
     }
     return {
-      id: c.id, label: c.label, lr: c.lr, status: c.status, statusReason: c.statusReason, stepsDone: c.stepsDone, stepsTotal: c.stepsTotal,
+      id: c.id, label: c.label, lr: c.lr, ...recipeOf(c), status: c.status, statusReason: c.statusReason, stepsDone: c.stepsDone, stepsTotal: c.stepsTotal,
       finalTrainLoss: c.finalTrainLoss, evaluationId: c.evaluationId, verdict, gateId, target,
       worstOod: worstOod(rows, roles),
       failRateChange: rows.filter((r) => r.metric === 'failRate' && r.delta !== null).reduce<number | null>((m, r) => (m === null || r.delta! > m ? r.delta! : m), null),
@@ -100,12 +107,32 @@ function worstOod(rows: readonly GateRow[], roles: ReadonlyMap<string, CohortRol
   return pick ? {cohort: pick.cohort, metric: pick.metric, delta: pick.delta!, ciLow: pick.ciLow!, ciHigh: pick.ciHigh!, relative: pick.relative} : null
 }
 
+/** A candidate's target gain: the drop in target perplexity, or (without perplexity) the rise in target relevance. */
+export function targetGain(c: CandidateSummary): number {
+  return c.target.perplexityChange !== null ? -c.target.perplexityChange : (c.target.relevanceDelta ?? Number.NEGATIVE_INFINITY)
+}
+
 /**
- * The candidate to ship: among those that pass the gate, the best target gain — the largest
- * drop in target perplexity, or (without perplexity) the largest rise in target relevance.
+ * The candidate to ship: among those that pass the gate, whatever their method or remedy, the
+ * best target gain — the largest drop in target perplexity, or (without perplexity) the largest
+ * rise in target relevance.
  */
 export function recommend(candidates: readonly CandidateSummary[]): CandidateSummary | null {
-  const gain = (c: CandidateSummary) => (c.target.perplexityChange !== null ? -c.target.perplexityChange : (c.target.relevanceDelta ?? Number.NEGATIVE_INFINITY))
   const passing = candidates.filter((c) => c.verdict === 'pass')
-  return passing.length === 0 ? null : passing.reduce((best, c) => (gain(c) > gain(best) ? c : best))
+  return passing.length === 0 ? null : passing.reduce((best, c) => (targetGain(c) > targetGain(best) ? c : best))
+}
+
+/** Whether a candidate uses no remedy: a full fine-tune without replay or interpolation. */
+export function isPlain(c: Pick<CandidateSummary, 'method' | 'replay' | 'interpolate'>): boolean {
+  return c.method === 'full' && c.replay === 0 && c.interpolate === 1
+}
+
+/** The best passing candidate without a remedy (a plain full fine-tune): what the remedies are measured against. */
+export function bestWithoutRemedy(candidates: readonly CandidateSummary[]): CandidateSummary | null {
+  return recommend(candidates.filter(isPlain))
+}
+
+function recipeOf(c: CandidateRow): Pick<CandidateSummary, 'method' | 'rank' | 'alpha' | 'replay' | 'interpolate' | 'seed'> {
+  const lora = c.lora === null ? null : (JSON.parse(c.lora) as {rank: number; alpha: number})
+  return {method: c.method ?? 'full', rank: lora?.rank ?? null, alpha: lora?.alpha ?? null, replay: c.replay ?? 0, interpolate: c.interpolate ?? 1, seed: c.seed}
 }

@@ -2,8 +2,9 @@ import {appendFileSync, mkdirSync} from 'node:fs'
 import {dirname} from 'node:path'
 import {createInterface} from 'node:readline'
 
+import {spawnSupervised} from '../process/index.js'
+
 import {parseStepLine, type TrainerStep} from './step-log.js'
-import {forgetGroup, signalGroup, spawnGroup, stopGroup} from './supervisor.js'
 import {latestTrainerState} from './trainer-state.js'
 
 /** Where the steps come from: JSON lines on stdout, or Hugging Face's trainer_state.json. */
@@ -58,13 +59,14 @@ export async function runTrainer(run: TrainerRun): Promise<TrainerOutcome> {
   const tail: string[] = []
   let last = run.after ?? -1
   let stopFor: {status: 'stopped' | 'timeout'; reason: string} | null = null
-  const child = spawnGroup(run.command, {cwd: run.cwd, env: run.env})
-  const pgid = child.pid!
+  // Its own process group behind src/process's guardian: stopped as a whole, never outliving lrgate.
+  const supervised = spawnSupervised('/bin/sh', ['-c', run.command], {cwd: run.cwd, env: run.env, stdio: ['ignore', 'pipe', 'pipe']})
+  const child = supervised.child
 
   const stop = (status: 'stopped' | 'timeout', reason: string): void => {
     if (stopFor) return
     stopFor = {status, reason}
-    void stopGroup(pgid, run.graceMs)
+    void supervised.stop(run.graceMs === undefined ? {} : {graceMs: run.graceMs})
   }
   const logLine = (raw: string): void => {
     const line = run.mask(raw)
@@ -97,18 +99,13 @@ export async function runTrainer(run: TrainerRun): Promise<TrainerOutcome> {
   }, 200)
   const statePoll = run.log === 'trainer_state' ? setInterval(readState, run.pollMs ?? 2000) : null
 
-  const {code, signal} = await new Promise<{code: number | null; signal: NodeJS.Signals | null}>((resolve) => {
-    child.once('close', (c, s) => resolve({code: c, signal: s}))
-    // The leader exited but something it started may hold the pipes: stop the rest of its group.
-    child.once('exit', () => {
-      if (signalGroup(pgid, 0)) void stopGroup(pgid, run.graceMs)
-    })
-  })
+  // 'close': the output is read to its end (src/process kills what the leader left in its group when it exits)
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()))
+  const {code, signal} = await supervised.exited
+  await Promise.race([closed, new Promise((r) => setTimeout(r, 2000))])
   if (timer) clearTimeout(timer)
   clearInterval(poll)
   if (statePoll) clearInterval(statePoll)
-  await stopGroup(pgid, run.graceMs)
-  forgetGroup(pgid)
   if (run.log === 'trainer_state' && !stopFor) readState()
   const outcome = stopFor as {status: 'stopped' | 'timeout'; reason: string} | null
   return {status: outcome?.status ?? 'exited', exitCode: code, signal, reason: outcome?.reason ?? null, tail}

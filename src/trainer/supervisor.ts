@@ -1,31 +1,18 @@
-import {type ChildProcess, spawn} from 'node:child_process'
 import {readdirSync, readFileSync} from 'node:fs'
 
+import {DEFAULT_GRACE_MS, signalGroup} from '../process/index.js'
+
 /**
- * The one place external processes (trainers, outputs commands) are started and stopped: each in
- * its own process group, so a stop reaches everything it started, and none outlives this process.
- * Small on purpose, so it can sit on top of the shared process-supervision module.
+ * Finding and stopping trainers that a dead sweep left running (a resume must not race them on
+ * the same {output_dir}). Trainers lrgate starts itself go through src/process (spawnSupervised:
+ * own process group, guardian, SIGTERM → SIGKILL); this file is only for groups lrgate did not
+ * start in this process.
  */
 
-/** Seconds between SIGTERM and SIGKILL when a process group is stopped. */
-export const STOP_GRACE_MS = 10_000
-
-const live = new Set<number>()
-let exitHookInstalled = false
-
-function installExitHook(): void {
-  if (exitHookInstalled) return
-  exitHookInstalled = true
-  // Whatever ends this process (its parent gone, an error), the groups it started end with it.
-  process.on('exit', () => {
-    for (const pgid of live) signalGroup(pgid, 'SIGKILL')
-  })
-}
-
-/** Sends a signal to a whole process group; false when the group no longer exists. */
-export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
+/** Whether any process of group `pgid` still runs. */
+export function groupAlive(pgid: number): boolean {
   try {
-    process.kill(-pgid, signal)
+    process.kill(-pgid, 0)
     return true
   } catch {
     return false
@@ -33,40 +20,18 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
 }
 
 /**
- * Runs `command` with /bin/sh in a new process group (its leader's pid is the group id), stdout and
- * stderr piped, stdin closed.
+ * Stops a process group this process did not start (no child handle to wait on): SIGTERM, then
+ * SIGKILL after `graceMs` if anything in it still runs. Resolves once the group is gone (or 2 s
+ * after the SIGKILL: a zombie nobody reaps still counts as a member).
  */
-export function spawnGroup(command: string, options: {cwd: string; env: NodeJS.ProcessEnv}): ChildProcess {
-  installExitHook()
-  const child = spawn('/bin/sh', ['-c', command], {cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe']})
-  if (child.pid !== undefined) {
-    const pgid = child.pid
-    live.add(pgid)
-    child.once('exit', () => {
-      // The leader is gone; stragglers it left in the group are stopped by the caller's stopGroup.
-      if (!signalGroup(pgid, 0)) live.delete(pgid)
-    })
-  }
-  return child
-}
-
-/**
- * Stops a process group: SIGTERM, then SIGKILL after `graceMs` if anything in it still runs.
- * Resolves once the group is gone.
- */
-export async function stopGroup(pgid: number, graceMs = STOP_GRACE_MS): Promise<void> {
-  if (signalGroup(pgid, 'SIGTERM')) {
-    const deadline = Date.now() + graceMs
-    while (Date.now() < deadline && signalGroup(pgid, 0)) await new Promise((r) => setTimeout(r, 50))
-    if (signalGroup(pgid, 0)) signalGroup(pgid, 'SIGKILL')
-    for (let i = 0; i < 100 && signalGroup(pgid, 0); i++) await new Promise((r) => setTimeout(r, 20))
-  }
-  live.delete(pgid)
-}
-
-/** Forgets a group that ended by itself. */
-export function forgetGroup(pgid: number): void {
-  live.delete(pgid)
+export async function stopForeignGroup(pgid: number, graceMs = DEFAULT_GRACE_MS): Promise<void> {
+  if (!groupAlive(pgid)) return
+  signalGroup(pgid, 'SIGTERM')
+  const deadline = Date.now() + graceMs
+  while (Date.now() < deadline && groupAlive(pgid)) await new Promise((r) => setTimeout(r, 50))
+  if (!groupAlive(pgid)) return
+  signalGroup(pgid, 'SIGKILL')
+  for (let i = 0; i < 100 && groupAlive(pgid); i++) await new Promise((r) => setTimeout(r, 20))
 }
 
 /**

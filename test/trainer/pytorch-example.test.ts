@@ -8,7 +8,8 @@ import {join} from 'node:path'
 import {before, describe, it} from 'node:test'
 
 import {buildIfStale, lrgate, ROOT} from '../fixtures/eval/cli.js'
-import {sweepFixture} from '../fixtures/sweep/workplace.js'
+import {sweepFixture, writeDataset} from '../fixtures/sweep/workplace.js'
+import type {DatasetRecord} from '../../src/datasets/types.js'
 import {initBackend} from '../../src/compute/backend.js'
 import {loadDataset} from '../../src/datasets/load.js'
 import {loadModel} from '../../src/model/io.js'
@@ -70,7 +71,13 @@ describe('examples/pytorch-trainer', () => {
   })
 
   it('fine-tunes candidates in a sweep end to end, step for step like the built-in engine', () => {
-    const {cwd, db} = sweepFixture({sweep: {lrs: [1e-3], steps: 4, batchSize: 4, parallel: 1, valEvery: 2, checkpointEvery: 2}})
+    // The steps are compared; the evaluation only has to run, so on a few records of each cohort (CI time).
+    const {cwd, db} = sweepFixture({datasets: {train: 'tiny-train@1', eval: 'micro-eval@1'}, sweep: {lrs: [1e-3], steps: 4, batchSize: 4, parallel: 1, valEvery: 2, checkpointEvery: 2}})
+    const tinyEval = join(cwd, 'datasets', 'tiny-eval', '1')
+    const lines = (file: string) => readFileSync(join(tinyEval, file), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as DatasetRecord)
+    const few = (records: DatasetRecord[]) => [...new Set(records.map((r) => r.cohort))].flatMap((c) => records.filter((r) => r.cohort === c).slice(0, 2))
+    const manifest = JSON.parse(readFileSync(join(tinyEval, 'manifest.json'), 'utf8')) as {cohorts: Record<string, {role: 'target' | 'ood' | 'other'}>}
+    writeDataset(cwd, 'micro-eval', '1', {'eval.jsonl': few(lines('eval.jsonl')), 'text.jsonl': few(lines('text.jsonl'))}, Object.fromEntries(Object.entries(manifest.cohorts).map(([c, v]) => [c, v.role])))
     const torch = lrgate(['sweep', '--json', '--db', db, '--name', 'torch', '--trainer', `${PYTHON} ${join(EXAMPLE, 'train.py')} --config {config}`], {cwd})
     assert.equal(torch.status, 0, torch.stderr)
     assert.equal((JSON.parse(torch.stdout) as {candidates: Array<{status: string}>}).candidates[0].status, 'completed')

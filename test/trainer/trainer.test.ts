@@ -5,7 +5,7 @@ import {describe, it} from 'node:test'
 
 import {ROOT} from '../fixtures/eval/cli.js'
 import {messageOf} from '../fixtures/input-error.js'
-import {makeMasker} from '../../src/trainer/secrets.js'
+import {maskSecrets} from '../../src/process/index.js'
 import {parseStepLine} from '../../src/trainer/step-log.js'
 import {readTrainerState} from '../../src/trainer/trainer-state.js'
 import {checkTemplate, placeholdersOf, renderTemplate, shellQuote, TRAINER_PLACEHOLDERS} from '../../src/trainer/template.js'
@@ -72,8 +72,9 @@ describe("Hugging Face trainer_state.json (real files, test/fixtures/trainer-sta
 
 describe('secrets and the lr check', () => {
   it('masks values of secret-looking variables, not short or ordinary ones', () => {
-    const mask = makeMasker({HF_TOKEN: 'hf_abcdef123', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI', DB_PASSWORD: 'pw', PATH: '/usr/bin', MY_CREDENTIALS_FILE: '/root/.creds'})
-    assert.equal(mask('token hf_abcdef123 and wJalrXUtnFEMI in /usr/bin, pw /root/.creds'), 'token *** and *** in /usr/bin, pw ***')
+    const env = {HF_TOKEN: 'hf_abcdef123', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI', DB_PASSWORD: 'pw', PATH: '/usr/bin', MY_CREDENTIALS_FILE: '/root/.creds'}
+    // the masking the trainer's log goes through (src/process/env.ts)
+    assert.equal(maskSecrets('token hf_abcdef123 and wJalrXUtnFEMI in /usr/bin, pw /root/.creds', env), 'token *** and *** in /usr/bin, pw ***')
   })
 
   it('warns once when a reported lr differs from lr_schedule by more than 1e-6 relative', () => {

@@ -7,7 +7,7 @@ export interface ChartSpec {
   title: string
   caption: string
   /** The page section it is shown in. */
-  section: 'training' | 'cohorts'
+  section: 'tradeoff' | 'training' | 'cohorts'
   spec: TopLevelSpec
 }
 

@@ -71,6 +71,7 @@ export function buildPage(data: RunReportData, charts: readonly RenderedChart[])
   const cohortCharts = charts.some((c) => c.section === 'cohorts')
   const body = [
     `<header>\n<h1>${e(title)}</h1>\n${facts(data)}\n</header>`,
+    ...(charts.some((c) => c.section === 'tradeoff') ? [section('tradeoff', 'Target gain vs forgetting', grid('tradeoff'))] : []),
     section('training', 'Training', grid('training')),
     section('cohorts', 'Per-cohort metrics', cohortCharts ? grid('cohorts') : '<p class="muted">Nothing of this run was evaluated yet.</p>'),
     section('verdicts', 'Verdicts', data.candidates.length > 0 ? verdictTable(data) : '<p class="muted">The run has no candidates.</p>'),

@@ -45,6 +45,10 @@ export interface ReportStep {
 export interface ReportCandidate {
   label: string
   lr: number
+  /** the remedy grid: full or lora, replay share, interpolation (1: the tuned model itself) */
+  method: 'full' | 'lora'
+  replay: number
+  interpolate: number
   status: string
   statusReason: string | null
   stepsTotal: number
