@@ -6,7 +6,7 @@
 // only, and prints the adapter's bytes against the model's.
 //   --json   one JSON object on stdout
 import {mkdtempSync, rmSync, statSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {initBackend} from '../src/compute/backend.js'
@@ -34,16 +34,25 @@ const states = new Map<Gpt, OptimizerState>()
 const times = new Map<Gpt, number[]>([[full, []], [lora, []]])
 const done = new Map<Gpt, number>([[full, 0], [lora, 0]])
 
+const cpu = new Map<Gpt, number[]>([[full, []], [lora, []]])
+
 async function segment(model: Gpt, steps: number): Promise<void> {
   const start = done.get(model)!
   const state = states.get(model)
+  let mark = process.cpuUsage()
   await train({
     model, train: stream, steps: start + steps, batchSize: REFERENCE.B, schedule: () => 1e-4,
     optimizer: {type: 'adamw', weightDecay: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, momentum: 0.9}, clipNorm: 1, seed: 1, valEvery: 1e9, checkpointEvery: 1e9,
     divergence: {rtol: 2, window: 10, atol: 0.5, patience: 3},
     ...(state ? {resume: {step: start, optimizer: state, lossHistory: []}} : {}),
     onStep: (s) => {
-      if (s.step - start >= 2) times.get(model)!.push((1000 * REFERENCE.B * REFERENCE.T) / s.tokensPerS)
+      // CPU time of this process per step as well: on a loaded machine wall time also measures the neighbours.
+      const used = process.cpuUsage(mark)
+      mark = process.cpuUsage()
+      if (s.step - start >= 2) {
+        times.get(model)!.push((1000 * REFERENCE.B * REFERENCE.T) / s.tokensPerS)
+        cpu.get(model)!.push((used.user + used.system) / 1000)
+      }
     },
     onCheckpoint: (_d, opt) => void states.set(model, opt),
   })
@@ -56,6 +65,7 @@ for (let round = 0; round < 2; round++) {
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const fullMs = median(times.get(full)!), loraMs = median(times.get(lora)!)
+const fullCpu = median(cpu.get(full)!), loraCpu = median(cpu.get(lora)!)
 
 // Optimizer state exists only for the adapters.
 const adapterNames = new Set(adapterShapes(config, DEFAULT_LORA).map(([n]) => n))
@@ -74,6 +84,7 @@ rmSync(dir, {recursive: true, force: true})
 const result = {
   shape: REFERENCE, backend: backend.name, threads, steps_timed: times.get(full)!.length,
   full_ms_per_step: fullMs, lora_ms_per_step: loraMs, lora_vs_full: loraMs / fullMs,
+  full_cpu_ms_per_step: fullCpu, lora_cpu_ms_per_step: loraCpu, lora_vs_full_cpu: loraCpu / fullCpu, load_average: loadavg()[0],
   lora: DEFAULT_LORA, trainable_params: {full: full.size, lora: [...lora.adapters.values()].reduce((n, v) => n + v.size, 0)},
   optimizer_state_floats: {full: stateFloats(states.get(full)!), lora: stateFloats(loraState)},
   adapter_bytes: adapterBytes, model_bytes: modelBytes, adapter_share: adapterBytes / modelBytes,
@@ -82,7 +93,8 @@ if (json) console.log(JSON.stringify(result))
 else {
   const f = (x: number, d = 1) => x.toFixed(d)
   console.log(`LoRA vs full fine-tuning, one training step at the reference shape (d ${REFERENCE.D}, ${REFERENCE.L} layers, context ${REFERENCE.T}, batch ${REFERENCE.B}; ${backend.name}, ${threads} threads; median of ${result.steps_timed} steps each, alternating segments):`)
-  console.log(`  full ${f(fullMs)} ms/step · LoRA r${DEFAULT_LORA.rank} (attn+mlp) ${f(loraMs)} ms/step → LoRA takes ${f(100 * result.lora_vs_full, 0)}% of full's time`)
+  console.log(`  wall: full ${f(fullMs)} ms/step · LoRA r${DEFAULT_LORA.rank} (attn+mlp) ${f(loraMs)} ms/step → LoRA takes ${f(100 * result.lora_vs_full, 0)}% of full's time`)
+  console.log(`  CPU:  full ${f(fullCpu)} ms/step · LoRA ${f(loraCpu)} ms/step → ${f(100 * result.lora_vs_full_cpu, 0)}% (load average ${f(result.load_average, 1)} while it ran)`)
   console.log(`  trainable parameters ${result.trainable_params.full} → ${result.trainable_params.lora}; optimizer state ${result.optimizer_state_floats.full} → ${result.optimizer_state_floats.lora} floats (adapters only: checked)`)
   console.log(`  adapter file ${adapterBytes} bytes = ${f(100 * result.adapter_share, 2)}% of the model's ${modelBytes} (float16 adapters)`)
 }

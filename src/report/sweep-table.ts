@@ -30,7 +30,26 @@ export function renderSweepTable(outcome: SweepOutcome): string {
     if (grouped) table.push([{colSpan: 10, content: method === 'lora' ? 'LoRA (adapters; base frozen)' : 'full fine-tune'}])
     for (const c of outcome.candidates.filter((x) => x.method === method)) pushRow(table, c, outcome)
   }
-  return table.toString()
+  const spread = seedSpread(outcome.candidates)
+  return spread.length === 0 ? table.toString() : `${table.toString()}\n${spread.map(inert).join('\n')}`
+}
+
+/**
+ * With several seeds per configuration (`--seeds N`): one line per configuration with the range of
+ * its seeds' target perplexity change and worst OOD change, and their verdicts.
+ */
+export function seedSpread(candidates: readonly CandidateSummary[]): string[] {
+  const groups = new Map<string, CandidateSummary[]>()
+  for (const c of candidates) {
+    const key = c.label.replace(/ seed-\d+$/, '')
+    if (key !== c.label) groups.set(key, [...(groups.get(key) ?? []), c])
+  }
+  const range = (xs: number[], f: (x: number) => string) => (xs.length === 0 ? '–' : xs.length === 1 ? f(xs[0]) : `${f(Math.min(...xs))} to ${f(Math.max(...xs))}`)
+  return [...groups].map(([key, cs]) => {
+    const target = cs.map((c) => c.target.perplexityChange).filter((x): x is number => x !== null)
+    const ood = cs.filter((c) => c.worstOod?.metric === 'perplexity').map((c) => c.worstOod!.delta)
+    return `${key} over ${cs.length} seeds: target perplexity ${range(target, (x) => pct(x))}, worst OOD perplexity ${range(ood, (x) => pct(x))}; verdicts ${cs.map((c) => c.verdict ?? c.status).join('/')}`
+  })
 }
 
 function pushRow(table: InstanceType<typeof Table>, c: CandidateSummary, outcome: SweepOutcome): void {

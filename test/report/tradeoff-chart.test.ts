@@ -50,3 +50,18 @@ describe('the trade-off chart', () => {
     assert.equal(tradeoffChart(base, [{...candidate('x', 'full', 7, []), gate: null}]), null)
   })
 })
+
+describe('the sweep table with several seeds', () => {
+  it('adds one line per configuration with the spread of its seeds', async () => {
+    const {seedSpread} = await import('../../src/report/sweep-table.js')
+    const summary = (label: string, target: number, ood: number, verdict: 'pass' | 'fail') => ({
+      id: 1, label, lr: 1e-4, method: 'lora' as const, rank: 8, alpha: 16, replay: 0, interpolate: 1, seed: 1, status: 'completed', statusReason: null, stepsDone: 10, stepsTotal: 10,
+      finalTrainLoss: 1, evaluationId: 1, verdict, gateId: 1, target: {relevance: null, relevanceDelta: null, perplexity: 5, perplexityChange: target},
+      worstOod: {cohort: 'ood:brown-news', metric: 'perplexity', delta: ood, ciLow: ood - 0.01, ciHigh: ood + 0.01, relative: true}, failRateChange: null, failedRules: [],
+    })
+    assert.deepEqual(seedSpread([summary('lr-1e-4 lora-r8 seed-1', -0.04, 0.01, 'pass'), summary('lr-1e-4 lora-r8 seed-2', -0.051, 0.062, 'fail'), summary('lr-1e-3', -0.2, 0.1, 'fail')]), [
+      'lr-1e-4 lora-r8 over 2 seeds: target perplexity -5.1% to -4.0%, worst OOD perplexity +1.0% to +6.2%; verdicts pass/fail',
+    ])
+    assert.deepEqual(seedSpread([summary('lr-1e-3', -0.2, 0.1, 'fail')]), [])
+  })
+})

@@ -45,12 +45,22 @@ export function loraLinearComposite(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor
  * product is accumulated into the base output and the input gradient (beta = 1) and the scale goes
  * into alpha, so the adapter costs four thin GEMMs and no element-wise pass or temporary [N, Dout].
  */
+/**
+ * A float32 buffer for a new tensor from the backend's pool (the `native` backend reuses disposed
+ * buffers: a fresh 4 MB array costs ~25 ms of page faults in a VM, more than the GEMM filling it).
+ * Contents unspecified: every caller writes every element.
+ */
+function pooled(size: number): Float32Array {
+  const backend = tf.backend() as unknown as {allocate?: (n: number) => Float32Array}
+  return backend.allocate ? backend.allocate(size) : new Float32Array(size)
+}
+
 function nativeLoraLinear(addon: NativeAddon, x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, a: tf.Tensor2D, bLora: tf.Tensor2D, scale: number): tf.Tensor2D {
   const [N, din] = x.shape, dout = w.shape[1], r = a.shape[1]
   const op = fusedOp(([xi, ai, bi], save) => {
     const y = runKernel<tf.Tensor2D>(FUSED.linear, {x: xi, w, b})
     const X = tensorValues(xi), A = tensorValues(ai), B = tensorValues(bi)
-    const XA = new Float32Array(N * r)
+    const XA = pooled(N * r)
     addon.sgemm(false, false, N, r, din, 1, X, 0, din, A, 0, r, 0, XA, 0, r) // x·A
     addon.sgemm(false, false, N, dout, r, scale, XA, 0, r, B, 0, dout, 1, tensorValues(y), 0, dout) // y += s·(x·A)·B
     const xa = tf.tensor2d(XA, [N, r])
@@ -59,7 +69,7 @@ function nativeLoraLinear(addon: NativeAddon, x: tf.Tensor2D, w: tf.Tensor2D, b:
       value: y,
       gradFunc: (dy, [xs, as, bs, xas]) => {
         const DY = tensorValues(dy), Xs = tensorValues(xs), As = tensorValues(as), Bs = tensorValues(bs), XAs = tensorValues(xas)
-        const dyB = new Float32Array(N * r), dx = new Float32Array(N * din), dA = new Float32Array(din * r), dB = new Float32Array(r * dout)
+        const dyB = new Float32Array(N * r), dx = pooled(N * din), dA = pooled(din * r), dB = pooled(r * dout)
         addon.sgemm(false, true, N, r, dout, scale, DY, 0, dout, Bs, 0, dout, 0, dyB, 0, r) // s·dy·Bᵀ
         addon.sgemm(false, true, N, din, dout, 1, DY, 0, dout, tensorValues(w), 0, dout, 0, dx, 0, din) // dy·Wᵀ
         addon.sgemm(false, true, N, din, r, 1, dyB, 0, r, As, 0, r, 1, dx, 0, din) // + s·(dy·Bᵀ)·Aᵀ
