@@ -35,7 +35,7 @@ export default class Eval extends LrgateCommand<typeof Eval> {
 
   static override flags = {
     outputs: Flags.string({description: 'JSONL outputs file: {"id", "output", "nll"?, "tokens"?} per line', helpValue: '<file.jsonl>', exclusive: ['model', 'endpoint']}),
-    model: Flags.string({description: 'model folder to generate outputs and NLLs with', helpValue: '<dir>', exclusive: ['outputs', 'endpoint']}),
+    model: Flags.string({description: 'lrgate model folder to generate outputs and NLLs with, or "example" (the shipped example base model)', helpValue: '<dir>', exclusive: ['outputs', 'endpoint']}),
     endpoint: Flags.string({description: 'base URL of an OpenAI-compatible server [default: eval.endpoint.url]', helpValue: '<url>', exclusive: ['outputs', 'model']}),
     'endpoint-model': Flags.string({description: 'model to ask the endpoint for [default: eval.endpoint.model, else the only one /v1/models lists]', helpValue: '<name>'}),
     dataset: Flags.string({description: 'dataset name@version or folder [default: datasets.eval of the config]', helpValue: '<name@version|path>'}),

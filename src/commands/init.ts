@@ -6,22 +6,30 @@ import {initProject, NEXT_STEPS} from '../init/write.js'
 export default class Init extends LrgateCommand<typeof Init> {
   static override summary = 'Write a starter lrgate.config.yaml and a GitHub Actions workflow, ready to commit.'
 
-  static override description = `lrgate.config.yaml holds every default with a comment explaining each key. .github/workflows/lrgate.yml has two jobs: "gate" runs "lrgate check --junit" on every pull request (its exit code gates the PR), and "retrain" runs weekly (and by hand): a sweep on the new data version, a check of the recommended candidate against the promoted model, and a promotion only when that check passes. The database is carried between runs as a workflow artifact.
+  static override description = `lrgate.config.yaml holds every default with a comment explaining each key. .github/workflows/lrgate.yml has two jobs: "gate" runs "lrgate check --junit" on every pull request (its exit code gates the PR), and "retrain" runs weekly (and by hand): a sweep on the new data version, a check of the recommended candidate against the promoted model, and a promotion only when that check passes. The database and the promoted model's folder are carried between runs as a workflow artifact.
+
+lrgate is not on the npm registry: --install-from names the tarball (npm pack) or git URL the workflow installs it from with "npm install -g"; without it the project's package.json must list lrgate.
 
 Existing files are never overwritten without --force.`
 
   static override examples = [
-    {description: 'Scaffold the current repository', command: '<%= config.bin %> <%= command.id %>'},
+    {description: 'Scaffold the current repository; CI installs lrgate from a tarball committed in it', command: '<%= config.bin %> <%= command.id %> --install-from vendor/lrgate-0.1.0.tgz'},
+    {description: 'CI installs lrgate from a git repository', command: '<%= config.bin %> <%= command.id %> --install-from git+https://github.com/you/lrgate.git'},
+    {description: 'The repository is an npm project with lrgate in its devDependencies ("npm ci" installs it)', command: '<%= config.bin %> <%= command.id %>'},
     {description: 'Scaffold another folder, replacing files written before', command: '<%= config.bin %> <%= command.id %> --dir ../my-model --force'},
   ]
 
   static override flags = {
     dir: Flags.string({description: 'project folder to write into [default: the working directory]', helpValue: '<path>'}),
     force: Flags.boolean({description: 'overwrite lrgate.config.yaml and the workflow when they exist'}),
+    'install-from': Flags.string({
+      description: 'where CI installs lrgate from with "npm install -g": a tarball made by "npm pack" (a path inside the project, or a URL) or a git URL [default: the project\'s package.json, which must list lrgate]',
+      helpValue: '<tarball|url>',
+    }),
   }
 
   public async run(): Promise<void> {
-    const result = initProject({dir: this.flags.dir ?? process.cwd(), force: this.flags.force})
+    const result = initProject({dir: this.flags.dir ?? process.cwd(), force: this.flags.force, installFrom: this.flags['install-from']})
     if (this.flags.json) {
       this.printJson(result)
       return

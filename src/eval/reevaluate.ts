@@ -1,15 +1,28 @@
 import {existsSync} from 'node:fs'
+import {dirname} from 'node:path'
 
 import type {Config} from '../config/schema.js'
 import {loadDataset} from '../datasets/load.js'
 import {InputError} from '../errors.js'
+import {packageRoot} from '../paths.js'
 import type {Store} from '../store/db.js'
 import {getStoredDataset} from '../store/datasets.js'
 import {type EvaluationRow, getEvaluation, latestEvaluationByLabel} from '../store/evaluations.js'
 import {evaluationSettings} from './evaluation-settings.js'
+import {relocateDir} from '../util/relocate.js'
 import {loadEvaluators} from './load-evaluators.js'
 import {reevaluationLabel} from './reevaluation-label.js'
 import {evaluateAndStore} from './store-evaluation.js'
+
+/**
+ * The model folder an evaluation was made from, on this machine: its stored path, or the same
+ * folder restored beside the database, under the working directory or in lrgate's own package
+ * (a CI runner that brought back the database and the promoted model's folder). Null when gone.
+ */
+export function modelDirOf(store: Store, row: EvaluationRow, cwd = process.cwd()): string | null {
+  const roots = [...(store.file === ':memory:' ? [] : [dirname(store.file)]), cwd, packageRoot()]
+  return relocateDir(row.modelDir, roots, 'config.json')
+}
 
 
 export interface ReevaluateOptions {
@@ -30,7 +43,8 @@ export async function evaluationOnDatasetOf(db: Store, row: EvaluationRow, targe
   const label = reevaluationLabel(row.label, target.datasetRef)
   const earlier = latestEvaluationByLabel(db, label)
   if (earlier && earlier.datasetHash === target.datasetHash) return earlier
-  if (row.modelDir === null || !existsSync(row.modelDir)) {
+  const modelDir = modelDirOf(db, row, options.cwd)
+  if (modelDir === null) {
     throw new InputError(
       `evaluation #${row.id} (${row.label}) was scored on ${row.datasetRef} and #${target.id} on ${target.datasetRef}, and #${row.id} has no model directory to re-evaluate; evaluate both on the same dataset version, or pass --on-shared-records.`,
     )
@@ -44,14 +58,14 @@ export async function evaluationOnDatasetOf(db: Store, row: EvaluationRow, targe
   const {modelOutputs} = await import('./model-outputs.js')
   const settings = evaluationSettings(options.config.seed, options.config.eval.generation)
   const outputs = await modelOutputs(dataset, {
-    modelDir: row.modelDir,
+    modelDir,
     generation: settings.generation,
     seed: settings.generationSeed,
     backend: options.backend,
     onProgress: options.onProgress,
   })
   const result = await evaluateAndStore(db, {
-    dataset, outputs: new Map(outputs.map((o) => [o.id, o])), evaluators, label, source: 'model', modelDir: row.modelDir, backend: options.backend,
+    dataset, outputs: new Map(outputs.map((o) => [o.id, o])), evaluators, label, source: 'model', modelDir, backend: options.backend,
     seed: settings.seed, resamples: options.config.eval.resamples, confidence: options.config.eval.confidence,
   })
   return getEvaluation(db, result.evaluationId)!

@@ -4,6 +4,7 @@ import type {Config} from '../config/schema.js'
 import {loadDataset} from '../datasets/load.js'
 import {displayUrl} from '../endpoint/display-url.js'
 import {InputError} from '../errors.js'
+import {resolveModelRef} from '../model/reference.js'
 import type {Store} from '../store/db.js'
 import {evaluationSettings} from './evaluation-settings.js'
 import {loadEvaluators} from './load-evaluators.js'
@@ -70,6 +71,8 @@ export async function runEval(request: EvalRequest): Promise<EvaluationSummary> 
   })
 
   const {generation} = evaluationSettings(request.seed, request.config.eval.generation)
+  // "example" or a folder, resolved once: generation, the tokenizer identity and the stored path agree.
+  const modelDir = request.model === undefined ? undefined : resolveModelRef(request.model, request.cwd, '--model')
   let outputs: RecordOutput[]
   let source: string
   let served: {endpointUrl: string; endpointModel: string; tokenizer: string; perplexityUnavailable?: string} | undefined
@@ -96,7 +99,7 @@ export async function runEval(request: EvalRequest): Promise<EvaluationSummary> 
     const {modelOutputs} = await import('./model-outputs.js')
     const settings = evaluationSettings(request.seed, request.config.eval.generation)
     outputs = await modelOutputs(dataset, {
-      modelDir: resolve(request.cwd, request.model!),
+      modelDir: modelDir!,
       generation: settings.generation,
       seed: settings.generationSeed,
       backend: request.backend,
@@ -109,7 +112,7 @@ export async function runEval(request: EvalRequest): Promise<EvaluationSummary> 
   const result = await evaluateRecords(dataset, byId, evaluators, aggregate)
 
   // tokenizer.json only (no tfjs), imported here to keep src/model out of the static graph
-  const tokenizer = request.model === undefined ? undefined : (await import('../model/tokenizer-id.js')).modelTokenizerIdentity(resolve(request.cwd, request.model))
+  const tokenizer = modelDir === undefined ? undefined : (await import('../model/tokenizer-id.js')).modelTokenizerIdentity(modelDir)
   const db = request.openStore()
   try {
     const stored = storeEvaluation(
@@ -119,7 +122,7 @@ export async function runEval(request: EvalRequest): Promise<EvaluationSummary> 
         label,
         source: request.outputs !== undefined ? 'outputs' : 'model',
         ...(request.outputs !== undefined ? {outputsFile: resolve(request.cwd, request.outputs)} : {}),
-        ...(request.model !== undefined ? {modelDir: resolve(request.cwd, request.model), backend: request.backend, tokenizer} : {}),
+        ...(request.model !== undefined ? {modelDir, backend: request.backend, tokenizer} : {}),
         ...(served ?? {}),
         ...aggregate,
       },

@@ -1,5 +1,4 @@
-import {existsSync} from 'node:fs'
-
+import {modelDirOf} from '../eval/reevaluate.js'
 import {reevaluationLabel} from '../eval/reevaluation-label.js'
 import type {Store} from '../store/db.js'
 import {type EvaluationRow, latestEvaluationByLabel} from '../store/evaluations.js'
@@ -17,13 +16,14 @@ export type BaselineOnDataset =
  * The one baseline re-scoring policy (`lrgate check` and the sweep's gate.baseline both use it): a
  * baseline scored on another dataset version is never compared across data; its re-evaluation on the
  * target version (label `<label>@<name@version>`) is reused when stored, else made from the model
- * folder the baseline kept (see eval/reevaluate.ts). Reads only.
+ * folder the baseline kept, found again when a CI runner restored it elsewhere (modelDirOf). Reads only.
  */
 export function baselineOnDataset(store: Store, baseline: EvaluationRow, target: {datasetHash: string; datasetRef: string}): BaselineOnDataset {
   if (baseline.datasetHash === target.datasetHash) return {kind: 'stored', row: baseline}
   const label = reevaluationLabel(baseline.label, target.datasetRef)
   const done = latestEvaluationByLabel(store, label)
   if (done !== undefined && done.datasetHash === target.datasetHash) return {kind: 'stored', row: done}
-  if (baseline.modelDir === null || !existsSync(baseline.modelDir)) return {kind: 'mismatch', row: baseline}
-  return {kind: 'reevaluate', row: baseline, modelDir: baseline.modelDir, label}
+  const modelDir = modelDirOf(store, baseline)
+  if (modelDir === null) return {kind: 'mismatch', row: baseline}
+  return {kind: 'reevaluate', row: baseline, modelDir, label}
 }

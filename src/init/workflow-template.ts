@@ -1,26 +1,42 @@
 /** Where `lrgate init` writes the workflow, relative to the project folder. */
 export const WORKFLOW_FILE = '.github/workflows/lrgate.yml'
 
-/** The artifact that carries the database from one retrain to the next. */
-const DB_ARTIFACT = 'lrgate-db'
+/**
+ * The artifact that carries lrgate's folder (the database, and the promoted model's folder that
+ * `lrgate runs prune` keeps) from one retrain to the next.
+ */
+const STATE_ARTIFACT = 'lrgate-state'
+
+/** How the workflow gets lrgate: a global install from a tarball or git URL, or the project's npm dependencies. */
+export type LrgateInstall = {kind: 'global'; source: string} | {kind: 'dependency'}
 
 // GitHub expressions, kept out of the template literal so `${{` needs no escaping below.
 const gh = (expression: string) => '${{ ' + expression + ' }}'
 
-const SETUP_STEPS = `      - uses: actions/checkout@v4
-      - uses: actions/setup-node@v4
-        with:
-          node-version: 20
-          cache: npm
-      - name: Install OpenBLAS (lrgate's native CPU kernels) and the dependencies
-        run: |
-          sudo apt-get update
-          sudo apt-get install -y libopenblas0-pthread
-          npm ci`
+function setupSteps(install: LrgateInstall): string {
+  const lines = ['      - uses: actions/checkout@v4', '      - uses: actions/setup-node@v4', '        with:', '          node-version: 20']
+  if (install.kind === 'dependency') lines.push('          cache: npm')
+  lines.push(
+    // The step's name says it installs lrgate: the weekly-workflow test provides lrgate itself for this one step.
+    '      - name: Install OpenBLAS (lrgate\'s native CPU kernels) and lrgate',
+    '        run: |',
+    '          sudo apt-get update',
+    '          sudo apt-get install -y libopenblas0-pthread',
+    install.kind === 'global'
+      ? `          # npm compiles better-sqlite3 and lrgate's native kernels here (g++ and make come with the runner).\n          npm install -g ${shellWord(install.source)}`
+      : '          npm ci',
+  )
+  return lines.join('\n')
+}
+
+/** A word for bash, single-quoted unless it is plain. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./~-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`
+}
 
 // Why an artifact and not actions/cache is explained to the user in the YAML comment.
 const RESTORE_STEP = `      # The database (every evaluation, gate decision and promotion) lives in the artifact
-      # "${DB_ARTIFACT}" of the newest finished retrain run. An artifact, not actions/cache: GitHub evicts
+      # "${STATE_ARTIFACT}" of the newest finished retrain run, with the promoted model's folder. An artifact, not actions/cache: GitHub evicts
       # caches unused for 7 days (exactly a weekly job's gap) and never overwrites a cache key, while
       # artifacts are kept for their retention-days (90 below). The gh CLI comes with GitHub's runners.
       - name: Restore the lrgate database
@@ -35,10 +51,10 @@ const RESTORE_STEP = `      # The database (every evaluation, gate decision and 
           for id in $runs; do
             # Any gh failure stops the job (bash -e): better no run than one on an older database.
             artifact=$(gh api "repos/$GH_REPO/actions/runs/$id/artifacts" \
-              --jq '.artifacts[] | select(.name == "${DB_ARTIFACT}" and (.expired | not)) | .id')
+              --jq '.artifacts[] | select(.name == "${STATE_ARTIFACT}" and (.expired | not)) | .id')
             if [ -n "$artifact" ]; then
-              gh run download "$id" --name ${DB_ARTIFACT} --dir "$(dirname "$LRGATE_DB")"
-              echo "restored the lrgate database of run $id"
+              gh run download "$id" --name ${STATE_ARTIFACT} --dir "$(dirname "$LRGATE_DB")"
+              echo "restored the lrgate database (and the promoted model) of run $id"
               exit 0
             fi
           done
@@ -49,14 +65,16 @@ const RESTORE_STEP = `      # The database (every evaluation, gate decision and 
  * --junit`, whose exit code gates the PR) and a weekly `retrain` job (sweep on the new data version,
  * check against the promoted model, promote on pass), with the database carried between runs.
  */
-export function workflowYaml(): string {
+export function workflowYaml(install: LrgateInstall = {kind: 'dependency'}): string {
+  const lrgate = install.kind === 'global' ? 'lrgate' : 'npx lrgate'
+  const SETUP_STEPS = setupSteps(install)
   return `# lrgate in CI, written by "lrgate init". Two jobs:
 #   gate     on every pull request: evaluate the PR's candidate and gate it against the promoted
 #            model. "lrgate check" exits 1 on a regression (2 on an error), which fails the job.
 #   retrain  weekly (and by hand from the Actions tab): sweep on the new data version, gate the
 #            recommended candidate against the promoted model, promote it only when the gate passes.
-# lrgate must be a dependency of this repository (npm install --save-dev lrgate) so "npm ci" installs
-# it; lrgate.config.yaml holds the datasets, learning rates and gate rules both jobs use.
+# ${install.kind === 'global' ? `Both jobs install lrgate with "npm install -g ${install.source}" (lrgate init --install-from);\n# this repository need not be an npm project.` : 'lrgate is a dependency in this repository\'s package.json, so "npm ci" installs it.'}
+# lrgate.config.yaml holds the datasets, learning rates and gate rules both jobs use.
 name: lrgate
 
 on:
@@ -94,11 +112,11 @@ jobs:
 ${SETUP_STEPS}
 ${RESTORE_STEP}
       - name: Evaluate this pull request's candidate
-        run: npx lrgate eval --outputs "$CANDIDATE_OUTPUTS" --label "$CANDIDATE"
+        run: ${lrgate} eval --outputs "$CANDIDATE_OUTPUTS" --label "$CANDIDATE"
       # The exit code is the verdict: 0 ship, 1 regression, 2 error. The Markdown summary goes to
       # the job summary page by itself.
       - name: Gate against the promoted model
-        run: npx lrgate check --candidate "$CANDIDATE" --baseline promoted --junit lrgate-junit.xml
+        run: ${lrgate} check --candidate "$CANDIDATE" --baseline promoted --junit lrgate-junit.xml
       - name: Publish the JUnit report
         if: always()
         uses: actions/upload-artifact@v4
@@ -122,30 +140,30 @@ ${SETUP_STEPS}
 ${RESTORE_STEP}
       - name: Sweep on the new data version
         id: sweep
-        run: npx lrgate sweep \${TRAIN_DATA:+--train "$TRAIN_DATA"} --name "weekly-$(date -u +%F)"
+        run: ${lrgate} sweep \${TRAIN_DATA:+--train "$TRAIN_DATA"} --name "weekly-$(date -u +%F)"
       # The first retrain has nothing promoted yet: it is gated against the sweep's base model.
       - name: Gate the recommended candidate against the promoted model
         id: check
         run: |
           baseline=promoted
-          promotions=$(npx lrgate runs list --json | node -p 'JSON.parse(require("fs").readFileSync(0, "utf8")).promotions.length')
+          promotions=$(${lrgate} runs list --json | node -p 'JSON.parse(require("fs").readFileSync(0, "utf8")).promotions.length')
           if [ "$promotions" = 0 ]; then
             echo "::notice::nothing promoted yet: gating against the sweep's base model"
             baseline=base
           fi
-          npx lrgate check --candidate recommended --baseline "$baseline" --junit lrgate-junit.xml
+          ${lrgate} check --candidate recommended --baseline "$baseline" --junit lrgate-junit.xml
       # Only when the gate passed: after a regression (exit 1) or an error (exit 2) the steps
       # above failed, this one is skipped, and the promoted model stays what it was.
       - name: Promote the recommended candidate
         id: promote
         if: steps.check.outcome == 'success'
         run: |
-          npx lrgate baseline promote recommended --note "weekly retrain, run ${gh('github.run_id')}" --json > promotion.json
+          ${lrgate} baseline promote recommended --note "weekly retrain, run ${gh('github.run_id')}" --json > promotion.json
           cat promotion.json
           echo "model_dir=$(node -p 'JSON.parse(require("fs").readFileSync("promotion.json", "utf8")).modelDir ?? ""')" >> "$GITHUB_OUTPUT"
       - name: HTML report of the sweep
         if: always() && steps.sweep.outcome == 'success'
-        run: npx lrgate report latest --out lrgate-report.html
+        run: ${lrgate} report latest --out lrgate-report.html
       - name: Publish the reports
         if: always()
         uses: actions/upload-artifact@v4
@@ -163,13 +181,20 @@ ${RESTORE_STEP}
           path: ${gh('steps.promote.outputs.model_dir')}
           retention-days: 90
       # Saved whatever the verdict (a failed gate is history too), but only after a successful
-      # restore, so a failed download can never replace the history with an empty database.
-      - name: Save the lrgate database for the next run
+      # restore, so a failed download can never replace the history with an empty database. First
+      # "runs prune" deletes every model but the promoted and the recommended one: the next run
+      # re-scores the promoted model when the eval dataset gets a new version.
+      - name: Keep only the models the next run needs
+        if: always() && steps.restore.outcome == 'success'
+        run: ${lrgate} runs prune
+      - name: Save the lrgate database and the promoted model for the next run
         if: always() && steps.restore.outcome == 'success'
         uses: actions/upload-artifact@v4
         with:
-          name: ${DB_ARTIFACT}
-          path: ${gh('env.LRGATE_DB')}
+          name: ${STATE_ARTIFACT}
+          path: .lrgate/
+          # .lrgate is a hidden folder, which upload-artifact leaves out unless told.
+          include-hidden-files: true
           retention-days: 90
           if-no-files-found: ignore
 `

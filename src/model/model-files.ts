@@ -3,6 +3,7 @@ import {basename, join} from 'node:path'
 import {z} from 'zod'
 
 import {formatPath, InputError} from '../errors.js'
+import {modelDocs} from './reference.js'
 import {verifyChecksums} from '../util/checksums.js'
 import {type GptConfig, gptConfigSchema, parameterShapes} from './config.js'
 import {CharTokenizer, tokenizerSchema} from './tokenizer.js'
@@ -37,7 +38,7 @@ export interface ModelFiles {
 
 function readJson<T>(dir: string, file: string, schema: z.ZodType<T>): T {
   const path = join(dir, file)
-  if (!existsSync(path)) throw new InputError(`${dir}: not an lrgate model directory (${file} is missing); point --model at a folder written by lrgate.`)
+  if (!existsSync(path)) throw new InputError(`${dir}: not an lrgate model directory (${file} is missing); see ${modelDocs()} for the format.`)
   let raw: unknown
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'))

@@ -99,19 +99,20 @@ export function failuresTable(failures: readonly RecordFailure[], shown = FAILUR
 }
 
 const short = (iso: string | null) => (iso === null ? '–' : iso.slice(0, 16).replace('T', ' '))
+const megabytes = (bytes: number | undefined) => (bytes === undefined ? '–' : `${(bytes / 1e6).toFixed(1)} MB`)
 const num = (v: number | null, digits = 4) => (v === null ? '–' : v.toFixed(digits))
 
 /** `lrgate runs list`: a titled table for each kind of history that has rows. */
-export function historyTables(history: History): string[] {
+export function historyTables(history: History & {diskBytes?: Record<number, number>}): string[] {
   const out: string[] = []
   const section = (title: string, head: string[], rows: string[][], right: number[] = []) => {
     out.push(title, rows.length === 0 ? '  (none)' : renderTable(head, rows, right), '')
   }
   section(
     'runs',
-    ['id', 'kind', 'name', 'status', 'candidates', 'recommended', 'backend', 'created'],
-    history.runs.map((r) => [String(r.id), r.kind, r.name ?? '–', r.status, String(r.candidates), r.recommendedLabel ?? '–', r.backend ?? '–', short(r.createdAt)]),
-    [0, 4],
+    ['id', 'kind', 'name', 'status', 'candidates', 'recommended', 'backend', 'disk', 'created'],
+    history.runs.map((r) => [String(r.id), r.kind, r.name ?? '–', r.status, String(r.candidates), r.recommendedLabel ?? '–', r.backend ?? '–', megabytes(history.diskBytes?.[r.id]), short(r.createdAt)]),
+    [0, 4, 7],
   )
   section(
     'evaluations',

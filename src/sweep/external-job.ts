@@ -58,7 +58,7 @@ export async function trainExternally(db: Store, job: CandidateJob, trainer: Tra
   const schedule = validateSchedule({...plan.schedule}, {lr: job.lr, steps})
   const configFile = join(candidateDir, 'trainer-config.json')
   const settings: CandidateSettings = {
-    lr: job.lr, steps, warmupSteps: schedule.warmup.steps, batchSize: plan.batchSize, seed: plan.seed, candidate: job.key,
+    lr: job.lr, steps, warmupSteps: schedule.warmup.steps, batchSize: plan.batchSize, seed: job.recipe?.seed ?? plan.seed, candidate: job.key,
     base: plan.baseModel, train: resolveDatasetDir(plan.train, plan.cwd), outputDir, config: configFile, resumeFrom: checkpoint?.path ?? '',
     schedule: {...plan.schedule, lr: job.lr, steps}, lrSchedule: Array.from({length: steps}, (_, t) => schedule.lrAt(t)),
     optimizer: plan.optimizer, clipNorm: plan.clipNorm, valEvery: plan.valEvery, checkpointEvery: plan.checkpointEvery, runId: job.runId,

@@ -1,10 +1,7 @@
-import {existsSync} from 'node:fs'
-import {isAbsolute, join, resolve} from 'node:path'
-
 import type {Config} from '../config/schema.js'
 import {positiveNumber, seedFlag} from '../config/flag-numbers.js'
 import {InputError} from '../errors.js'
-import {paths} from '../paths.js'
+import {resolveModelRef} from '../model/reference.js'
 import {compactLr, configKeyNamer, validateSchedule} from '../schedule/index.js'
 import {flagName, type KeyNamer} from '../schedule/check.js'
 import {scheduleSpecFromFlags, type ScheduleFlagValues} from '../schedule/from-flags.js'
@@ -76,10 +73,7 @@ export interface SweepFlags extends ScheduleFlagValues {
 
 /** `example` is the shipped base model; anything else a model directory (relative to cwd). */
 export function resolveBaseModel(ref: string, cwd: string): string {
-  if (ref === 'example') return join(paths.models(), 'example-base')
-  const dir = isAbsolute(ref) ? ref : resolve(cwd, ref)
-  if (!existsSync(dir)) throw new InputError(`base model ${ref}: no such directory; give --base a model directory (or "example").`)
-  return dir
+  return resolveModelRef(ref, cwd, '--base')
 }
 
 /** Parses `--lr 5e-5,1e-4`: positive numbers, no duplicates, kept in the order given. */
@@ -105,8 +99,17 @@ export function planSweep(config: Config, configFile: string | null, flags: Swee
 
   // Schedule flags (--type, --warmup-ratio, …) override sweep.schedule; --lr and --steps are the sweep's own.
   const grid = planGrid(config, flags)
-  if (trainer && (grid.methods.some((m) => m.type === 'lora') || grid.replay.some((r) => r > 0) || grid.interpolate.some((a) => a < 1))) {
-    throw new InputError('--trainer runs your own fine-tune: LoRA, replay and interpolation are the built-in engine\'s (leave out --method lora, --replay and --interpolate, or --trainer).')
+  if (trainer) {
+    // Options a command template cannot carry (no placeholder for them): exit 2 naming both (README "Your own trainer").
+    const given = [
+      grid.methods.some((m) => m.type === 'lora') ? (flags.method !== undefined ? '--method lora' : 'sweep.methods: lora') : null,
+      grid.replay.some((r) => r > 0) ? (flags.replay !== undefined ? `--replay ${flags.replay}` : 'sweep.replay') : null,
+      grid.interpolate.some((a) => a < 1) ? (flags.interpolate !== undefined ? `--interpolate ${flags.interpolate}` : 'sweep.interpolate') : null,
+    ].filter((g) => g !== null)
+    if (given.length > 0) {
+      const source = flags.trainer !== undefined ? '--trainer' : '--trainer (trainer.command)'
+      throw new InputError(`${given.join(', ')} cannot be combined with ${source}: LoRA, replay and interpolation are the built-in engine's, and a command template has no placeholder for them; drop one of the two.`)
+    }
   }
   const {lr: _lr, steps: _steps, trainer: _trainer, method: _m, 'lora-rank': _r, 'lora-alpha': _a, replay: _rp, 'replay-data': _rd, interpolate: _i, seeds: _sd, ...scheduleFlags} = flags
   const fromFlags = scheduleSpecFromFlags(scheduleFlags, {spec: config.sweep.schedule, source: 'sweep.schedule', name: configKeyNamer('sweep.schedule')})

@@ -11,7 +11,8 @@ import {parseConfigText} from '../../src/config/load.js'
 import {KEY_COMMENTS} from '../../src/init/config-comments.js'
 import {starterConfigYaml} from '../../src/init/config-template.js'
 import {WORKFLOW_FILE, workflowYaml} from '../../src/init/workflow-template.js'
-import {initProject} from '../../src/init/write.js'
+import {initProject, lrgateInstall} from '../../src/init/write.js'
+import {messageOf} from '../fixtures/input-error.js'
 import {buildIfStale, lrgate, ROOT} from '../fixtures/eval/cli.js'
 
 interface Step {
@@ -49,7 +50,7 @@ const runs = (job: Job) => job.steps.filter((s) => s.run !== undefined).map((s) 
 
 /** Each `npx lrgate …` command in a script: its words before the first flag, and its --flags. */
 function lrgateCalls(script: string): {command: string[]; flags: string[]}[] {
-  return [...script.matchAll(/npx lrgate ([^|>\n]*)/g)].map((m) => {
+  return [...script.matchAll(/(?:^|\$\(|&& )\s*(?:npx )?lrgate ([^|>\n]*)/gm)].map((m) => {
     const tokens = m[1].trim().split(/\s+/)
     const first = tokens.findIndex((t) => t.startsWith('-') || t.startsWith('"') || t.startsWith('$'))
     const words = tokens.slice(0, first === -1 ? tokens.length : first)
@@ -128,9 +129,13 @@ describe('lrgate init: GitHub Actions workflow', () => {
     assert.match(step('promote').run!, /npx lrgate baseline promote recommended/)
     const order = ['restore', 'sweep', 'check', 'promote'].map((id) => retrain.steps.indexOf(step(id)))
     assert.deepEqual([...order].sort((a, b) => a - b), order)
-    const save = retrain.steps.find((s) => s.with?.name === 'lrgate-db')!
+    const save = retrain.steps.find((s) => s.with?.name === 'lrgate-state')!
     assert.equal(save.if, "always() && steps.restore.outcome == 'success'")
-    assert.match(step('restore').run!, /gh run download "\$id" --name lrgate-db/)
+    assert.equal(save.with?.path, '.lrgate/')
+    assert.equal(save.with?.['include-hidden-files'], true)
+    assert.match(step('restore').run!, /gh run download "\$id" --name lrgate-state/)
+    const prune = retrain.steps[retrain.steps.indexOf(save) - 1]
+    assert.equal(prune.run, 'npx lrgate runs prune')
     assert.match(workflowYaml(), /An artifact, not actions\/cache/)
   })
 
@@ -150,7 +155,7 @@ describe('lrgate init: GitHub Actions workflow', () => {
 
   it('every lrgate command it runs exists with the flags it passes', async () => {
     const calls = Object.values(workflow.jobs).flatMap((job) => runs(job).flatMap(lrgateCalls))
-    assert.deepEqual([...new Set(calls.map((c) => c.command.join(' ')))].sort(), ['baseline promote recommended', 'check', 'eval', 'report latest', 'runs list', 'sweep'])
+    assert.deepEqual([...new Set(calls.map((c) => c.command.join(' ')))].sort(), ['baseline promote recommended', 'check', 'eval', 'report latest', 'runs list', 'runs prune', 'sweep'])
     for (const call of calls) {
       const [topic, sub] = call.command
       const file = ['baseline', 'runs'].includes(topic) ? `src/commands/${topic}/${sub}.ts` : `src/commands/${topic}.ts`
@@ -160,38 +165,69 @@ describe('lrgate init: GitHub Actions workflow', () => {
   })
 })
 
+describe('lrgate init: where CI installs lrgate from', () => {
+  it('--install-from: npm install -g from there, then plain lrgate; no npm project needed', () => {
+    const yaml = workflowYaml({kind: 'global', source: './vendor/lrgate-0.1.0.tgz'})
+    const workflow = parse(yaml) as Workflow
+    for (const job of Object.values(workflow.jobs)) {
+      const scripts = runs(job).join('\n')
+      assert.match(scripts, /apt-get install -y libopenblas0-pthread\n(?:\s*#.*\n)?\s*npm install -g \.\/vendor\/lrgate-0\.1\.0\.tgz/)
+      assert.doesNotMatch(scripts, /npx|npm ci/)
+      const node = job.steps.find((st) => st.uses?.startsWith('actions/setup-node@'))
+      assert.equal(node?.with?.cache, undefined, 'no package-lock.json to cache by')
+    }
+    assert.match(yaml, /this repository need not be an npm project/)
+  })
+
+  it('a tarball path becomes relative to the project; outside it, a missing file or no source at all is an error saying what to give', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lrgate-init-from-'))
+    writeFileSync(join(dir, 'lrgate-0.1.0.tgz'), 'a tarball')
+    assert.deepEqual(lrgateInstall(dir, 'lrgate-0.1.0.tgz', dir), {kind: 'global', source: './lrgate-0.1.0.tgz'})
+    assert.deepEqual(lrgateInstall(dir, 'git@github.com:you/lrgate.git', dir), {kind: 'global', source: 'git@github.com:you/lrgate.git'})
+    assert.deepEqual(lrgateInstall(dir, 'https://example.com/lrgate-0.1.0.tgz', dir), {kind: 'global', source: 'https://example.com/lrgate-0.1.0.tgz'})
+    const outside = mkdtempSync(join(tmpdir(), 'lrgate-init-elsewhere-'))
+    writeFileSync(join(outside, 'lrgate-0.1.0.tgz'), 'a tarball')
+    assert.match(messageOf(() => lrgateInstall(dir, join(outside, 'lrgate-0.1.0.tgz'), dir)), /is outside .*CI sees only what the repository holds; copy the tarball into it/)
+    assert.match(messageOf(() => lrgateInstall(dir, 'nope.tgz', dir)), /--install-from nope\.tgz: no such file/)
+    assert.match(messageOf(() => lrgateInstall(dir, undefined, dir)), /lrgate is not on the npm registry .* lrgate init --install-from <tarball path or URL, or git URL>/)
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({devDependencies: {lrgate: 'file:../lrgate'}}))
+    assert.deepEqual(lrgateInstall(dir, undefined, dir), {kind: 'dependency'})
+  })
+})
+
 describe('lrgate init (files and CLI)', () => {
   before(() => buildIfStale())
 
   it('initProject writes both files; refuses to overwrite without force', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lrgate-init-'))
-    const {written} = initProject({dir})
+    writeFileSync(join(dir, 'lrgate-0.1.0.tgz'), 'a tarball')
+    const {written} = initProject({dir, installFrom: join(dir, 'lrgate-0.1.0.tgz')})
     assert.deepEqual(written, [join(dir, 'lrgate.config.yaml'), join(dir, WORKFLOW_FILE)])
-    assert.equal(readFileSync(written[1], 'utf8'), workflowYaml())
+    assert.equal(readFileSync(written[1], 'utf8'), workflowYaml({kind: 'global', source: './lrgate-0.1.0.tgz'}))
     writeFileSync(written[0], 'seed: 7\n')
-    assert.throws(() => initProject({dir}), /lrgate\.config\.yaml and .*lrgate\.yml already exist; nothing was written/)
+    assert.throws(() => initProject({dir, installFrom: 'https://example.com/lrgate-0.1.0.tgz'}), /lrgate\.config\.yaml and .*lrgate\.yml already exist; nothing was written/)
     assert.equal(readFileSync(written[0], 'utf8'), 'seed: 7\n')
-    initProject({dir, force: true})
+    initProject({dir, force: true, installFrom: 'https://example.com/lrgate-0.1.0.tgz'})
     assert.equal(readFileSync(written[0], 'utf8'), starterConfigYaml())
   })
 
   it('CLI: --json lists the files, a second init exits 2 leaving them untouched, --force overwrites', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'lrgate-init-cli-'))
-    const first = lrgate(['init', '--dir', 'project', '--json'], {cwd})
+    const first = lrgate(['init', '--dir', 'project', '--json', '--install-from', 'git+https://example.com/lrgate.git'], {cwd})
     assert.equal(first.status, 0, first.stderr)
     const config = join(cwd, 'project', 'lrgate.config.yaml')
     const workflow = join(cwd, 'project', WORKFLOW_FILE)
     assert.deepEqual(JSON.parse(first.stdout), {written: [config, workflow]})
     writeFileSync(workflow, 'name: mine\n')
-    const again = lrgate(['init', '--dir', 'project'], {cwd})
+    const again = lrgate(['init', '--dir', 'project', '--install-from', 'git+https://example.com/lrgate.git'], {cwd})
     assert.equal(again.status, 2)
     assert.equal(again.stdout, '')
     assert.match(again.stderr, /^lrgate: .*project\/lrgate\.config\.yaml and .*project\/\.github\/workflows\/lrgate\.yml already exist; nothing was written — run "lrgate init --force" to overwrite\.\n$/)
     assert.equal(readFileSync(workflow, 'utf8'), 'name: mine\n')
-    const forced = lrgate(['init', '--dir', 'project', '--force'], {cwd})
+    const forced = lrgate(['init', '--dir', 'project', '--force', '--install-from', 'git+https://example.com/lrgate.git'], {cwd})
     assert.equal(forced.status, 0, forced.stderr)
     assert.match(forced.stdout, /^wrote .*lrgate\.config\.yaml\nwrote .*lrgate\.yml\n\nNext steps:\n {2}1\. Edit lrgate\.config\.yaml/)
-    assert.equal(readFileSync(workflow, 'utf8'), workflowYaml())
+    assert.equal(readFileSync(workflow, 'utf8'), workflowYaml({kind: 'global', source: 'git+https://example.com/lrgate.git'}))
     // The config it wrote is the one lrgate then runs with.
     const check = lrgate(['check', '--candidate', 'x', '--db', 'lrgate.db'], {cwd: join(cwd, 'project')})
     assert.equal(check.status, 2)
