@@ -59,19 +59,20 @@ Candidates run in worker processes (--parallel); progress goes to stderr. With -
 
   public async run(): Promise<void> {
     const {flags} = this
+    const dbPath = resolveDbPath(flags.db)
+    const {resume, ...planFlags} = flags
+    // A run has one live owner: a second --resume exits 2 here, naming it, before anything slow
+    // (the engine's modules below take seconds to load on a busy machine).
+    if (resume !== undefined && !existsSync(dbPath)) throw new InputError(`--resume ${resume}: there is no database at ${dbPath}; give --db the database of that run.`)
+    const lock = resume === undefined ? undefined : acquireRunLock(dbPath, resume)
+    if (lock?.previous) this.note(`run ${resume}: its owner, pid ${lock.previous.pid} on ${lock.previous.host}, is gone; taking the run over.`)
+
     // The engine loads only here, so other commands never pay for tfjs.
     const {planSweep} = await import('../sweep/plan.js')
     const {runSweep, resumeHint} = await import('../sweep/run-sweep.js')
     const {initBackend} = await import('../compute/backend.js')
     const {createProgress} = await import('../report/progress.js')
     const {renderSweepTable, recommendationLine} = await import('../report/sweep-table.js')
-
-    const dbPath = resolveDbPath(flags.db)
-    const {resume, ...planFlags} = flags
-    // A run has one live owner: a second --resume exits 2 here, naming it, before anything slow.
-    if (resume !== undefined && !existsSync(dbPath)) throw new InputError(`--resume ${resume}: there is no database at ${dbPath}; give --db the database of that run.`)
-    const lock = resume === undefined ? undefined : acquireRunLock(dbPath, resume)
-    if (lock?.previous) this.note(`run ${resume}: its owner, pid ${lock.previous.pid} on ${lock.previous.host}, is gone; taking the run over.`)
     const {config, file} = configFromFlags(flags)
     const plan = resume === undefined ? planSweep(config, file, planFlags) : undefined
     const backend = await initBackend(plan?.backend ?? flags.backend ?? config.backend)

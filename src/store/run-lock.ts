@@ -31,6 +31,10 @@ export function runLockPath(dbPath: string, runId: number): string {
   return join(dirname(dbPath), 'locks', `${basename(dbPath)}.run-${runId}.lock`)
 }
 
+// Held locks stay referenced here until released: a dropped RunLock must not let the garbage
+// collector close its connection, which would release the kernel lock while its owner lives.
+const held = new Set<Database.Database>()
+
 const ownerPath = (lockFile: string): string => lockFile.replace(/\.lock$/, '.owner.json')
 
 function readOwner(lockFile: string): RunOwner | null {
@@ -93,13 +97,12 @@ export function acquireRunLock(dbPath: string, runId: number): RunLock {
   const tmp = `${ownerPath(file)}.tmp-${process.pid}`
   writeFileSync(tmp, JSON.stringify(me(), null, 2) + '\n')
   renameSync(tmp, ownerPath(file))
-  let held = true
+  held.add(db)
   return {
     file,
     previous: previous && previous.pid !== process.pid ? previous : null,
     release() {
-      if (!held) return
-      held = false
+      if (!held.delete(db)) return
       rmSync(ownerPath(file), {force: true})
       db.exec('ROLLBACK')
       db.close()

@@ -150,10 +150,10 @@ describe('HTML run report', () => {
   it('is well-formed, self-contained, and holds one SVG per chart', () => {
     assert.equal(XMLValidator.validate(html), true)
     // LR schedule, losses, and one per metric (relevance, perplexity, failRate)
-    assert.equal(charts, 5)
-    assert.equal(svgCount(html), 5)
+    assert.equal(charts, 6) // trade-off, schedule, loss, and one per metric (relevance, perplexity, failRate)
+    assert.equal(svgCount(html), 6)
     const ids = [...html.matchAll(/<figure id="([^"]+)">/g)].map((m) => m[1])
-    assert.deepEqual(ids, ['chart-lr', 'chart-loss', 'chart-metric-relevance', 'chart-metric-perplexity', 'chart-metric-failrate'])
+    assert.deepEqual(ids, ['chart-tradeoff', 'chart-lr', 'chart-loss', 'chart-metric-relevance', 'chart-metric-perplexity', 'chart-metric-failrate'])
     for (const id of ids) assert.equal(svgCount(figureSvg(html, id)), 1, id)
     assert.doesNotMatch(html, /<script|<link|<img|<iframe/i)
     assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//)
@@ -228,11 +228,11 @@ describe('lrgate report (CLI)', () => {
     const r = run('report', 'latest', '--json')
     assert.equal(r.status, 0, r.stderr)
     const out = JSON.parse(r.stdout) as {file: string; charts: number}
-    assert.deepEqual(out, {file: join(dir, `lrgate-report-${runId}.html`), charts: 5})
-    assert.equal(svgCount(readFileSync(out.file, 'utf8')), 5)
+    assert.deepEqual(out, {file: join(dir, `lrgate-report-${runId}.html`), charts: 6})
+    assert.equal(svgCount(readFileSync(out.file, 'utf8')), 6)
     const named = run('report', String(runId), '--out', 'sub/r.html')
     assert.equal(named.status, 0, named.stderr)
-    assert.match(named.stdout, /wrote .*sub\/r\.html: run #1, 4 candidates, 5 charts/)
+    assert.match(named.stdout, /wrote .*sub\/r\.html: run #1, 4 candidates, 6 charts/)
   })
 
   it('an unknown run exits 2 naming the runs that exist', () => {

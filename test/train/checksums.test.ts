@@ -7,7 +7,9 @@ import {before, describe, it} from 'node:test'
 import {initBackend} from '../../src/compute/backend.js'
 import {InputError} from '../../src/errors.js'
 import {Gpt} from '../../src/model/gpt.js'
+import {writeAdapterDir} from '../../src/model/adapter-files.js'
 import {loadModel, saveModel} from '../../src/model/io.js'
+import {adapterShapes, DEFAULT_LORA} from '../../src/model/lora.js'
 import {loadCheckpoint, saveCheckpoint} from '../../src/train/checkpoint.js'
 import {verifyChecksums} from '../../src/util/checksums.js'
 import {buildIfStale, lrgate, ROOT} from '../fixtures/eval/cli.js'
@@ -50,6 +52,18 @@ describe('checksums of model and checkpoint folders', () => {
     assert.throws(() => loadCheckpoint(join(root, 'checkpoint')), /optimizer\.bin: sha256 does not match .*delete the folder .*checkpoint to restart this candidate/)
     overwrite(join(copy, 'model', 'weights.bin'), 8, Buffer.from('corrupted'))
     assert.throws(() => loadCheckpoint(copy), /model\/weights\.bin: sha256 does not match .*delete the folder .*copy to restart/)
+  })
+
+  it('a LoRA adapter folder lists its files too; a changed adapter.bin is refused whichever way it is loaded', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'lrgate-sum-'))
+    const model = tiny()
+    await saveModel(join(root, 'base'), model, tokenizer)
+    const adapters = new Map(adapterShapes(model.config, DEFAULT_LORA).map(([name, [a, b]]) => [name, new Float32Array(a * b).fill(0.01)]))
+    writeAdapterDir(join(root, 'adapter'), {base: join(root, 'base'), lora: DEFAULT_LORA, config: model.config, adapters, dtype: 'float16'})
+    assert.ok(verifyChecksums(join(root, 'adapter'), 'x'))
+    loadModel(join(root, 'adapter')).model.dispose()
+    overwrite(join(root, 'adapter', 'adapter.bin'), 0, Buffer.from([0x7b, 0x7b]))
+    assert.throws(() => loadModel(join(root, 'adapter')), (e: Error) => e instanceof InputError && /adapter\/adapter\.bin: sha256 does not match checksums\.json/.test(e.message))
   })
 
   it('a folder without checksums (written by another tool) loads with one "unverified" warning', async () => {
