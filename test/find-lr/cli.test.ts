@@ -94,7 +94,7 @@ describe('lrgate find-lr (CLI, shipped example)', () => {
       [['--num-it', '5'], /--num-it must be at least 10/],
       [['--start-lr', '-1'], /--start-lr must be a positive number/],
       [['--count', '0'], /--count must be a positive integer/],
-      [['--base', 'no/such/model'], /base model no\/such\/model: no such directory/],
+      [['--base', 'no/such/model'], /--base no\/such\/model: no such folder/],
     ]
     for (const [flags, message] of cases) {
       const r = lrgate(['find-lr', ...flags, '--db', 'bad.db'], {cwd})
