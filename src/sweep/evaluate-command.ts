@@ -1,7 +1,6 @@
 import {rmSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 
-import type {Dataset} from '../datasets/types.js'
 import {loadEvaluators} from '../eval/load-evaluators.js'
 import {matchOutputs} from '../eval/match-outputs.js'
 import {readOutputsFile} from '../eval/outputs-file.js'
@@ -10,18 +9,12 @@ import type {Store} from '../store/db.js'
 import {describeExit, runTrainer} from '../trainer/run-trainer.js'
 import {renderTemplate} from '../trainer/template.js'
 import {evaluationSettings} from '../eval/evaluation-settings.js'
-import type {SweepPlan} from './plan.js'
+import type {EvaluationTarget} from './evaluation-target.js'
 import {maskSecrets} from '../process/index.js'
 
 /** A model folder evaluated through `eval.outputsCommand` instead of lrgate's own model loader. */
-export interface CommandEvaluation {
+export interface CommandEvaluation extends EvaluationTarget {
   template: string
-  modelDir: string
-  dataset: Dataset
-  plan: SweepPlan
-  label: string
-  runId: number
-  candidateId?: number
   /** where outputs.jsonl and outputs.log are written */
   workDir: string
   stopReason?: () => string | null

@@ -1,4 +1,3 @@
-import type {Dataset} from '../datasets/types.js'
 import {loadEvaluators} from '../eval/load-evaluators.js'
 import {outputsOf} from '../eval/model-outputs.js'
 import {evaluationSettings} from '../eval/evaluation-settings.js'
@@ -10,17 +9,11 @@ import {scoreRecords} from '../model/score.js'
 import type {CharTokenizer} from '../model/tokenizer.js'
 import type {Store} from '../store/db.js'
 import {testHold} from '../process/test-hold.js'
-import type {SweepPlan} from './plan.js'
+import type {EvaluationTarget} from './evaluation-target.js'
 
-export interface ModelEvaluation {
+export interface ModelEvaluation extends EvaluationTarget {
   model: Gpt
   tokenizer: CharTokenizer
-  modelDir: string
-  dataset: Dataset
-  plan: SweepPlan
-  label: string
-  runId: number
-  candidateId?: number
   backend: string
   onProgress?: (fraction: number, phase: string) => void
 }

@@ -1,6 +1,5 @@
 import {join} from 'node:path'
 
-import type {Dataset} from '../datasets/types.js'
 import {endpointOutputs} from '../endpoint/endpoint-outputs.js'
 import {folderTokenizerIdentity} from '../endpoint/folder-tokenizer.js'
 import {withServedModel} from '../endpoint/serve-command.js'
@@ -9,19 +8,13 @@ import {loadEvaluators} from '../eval/load-evaluators.js'
 import {matchOutputs} from '../eval/match-outputs.js'
 import {evaluateAndStore} from '../eval/store-evaluation.js'
 import type {Store} from '../store/db.js'
-import type {SweepPlan} from './plan.js'
+import type {EvaluationTarget} from './evaluation-target.js'
 import {maskSecrets} from '../process/index.js'
 
 /** A model folder evaluated through `eval.serveCommand` (a server per model) instead of lrgate's own loader. */
-export interface ServedEvaluation {
+export interface ServedEvaluation extends EvaluationTarget {
   /** eval.serveCommand, with {model} and {port} */
   template: string
-  modelDir: string
-  dataset: Dataset
-  plan: SweepPlan
-  label: string
-  runId: number
-  candidateId?: number
   /** where serve.log (what the server printed, secrets masked) is written */
   workDir: string
   onProgress?: (fraction: number, phase: string) => void
