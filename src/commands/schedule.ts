@@ -6,7 +6,7 @@ import {num, scheduleFlags} from '../cli/schedule-flags.js'
 import {configFromFlags} from '../cli/context.js'
 import {renderPlot} from '../report/terminal-plot.js'
 import {validateSchedule} from '../schedule/build.js'
-import {describeSchedule, formatLr} from '../schedule/describe.js'
+import {decidedDuringTraining, describeSchedule, formatLr} from '../schedule/describe.js'
 import {scheduleSpecFromFlags, sweepScheduleFallback} from '../schedule/from-flags.js'
 import {pickRows} from '../schedule/rows.js'
 
@@ -62,6 +62,8 @@ Without --type it shows the sweep's schedule from the config (sweep.schedule, at
     }
 
     this.say(describeSchedule(schedule) + (source === 'flags' ? '' : ` (from ${source})`))
+    const decided = decidedDuringTraining(schedule.type)
+    if (decided !== null) this.say(decided)
     if (flags.plot) {
       this.say(renderPlot([{label: schedule.type, y: lr}], {xLabel: 'step', yLabel: 'lr'}))
       return

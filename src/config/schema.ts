@@ -8,7 +8,7 @@ export type BackendChoice = (typeof BACKENDS)[number]
 
 export const optimizerSchema = z
   .object({
-    type: z.enum(['adamw', 'sgd']),
+    type: z.enum(['adamw', 'sgd', 'schedulefree-adamw']),
     weightDecay: z.number().nonnegative(),
     beta1: z.number().gte(0).lt(1),
     beta2: z.number().gte(0).lt(1),

@@ -2,6 +2,7 @@ import {InputError} from '../errors.js'
 import {storedGateReport} from '../gate/stored-report.js'
 import {scheduleValues, type ScheduleSpec, scheduleSpecSchema} from '../schedule/index.js'
 import {candidateSchedules, runSteps} from '../store/candidates.js'
+import {runCurves} from './curves.js'
 import {getStoredDataset} from '../store/datasets.js'
 import type {Store} from '../store/db.js'
 import {cohortMetrics, getEvaluation} from '../store/evaluations.js'
@@ -42,6 +43,7 @@ function whatExists(db: Store): string {
 export function loadRunReportData(db: Store, run: RunRow): RunReportData {
   const extra = runExtras(db, run.id)!
   const schedules = candidateSchedules(db, run.id)
+  const curves = new Map(runCurves(db, run.id).map((c) => [c.candidateId, c.diagnosis]))
   const steps = new Map<number, ReportStep[]>()
   for (const s of runSteps(db, run.id)) {
     const list = steps.get(s.candidateId) ?? []
@@ -67,6 +69,7 @@ export function loadRunReportData(db: Store, run: RunRow): RunReportData {
     },
     base: run.baseEvaluationId === null ? null : {label: getEvaluation(db, run.baseEvaluationId)?.label ?? 'base', metrics: metrics(db, run.baseEvaluationId)},
     candidates: runCandidates(db, run.id).map((c) => ({
+      curve: curves.get(c.id)!,
       label: c.label,
       lr: c.lr,
       method: c.method ?? 'full',

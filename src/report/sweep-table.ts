@@ -2,6 +2,7 @@ import Table from 'cli-table3'
 
 import type {SweepOutcome} from '../sweep/run-sweep.js'
 import {type CandidateSummary, isPlain} from '../sweep/verdicts.js'
+import {curveLines} from './curves.js'
 import {inert} from '../util/inert.js'
 import {hint} from '../util/invocation.js'
 
@@ -19,19 +20,20 @@ function worst(c: CandidateSummary): string {
 /** The sweep's one table: every candidate with its training, target gain, forgetting and verdict. */
 export function renderSweepTable(outcome: SweepOutcome): string {
   const table = new Table({
-    head: ['candidate', 'lr', 'status', 'steps', 'train loss', 'target rel (Δ)', 'target ppl (Δ)', 'worst OOD Δ [CI]', 'fail rate Δ', 'verdict'],
+    head: ['candidate', 'lr', 'status', 'curve', 'steps', 'train loss', 'target rel (Δ)', 'target ppl (Δ)', 'worst OOD Δ [CI]', 'fail rate Δ', 'verdict'],
     style: {head: [], border: [], compact: true},
-    colAligns: ['left', 'right', 'left', 'right', 'right', 'right', 'right', 'left', 'right', 'left'],
+    colAligns: ['left', 'right', 'left', 'left', 'right', 'right', 'right', 'right', 'left', 'right', 'left'],
   })
   // With more than one method the table groups by method (a header row each), in the grid's order.
   const methods = [...new Set(outcome.candidates.map((c) => c.method))]
   const grouped = methods.length > 1
   for (const method of methods) {
-    if (grouped) table.push([{colSpan: 10, content: method === 'lora' ? 'LoRA (adapters; base frozen)' : 'full fine-tune'}])
+    if (grouped) table.push([{colSpan: 11, content: method === 'lora' ? 'LoRA (adapters; base frozen)' : 'full fine-tune'}])
     for (const c of outcome.candidates.filter((x) => x.method === method)) pushRow(table, c, outcome)
   }
   const spread = seedSpread(outcome.candidates)
-  return spread.length === 0 ? table.toString() : `${table.toString()}\n${spread.map(inert).join('\n')}`
+  const curves = curveLines(outcome.candidates.map((c) => ({candidateId: c.id, label: c.label, diagnosis: c.curve})))
+  return [table.toString(), ...spread, ...curves].map((l, i) => (i === 0 ? l : inert(l))).join('\n')
 }
 
 /**
@@ -57,6 +59,7 @@ function pushRow(table: InstanceType<typeof Table>, c: CandidateSummary, outcome
     c.label + (outcome.recommended?.id === c.id ? ' *' : ''),
     c.lr.toExponential(1),
     c.status,
+    c.curve.label,
     `${c.stepsDone}/${c.stepsTotal}`,
     num(c.finalTrainLoss),
     c.target.relevance === null ? '–' : `${num(c.target.relevance)} (${signed(c.target.relevanceDelta)})`,

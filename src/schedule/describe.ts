@@ -21,3 +21,14 @@ export function compactLr(lr: number): string {
 export function formatLr(lr: number): string {
   return lr === 0 ? '0' : lr.toExponential(4)
 }
+
+/**
+ * For a schedule decided during training (plateau, learned), the sentence `lrgate schedule` prints:
+ * the rates shown are the plan before any decision; a run's applied rates are stored per step.
+ * Null for the closed-form types.
+ */
+export function decidedDuringTraining(type: string): string | null {
+  if (type !== 'plateau' && type !== 'learned') return null
+  const who = type === 'plateau' ? 'the validation loss (reduce-on-plateau)' : 'the controller, from what training observes'
+  return `A ${type} schedule is decided during training by ${who}: the rates below are the plan before any decision. The rate a run applied is stored per step: see lrgate report <run> (the lr chart) or lrgate runs show <run>.`
+}

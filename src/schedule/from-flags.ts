@@ -24,7 +24,7 @@ export interface FlagSchedule {
 }
 
 const LIST_KEYS = new Set<string>(['milestones'])
-const TEXT_KEYS = new Set<string>(['type', 'anneal', 'decayShape'])
+const TEXT_KEYS = new Set<string>(['type', 'anneal', 'decayShape', 'controller'])
 /** Every spec key; each is the flag of the same name in kebab-case. */
 export const SCHEDULE_KEYS = Object.keys(scheduleSpecSchema.shape) as (ScheduleParamKey | 'type')[]
 

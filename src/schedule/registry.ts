@@ -4,9 +4,11 @@ import {cosineRestartsFamily} from './families/cosine-restarts.js'
 import {cosineFamily} from './families/cosine.js'
 import {exponentialFamily} from './families/exponential.js'
 import {inverseSqrtFamily} from './families/inverse-sqrt.js'
+import {learnedFamily} from './families/learned.js'
 import {linearFamily} from './families/linear.js'
 import {multistepFamily} from './families/multistep.js'
 import {oneCycleFamily} from './families/one-cycle.js'
+import {plateauFamily} from './families/plateau.js'
 import {polynomialFamily} from './families/polynomial.js'
 import {stepFamily} from './families/step.js'
 import {wsdFamily} from './families/wsd.js'
@@ -25,6 +27,8 @@ export const SCHEDULE_FAMILIES: {readonly [K in ScheduleType]: ScheduleFamily} =
   'inverse-sqrt': inverseSqrtFamily,
   'one-cycle': oneCycleFamily,
   wsd: wsdFamily,
+  plateau: plateauFamily,
+  learned: learnedFamily,
 }
 
 /** Keys every type reads: the run and the warmup that wraps it. */

@@ -13,6 +13,8 @@ export const SCHEDULE_TYPES = [
   'inverse-sqrt',
   'one-cycle',
   'wsd',
+  'plateau',
+  'learned',
 ] as const
 export type ScheduleType = (typeof SCHEDULE_TYPES)[number]
 
@@ -68,6 +70,13 @@ export const scheduleSpecSchema = z
     decaySteps: count.optional(),
     decayRatio: fraction('open', 'closed').optional(),
     decayShape: z.enum(DECAY_SHAPES, {error: 'must be linear, cosine or sqrt'}).optional(),
+    // plateau (ReduceLROnPlateau on the validation loss; ./plateau.ts)
+    factor: fraction('open', 'open').optional(),
+    patience: count.optional(),
+    threshold: nonNegative.optional(),
+    cooldown: count.optional(),
+    // learned (the PPO controller; ./learned/): the controller file
+    controller: z.string({error: 'must be a file path'}).min(1, 'must be a file path').optional(),
     // warmup wraps any type
     warmupSteps: count.optional(),
     warmupRatio: fraction('closed', 'open').optional(),

@@ -5,8 +5,8 @@ import {initBackend} from '../compute/backend.js'
 import {loadDataset} from '../datasets/load.js'
 import {loadModel, saveTuned} from '../model/io.js'
 import {initAdapters} from '../model/lora.js'
-import {buildSchedule} from '../schedule/index.js'
-import {candidateStepsTotal, finishTraining, forgetStepsAfter, lossHistory, markCandidateEvaluated, markCandidateRunning, recordSteps, setCandidateStatus} from '../store/candidates.js'
+import {adaptiveSchedule} from '../schedule/index.js'
+import {candidateStepsTotal, finishTraining, forgetStepsAfter, lossHistory, markCandidateEvaluated, markCandidateRunning, recordSteps, runSteps, setCandidateStatus} from '../store/candidates.js'
 import {hasCheckpoint, loadCheckpoint, saveCheckpoint} from '../train/checkpoint.js'
 import {train, type TrainResult, validationLoss} from '../train/trainer.js'
 import {buildTokenStream, validationBatches} from '../train/token-stream.js'
@@ -96,6 +96,11 @@ export async function runCandidateJob(job: CandidateJob, send: Send, stopReason:
       if (recipe.lora && !start.model.loraSpec) start.model.attachAdapters(recipe.lora, initAdapters(start.model.config, recipe.lora, recipe.seed))
       const replay = recipe.replay > 0 ? {stream: await replayStream(plan, start.tokenizer), share: recipe.replay} : undefined
       forgetStepsAfter(db, job.candidateId, start.stepsDone)
+      // A schedule decided during training (plateau) is rebuilt on resume from the stored steps.
+      const schedule = adaptiveSchedule(plan.schedule, {lr: job.lr, steps})
+      if (schedule.adaptive && start.stepsDone > 0) {
+        for (const s of runSteps(db, job.runId)) if (s.candidateId === job.candidateId) schedule.observe(s)
+      }
       markCandidateRunning(db, job.candidateId)
       send({type: 'start', key: job.key, label: job.label, total: steps})
       if (start.stepsDone > 0) send({type: 'log', line: `${job.label}: resuming from the checkpoint after step ${start.stepsDone}`})
@@ -106,7 +111,8 @@ export async function runCandidateJob(job: CandidateJob, send: Send, stopReason:
         valid: buildTokenStream(split.valid, start.tokenizer),
         steps,
         batchSize: plan.batchSize,
-        schedule: buildSchedule(plan.schedule, {lr: job.lr, steps}),
+        schedule: (step) => schedule.lrAt(step),
+        observe: (o) => schedule.observe(o),
         optimizer: plan.optimizer,
         clipNorm: plan.clipNorm,
         seed: deriveSeed(recipe.seed, 'batches'),

@@ -1,6 +1,9 @@
+import {resolve} from 'node:path'
+
 import type {Config} from '../config/schema.js'
 import {positiveNumber, seedFlag} from '../config/flag-numbers.js'
 import {InputError} from '../errors.js'
+import {loadController} from '../schedule/learned/controller.js'
 import {resolveModelRef} from '../model/reference.js'
 import {compactLr, configKeyNamer, validateSchedule} from '../schedule/index.js'
 import {flagName, type KeyNamer} from '../schedule/check.js'
@@ -71,6 +74,9 @@ export interface SweepFlags extends ScheduleFlagValues {
   trainer?: string
 }
 
+/** Schedule types decided during training (src/schedule/adaptive.ts). */
+const ADAPTIVE_TYPES = new Set<string>(['plateau', 'learned'])
+
 /** `example` is the shipped base model; anything else a model directory (relative to cwd). */
 export function resolveBaseModel(ref: string, cwd: string): string {
   return resolveModelRef(ref, cwd, '--base')
@@ -114,6 +120,20 @@ export function planSweep(config: Config, configFile: string | null, flags: Swee
   const {lr: _lr, steps: _steps, trainer: _trainer, method: _m, 'lora-rank': _r, 'lora-alpha': _a, replay: _rp, 'replay-data': _rd, interpolate: _i, seeds: _sd, ...scheduleFlags} = flags
   const fromFlags = scheduleSpecFromFlags(scheduleFlags, {spec: config.sweep.schedule, source: 'sweep.schedule', name: configKeyNamer('sweep.schedule')})
   const {lr: _l, steps: _s, ...schedule} = fromFlags.spec
+  if (trainer && ADAPTIVE_TYPES.has(schedule.type)) {
+    // Decided during training from the validation loss: a command template cannot be handed it.
+    const source = flags.trainer !== undefined ? '--trainer' : '--trainer (trainer.command)'
+    throw new InputError(`${fromFlags.name('type')} ${schedule.type} cannot be combined with ${source}: a ${schedule.type} schedule is decided during training from the validation loss, which an external trainer does not report back; drop one of the two.`)
+  }
+  if (schedule.type === 'learned' && schedule.controller !== undefined) {
+    // Checked now (exit 2 naming the file and field) and kept as an absolute path for the workers.
+    schedule.controller = resolve(cwd, schedule.controller)
+    loadController(schedule.controller)
+  }
+  if (config.sweep.optimizer.type === 'schedulefree-adamw' && schedule.type !== 'constant') {
+    // Schedule-free AdamW replaces the decay by its averaging (src/train/schedule-free.ts): a warmup only.
+    throw new InputError(`${fromFlags.name('type')} is ${schedule.type}, but sweep.optimizer.type schedulefree-adamw takes no decay schedule: use type constant with a warmup (warmupSteps or warmupRatio).`)
+  }
   // How errors name each schedule key: the flag or config key the user set. The length is --steps, or
   // for epochs "the length from --epochs N": its steps are known only once the data is loaded, so the
   // schedule is validated once, against the real length, here or in prepareSweep (never a stand-in).

@@ -1,12 +1,13 @@
 import type {CohortRole} from '../datasets/types.js'
 import type {GateRule} from '../config/eval-schema.js'
-import {setCandidateVerdict} from '../store/candidates.js'
+import {runSteps, setCandidateVerdict} from '../store/candidates.js'
 import type {Store} from '../store/db.js'
 import {cohortMetrics} from '../store/evaluations.js'
 import {type CandidateRow, runCandidates} from '../store/runs-read.js'
 import {runCheck} from '../gate/run-check.js'
 import type {GateRow} from '../gate/types.js'
 import {deriveSeed} from '../util/rng.js'
+import {type Diagnosis, diagnoseCandidates} from '../schedule/diagnosis.js'
 
 /** One candidate as the sweep's table and JSON show it. */
 export interface CandidateSummary {
@@ -35,6 +36,8 @@ export interface CandidateSummary {
   /** the largest fail-rate rise over cohorts */
   failRateChange: number | null
   failedRules: string[]
+  /** the diagnosis of its stored training curve (src/train/diagnosis.ts) */
+  curve: Diagnosis
 }
 
 export interface GateSettings {
@@ -53,6 +56,7 @@ const mean = (xs: number[]): number | null => (xs.length === 0 ? null : xs.reduc
 export function gateCandidates(db: Store, runId: number, baselineEvaluationId: number, gate: GateSettings, roles: ReadonlyMap<string, CohortRole>): CandidateSummary[] {
   const base = cohortMetrics(db, baselineEvaluationId)
   const metricOf = (rows: typeof base, metric: string, role: CohortRole) => rows.filter((r) => r.metric === metric && roles.get(r.cohort) === role)
+  const curves = new Map(diagnoseCandidates(runCandidates(db, runId), runSteps(db, runId)).map((c) => [c.candidateId, c.diagnosis]))
   return runCandidates(db, runId).map((c) => {
     let rows: GateRow[] = []
     let verdict: 'pass' | 'fail' | null = null
@@ -84,6 +88,7 @@ export function gateCandidates(db: Store, runId: number, baselineEvaluationId: n
       worstOod: worstOod(rows, roles),
       failRateChange: rows.filter((r) => r.metric === 'failRate' && r.delta !== null).reduce<number | null>((m, r) => (m === null || r.delta! > m ? r.delta! : m), null),
       failedRules: [...new Set(rows.filter((r) => r.status === 'fail').map((r) => `${r.rule} (${r.cohort})`))],
+      curve: curves.get(c.id)!,
     }
   })
 }

@@ -21,6 +21,8 @@ const stateSchema = z.object({
   optimizerStep: z.number().int().nonnegative(),
   /** parameter names in the order their buffers are stored, with which buffers exist */
   buffers: z.array(z.object({name: z.string(), m: z.boolean(), v: z.boolean(), size: z.number().int()})),
+  /** schedule-free AdamW's averaging scalars (absent for the other optimizers) */
+  scheduleFree: z.object({weightSum: z.number(), lrMax: z.number()}).optional(),
 })
 
 export interface Checkpoint extends LoadedModel {
@@ -59,7 +61,7 @@ export async function saveCheckpoint(dir: string, model: Gpt, tokenizer: CharTok
       if (b.v) parts.push(Buffer.from(optimizer.v.get(b.name)!.buffer.slice(0)))
     }
     writeFileSync(join(tmp, 'optimizer.bin'), Buffer.concat(parts))
-    writeFileSync(join(tmp, 'state.json'), JSON.stringify({stepsDone, optimizerStep: optimizer.step, buffers}) + '\n')
+    writeFileSync(join(tmp, 'state.json'), JSON.stringify({stepsDone, optimizerStep: optimizer.step, buffers, ...(optimizer.scheduleFree ? {scheduleFree: optimizer.scheduleFree} : {})}) + '\n')
     // model/ (or adapter/) carries its own checksums.json; this one lists the checkpoint's own files.
     writeChecksums(tmp, ['optimizer.bin', 'state.json'])
     rmSync(dir, {recursive: true, force: true})
@@ -101,5 +103,5 @@ export function loadCheckpoint(dir: string): Checkpoint {
     if (b.v) v.set(b.name, take(b.size))
   }
   if (offset !== bytes.length) throw new InputError(`${join(dir, 'optimizer.bin')}: size does not match state.json; delete the folder to restart this candidate.`)
-  return {...loaded, stepsDone: state.stepsDone, optimizer: {step: state.optimizerStep, m, v}}
+  return {...loaded, stepsDone: state.stepsDone, optimizer: {step: state.optimizerStep, m, v, ...(state.scheduleFree ? {scheduleFree: {...state.scheduleFree}} : {})}}
 }

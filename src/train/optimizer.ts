@@ -3,20 +3,25 @@ import * as tf from '@tensorflow/tfjs-core'
 import {activeAddon} from '../compute/backend.js'
 import type {OptimizerConfig} from '../config/schema.js'
 import {commitValues, tensorValues} from '../compute/param-buffers.js'
+import {averagedWeights, averagingWeight, type ScheduleFreeScalars, scheduleFreeUpdate} from './schedule-free.js'
 
 /** Optimizer state, as plain arrays so a checkpoint can store and restore it exactly. */
 export interface OptimizerState {
   step: number
-  /** name → first moment (AdamW) or momentum buffer (SGD) */
+  /** name → first moment (AdamW), momentum buffer (SGD) or the base sequence z (schedule-free AdamW) */
   m: Map<string, Float32Array>
-  /** name → second moment (AdamW only) */
+  /** name → second moment (AdamW, schedule-free AdamW) */
   v: Map<string, Float32Array>
+  /** schedule-free AdamW's averaging scalars (./schedule-free.ts) */
+  scheduleFree?: ScheduleFreeScalars
 }
 
 /**
  * AdamW (decoupled weight decay, bias-corrected; PyTorch's torch.optim.AdamW) and SGD with
  * momentum (torch.optim.SGD, dampening 0, L2 weight decay). Weight decay applies to matrices
- * only (nanoGPT: 2-D parameters decay, biases and LayerNorm gains do not).
+ * only (nanoGPT: 2-D parameters decay, biases and LayerNorm gains do not). Schedule-free AdamW
+ * (./schedule-free.ts) keeps y in the parameters while training; `averaged` gives the weights to
+ * evaluate and save.
  */
 export class Optimizer {
   readonly config: OptimizerConfig
@@ -30,6 +35,11 @@ export class Optimizer {
   /** One update of every parameter with gradients scaled by `gradScale` (the clip factor). */
   step(params: Map<string, tf.Variable>, grads: Map<string, tf.Tensor>, lr: number, gradScale: number): void {
     this.state.step += 1
+    if (this.config.type === 'schedulefree-adamw') {
+      const scalars = (this.state.scheduleFree ??= {weightSum: 0, lrMax: 0})
+      const gamma = lr * Math.sqrt(1 - this.config.beta2 ** this.state.step)
+      this.sf = {gamma, c: averagingWeight(scalars, gamma)}
+    }
     for (const [name, variable] of params) {
       const grad = grads.get(name)
       if (!grad) continue
@@ -37,9 +47,54 @@ export class Optimizer {
       const g = tensorValues(grad)
       const decay = variable.shape.length >= 2 ? this.config.weightDecay : 0
       if (this.config.type === 'adamw') this.adamw(name, p, g, lr, decay, gradScale)
+      else if (this.config.type === 'schedulefree-adamw') this.scheduleFree(name, p, g, decay, gradScale)
       else this.sgd(name, p, g, lr, decay, gradScale)
       commitValues(variable, p)
     }
+  }
+
+  private sf = {gamma: 0, c: 0}
+
+  /** True when the parameters hold a point other than the weights to evaluate (schedule-free y). */
+  get averages(): boolean {
+    return this.config.type === 'schedulefree-adamw' && this.state.m.size > 0
+  }
+
+  /**
+   * Writes the averaged weights x into the parameters (schedule-free AdamW; a no-op otherwise) and
+   * returns a function that puts the training point y back.
+   */
+  useAveraged(params: Map<string, tf.Variable>): () => void {
+    if (!this.averages) return () => {}
+    const saved = new Map<string, Float32Array>()
+    for (const [name, variable] of params) {
+      const z = this.state.m.get(name)
+      if (!z) continue
+      // On the cpu backends tensorValues is the variable's own buffer: write into it, then commit.
+      const values = tensorValues(variable)
+      const y = values.slice()
+      saved.set(name, y)
+      commitValues(variable, averagedWeights(y, z, this.config.beta1, values))
+    }
+    return () => {
+      for (const [name, y] of saved) {
+        const variable = params.get(name)!
+        const values = tensorValues(variable)
+        values.set(y)
+        commitValues(variable, values)
+      }
+    }
+  }
+
+  private scheduleFree(name: string, p: Float32Array, g: Float32Array, decay: number, gradScale: number): void {
+    const {beta1, beta2, eps} = this.config
+    let z = this.state.m.get(name)
+    if (!z) {
+      z = p.slice()
+      this.state.m.set(name, z)
+    }
+    const v = this.buffer(this.state.v, name, p.length)
+    scheduleFreeUpdate(p, z, v, g, {gamma: this.sf.gamma, c: this.sf.c, beta1, beta2, eps, decay, gradScale})
   }
 
   private buffer(map: Map<string, Float32Array>, name: string, size: number): Float32Array {

@@ -32,6 +32,8 @@ export interface TrainOptions {
   batchSize: number
   /** learning rate at 0-based optimizer step t */
   schedule: (step: number) => number
+  /** told after every step (a schedule decided during training: reduce-on-plateau, the learned controller) */
+  observe?: (observation: {step: number; lr: number; loss: number; valLoss: number | null}) => void
   optimizer: OptimizerConfig
   clipNorm: number
   seed: number
@@ -127,16 +129,30 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
 
     const isLast = step === steps - 1
-    const valLoss = valBatches.length > 0 && ((step + 1) % options.valEvery === 0 || isLast) ? validationLoss(model, valBatches) : null
+    // Schedule-free AdamW is evaluated at its averaged weights (the parameters hold y while training).
+    const valLoss = valBatches.length > 0 && ((step + 1) % options.valEvery === 0 || isLast) ? atAveraged(optimizer, trainable, () => validationLoss(model, valBatches)) : null
     if (valLoss !== null) lastVal = valLoss
     const seconds = (performance.now() - began) / 1000
     const split = parts as {target: number; replay: number} | null
     last = {step, lr, loss, gradNorm, clipped: scale < 1, tokensPerS: (B * T) / seconds, valLoss, ...(split ? {targetLoss: split.target, replayLoss: split.replay} : {})}
     pending.push(last)
+    options.observe?.({step, lr, loss, valLoss})
     options.onStep?.(last)
     if ((step + 1) % options.checkpointEvery === 0 || isLast) await checkpoint(step + 1)
   }
+  // The finished model is the averaged one (schedule-free AdamW; nothing changes for the others).
+  optimizer.useAveraged(trainable)
   return {status: 'completed', reason: null, stepsDone: steps, finalTrainLoss: last?.loss ?? null, finalValLoss: lastVal}
+}
+
+/** Runs `f` with the optimizer's averaged weights in the parameters, then restores the training point. */
+function atAveraged<T>(optimizer: Optimizer, params: Map<string, tf.Variable>, f: () => T): T {
+  const restore = optimizer.useAveraged(params)
+  try {
+    return f()
+  } finally {
+    restore()
+  }
 }
 
 /**

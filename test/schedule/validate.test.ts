@@ -42,7 +42,7 @@ describe('validateSchedule names the flag at fault', () => {
     ['tMult 0', {type: 'cosine-restarts', t0: 5, tMult: 0}, run, /^--t-mult must be an integer ≥ 1/],
     ['decay longer than the run', {type: 'wsd', decaySteps: 95, warmupSteps: 10}, run, /^--decay-steps 95 is more than the 90 steps after warmup/],
     ['a key of another type', {type: 'cosine', stepSize: 3}, run, /^--step-size does not apply to --type cosine \(it is read by step\)/],
-    ['minLr on step', {type: 'step', stepSize: 3, minLr: 0}, run, /^--min-lr does not apply to --type step \(it is read by cosine, cosine-restarts, polynomial, wsd\)/],
+    ['minLr on step', {type: 'step', stepSize: 3, minLr: 0}, run, /^--min-lr does not apply to --type step \(it is read by cosine, cosine-restarts, polynomial, wsd, plateau\)/],
     ['unknown type', {type: 'triangle'}, run, /^--type must be one of constant, linear/],
     ['unknown key', {type: 'cosine', etaMin: 0}, run, /unknown key "etaMin"/],
   ]

@@ -8,6 +8,7 @@ import {lrList, suggestionTable} from '../../report/find-lr-report.js'
 import {runTables} from '../../report/table.js'
 import {readRun} from '../../store/runs-read.js'
 import {runTrainerNotes} from '../../store/trainer-notes.js'
+import {curveTable, runCurves} from '../../report/curves.js'
 
 export default class RunsShow extends LrgateCommand<typeof RunsShow> {
   static override summary = "Show one run: its settings, candidates, their evaluations and the gate's verdicts."
@@ -28,12 +29,15 @@ export default class RunsShow extends LrgateCommand<typeof RunsShow> {
       // A find-lr run's candidate is its curve: show the suggestions it gives.
       const rangeTest = run.run.kind === 'find-lr' ? storedRangeTest(db, run.run.id, run.config as FindLrPlan) : null
       const notes = runTrainerNotes(db, run.run.id)
+      const curves = runCurves(db, run.run.id)
       if (this.flags.json) {
-        const body = rangeTest === null ? run : {...run, rangeTest: {suggestions: rangeTest.suggestions, anchor: rangeTest.anchor, candidates: rangeTest.candidates}}
+        const withCurves = {...run, curves: curves.map((c) => ({candidate: c.label, ...c.diagnosis}))}
+        const body = rangeTest === null ? withCurves : {...withCurves, rangeTest: {suggestions: rangeTest.suggestions, anchor: rangeTest.anchor, candidates: rangeTest.candidates}}
         this.printJson(notes.length === 0 ? body : {...body, trainerNotes: notes})
         return
       }
       for (const line of runTables(run)) this.say(line)
+      if (run.run.kind !== 'find-lr') this.say(curveTable(curves))
       for (const note of notes) {
         for (const warning of note.warnings) this.say(`${note.label}: warning: ${warning}`)
         if (note.logTail !== null) this.say([`${note.label}: the trainer's last ${note.logTail.length} log lines:`, ...note.logTail.map((l) => `  | ${l}`)].join('\n'))

@@ -36,6 +36,7 @@ export function verdictTable(data: RunReportData): string {
       `${e(c.label)}${recommended ? ' <span class="badge good" title="recommended">★ recommended</span>' : ''}`,
       e(formatLr(c.lr)),
       `${badge(c.status)}${c.statusReason !== null && c.status !== 'completed' ? ` <span class="muted">${e(c.statusReason)}</span>` : ''}`,
+      `${e(c.curve.label)}${c.curve.kind === 'healthy' || c.curve.kind === 'no-curve' ? '' : ` <span class="muted">${e(c.curve.reason)}</span>`}`,
       `${c.stepsDone} / ${c.stepsTotal}`,
       loss(c.finalTrainLoss),
       loss(c.finalValLoss),
@@ -43,7 +44,7 @@ export function verdictTable(data: RunReportData): string {
       why,
     ]
   })
-  return table(['candidate', 'lr', 'status', 'steps', 'final train loss', 'final val loss', 'verdict', 'failing rules'], rows, [1, 3, 4, 5], 'verdicts')
+  return table(['candidate', 'lr', 'status', 'curve', 'steps', 'final train loss', 'final val loss', 'verdict', 'failing rules'], rows, [1, 4, 5, 6], 'verdicts')
 }
 
 /** A candidate's gate rows: rule, cohort, baseline, candidate, delta, CI, limit, status. */

@@ -56,6 +56,8 @@ export interface ReportCandidate {
   finalTrainLoss: number | null
   finalValLoss: number | null
   verdict: string | null
+  /** The diagnosis of its training curve (src/train/diagnosis.ts): kind, short label, reason. */
+  curve: {kind: string; label: string; reason: string}
   /** The steps it ran, in order. */
   steps: ReportStep[]
   /** The rate its schedule plans at each step (element t = step t), or null when unknown. */
