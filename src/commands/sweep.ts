@@ -94,7 +94,7 @@ Candidates run in worker processes (--parallel); progress goes to stderr. With -
         baseline: outcome.baseline,
         candidates: outcome.candidates.map((c) => ({
           label: c.label, lr: c.lr, method: c.method, rank: c.rank, alpha: c.alpha, replay: c.replay, interpolate: c.interpolate, seed: c.seed,
-          status: c.status, evaluationId: c.evaluationId, verdict: c.verdict,
+          status: c.status, evaluationId: c.evaluationId, verdict: c.verdict, gateId: c.gateId,
           targetPerplexityChange: c.target.perplexityChange, worstOod: c.worstOod,
         })),
         recommended: outcome.recommended?.label ?? null,

@@ -5,8 +5,8 @@ import type {Store} from '../store/db.js'
 import {cohortMetrics} from '../store/evaluations.js'
 import {type CandidateRow, runCandidates} from '../store/runs-read.js'
 import {runCheck} from '../gate/run-check.js'
-import type {GateRow} from '../gate/types.js'
-import {deriveSeed} from '../util/rng.js'
+import {storedGateReport} from '../gate/stored-report.js'
+import type {StoredGateRow} from '../store/gates.js'
 
 /** One candidate as the sweep's table and JSON show it. */
 export interface CandidateSummary {
@@ -54,16 +54,17 @@ export function gateCandidates(db: Store, runId: number, baselineEvaluationId: n
   const base = cohortMetrics(db, baselineEvaluationId)
   const metricOf = (rows: typeof base, metric: string, role: CohortRole) => rows.filter((r) => r.metric === metric && roles.get(r.cohort) === role)
   return runCandidates(db, runId).map((c) => {
-    let rows: GateRow[] = []
+    let rows: readonly StoredGateRow[] = []
     let verdict: 'pass' | 'fail' | null = null
     let gateId: number | null = null
     const target = {relevance: null as number | null, relevanceDelta: null as number | null, perplexity: null as number | null, perplexityChange: null as number | null}
     if (c.evaluationId !== null && c.status === 'completed') {
       const report = runCheck(db, {
         candidate: String(c.evaluationId), baseline: String(baselineEvaluationId), rules: gate.rules,
-        confidence: gate.confidence, resamples: gate.resamples, seed: deriveSeed(gate.seed, `gate:${c.label}`), onSharedRecords: false,
+        confidence: gate.confidence, resamples: gate.resamples, seed: gate.seed, onSharedRecords: false,
       })
-      rows = report.results
+      // Rendered from the stored view (as check, runs show and the report are), the computed rows only when the store refused them.
+      rows = report.gateId === null ? report.results : (storedGateReport(db, report.gateId)?.results ?? report.results)
       verdict = report.verdict
       gateId = report.gateId
       setCandidateVerdict(db, c.id, gateId, verdict)
@@ -93,9 +94,9 @@ export function gateCandidates(db: Store, runId: number, baselineEvaluationId: n
  * fail rate — the one furthest beyond its limit, in limits), else the worst perplexity rise, else
  * the worst relevance drop.
  */
-function worstOod(rows: readonly GateRow[], roles: ReadonlyMap<string, CohortRole>): CandidateSummary['worstOod'] {
+function worstOod(rows: readonly StoredGateRow[], roles: ReadonlyMap<string, CohortRole>): CandidateSummary['worstOod'] {
   const ood = rows.filter((r) => roles.get(r.cohort) === 'ood' && r.delta !== null && r.ciLow !== null && r.ciHigh !== null)
-  const beyond = (r: GateRow) => Math.abs(r.delta! - (r.limit ?? 0)) / Math.max(Math.abs(r.limit ?? 0), 1e-9)
+  const beyond = (r: StoredGateRow) => Math.abs(r.delta! - (r.limit ?? 0)) / Math.max(Math.abs(r.limit ?? 0), 1e-9)
   const failed = ood.filter((r) => r.status === 'fail' && r.metric !== 'perplexity')
   const ppl = ood.filter((r) => r.metric === 'perplexity')
   const pick =
@@ -103,8 +104,8 @@ function worstOod(rows: readonly GateRow[], roles: ReadonlyMap<string, CohortRol
       ? failed.reduce((a, b) => (beyond(b) > beyond(a) ? b : a))
       : ppl.length > 0
         ? ppl.reduce((a, b) => (b.delta! > a.delta! ? b : a))
-        : ood.filter((r) => r.metric === 'relevance').reduce<GateRow | null>((a, b) => (a === null || b.delta! < a.delta! ? b : a), null)
-  return pick ? {cohort: pick.cohort, metric: pick.metric, delta: pick.delta!, ciLow: pick.ciLow!, ciHigh: pick.ciHigh!, relative: pick.relative} : null
+        : ood.filter((r) => r.metric === 'relevance').reduce<StoredGateRow | null>((a, b) => (a === null || b.delta! < a.delta! ? b : a), null)
+  return pick ? {cohort: pick.cohort, metric: pick.metric, delta: pick.delta!, ciLow: pick.ciLow!, ciHigh: pick.ciHigh!, relative: pick.relative === true} : null
 }
 
 /** A candidate's target gain: the drop in target perplexity, or (without perplexity) the rise in target relevance. */
