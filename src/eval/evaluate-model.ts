@@ -1,5 +1,6 @@
 import type {Dataset} from '../datasets/types.js'
 import type {Store} from '../store/db.js'
+import {Interrupted} from '../util/cooperative.js'
 import type {ConfiguredEvaluator} from './configured-evaluator.js'
 import {evaluationSettings, type GenerationSettings} from './evaluation-settings.js'
 import {evaluateRecords} from './evaluate.js'
@@ -25,6 +26,8 @@ export interface ModelOnDataset {
   candidateId?: number
   /** fraction done (0..1) of generation, then of scoring */
   onProgress?: (fraction: number, phase: 'generate' | 'score') => void
+  /** stops generation and scoring between forward passes (SIGTERM, Ctrl-C): throws Interrupted, nothing is stored */
+  signal?: AbortSignal
   /** called once scoring is done, right before the store is touched */
   beforeStore?: () => void
 }
@@ -51,11 +54,14 @@ export async function evaluateModelOnDataset(store: Store | (() => Store), reque
     seed: settings.generationSeed,
     backend: request.backend,
     onProgress: request.onProgress,
+    signal: request.signal,
   })
   const aggregate = {seed: settings.seed, resamples: request.resamples, confidence: request.confidence}
   const result = await evaluateRecords(request.dataset, new Map(outputs.map((o) => [o.id, o])), request.evaluators, aggregate)
   // tokenizer.json only (no tfjs)
   const tokenizer = (await import('../model/tokenizer-id.js')).modelTokenizerIdentity(request.modelDir)
+  // A signal that came while the records were scored: store nothing rather than a partial evaluation.
+  if (request.signal?.aborted === true) throw new Interrupted(String(request.signal.reason))
   request.beforeStore?.()
   const db = typeof store === 'function' ? store() : store
   try {
