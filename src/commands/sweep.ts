@@ -115,6 +115,9 @@ Candidates run in worker processes (--parallel); progress goes to stderr. With -
       this.say(renderSweepTable(outcome))
       this.say(recommendationLine(outcome))
       this.say(`Details: ${hint(`runs show ${outcome.runId}`)} · HTML report: ${hint(`report ${outcome.runId}`)}`)
+      if (plan?.shard) {
+        this.say(`This is shard ${plan.shard.index}/${plan.shard.count} of sweep ${inert(outcome.name)}: its verdicts and recommendation cover this shard only; join the shards with ${hint('merge SHARD.db… --into DEST.db')}.`)
+      }
     }
     if (flags.gate && outcome.recommended === null) process.exitCode = 1
   }
