@@ -5,6 +5,7 @@ import {loadDataset} from '../datasets/load.js'
 import {displayUrl} from '../endpoint/display-url.js'
 import {InputError} from '../errors.js'
 import type {Store} from '../store/db.js'
+import {Interrupted} from '../util/cooperative.js'
 import {evaluationSettings} from './evaluation-settings.js'
 import {loadEvaluators} from './load-evaluators.js'
 import {matchOutputs} from './match-outputs.js'
@@ -40,6 +41,8 @@ export interface EvalRequest {
   /** Opened only once every input has been validated, so bad input never touches the database. */
   openStore: () => Store
   onProgress?: (fraction: number, phase: 'generate' | 'score') => void
+  /** SIGTERM / Ctrl-C: generation stops between forward passes and nothing is stored (throws Interrupted) */
+  signal?: AbortSignal
 }
 
 /** Labels that `lrgate check` would read as something else. */
@@ -79,7 +82,7 @@ export async function runEval(request: EvalRequest): Promise<EvaluationSummary> 
     const settings = {...request.config.eval.endpoint, url: endpointUrl, ...(request.endpointModel === undefined ? {} : {model: request.endpointModel})}
     source = displayUrl(endpointUrl)
     const {endpointOutputs} = await import('../endpoint/endpoint-outputs.js')
-    const run = await endpointOutputs(dataset, settings, {generation, seed: request.seed, env: request.env ?? process.env, onProgress: request.onProgress})
+    const run = await endpointOutputs(dataset, settings, {generation, seed: request.seed, env: request.env ?? process.env, onProgress: request.onProgress, signal: request.signal})
     outputs = run.outputs
     if (request.label === undefined) {
       label = run.model
@@ -93,25 +96,21 @@ export async function runEval(request: EvalRequest): Promise<EvaluationSummary> 
     source = request.outputs
     outputs = readOutputsFile(resolve(request.cwd, request.outputs), request.outputs)
   } else {
-    source = request.model!
-    // Loaded only here: the engine pulls in tfjs, which `eval --outputs` and `check` must not pay for.
-    const {modelOutputs} = await import('./model-outputs.js')
-    const settings = evaluationSettings(request.seed, request.config.eval.generation)
-    outputs = await modelOutputs(dataset, {
-      modelDir: modelDir!,
-      generation: settings.generation,
-      seed: settings.generationSeed,
-      backend: request.backend,
-      onProgress: request.onProgress,
+    // The one path every command that scores a model takes (eval/evaluate-model.ts).
+    const {evaluateModelOnDataset} = await import('./evaluate-model.js')
+    const stored = await evaluateModelOnDataset(request.openStore, {
+      modelDir: modelDir!, dataset, evaluators, seed: request.seed, generation: request.config.eval.generation,
+      resamples: request.resamples, confidence: request.confidence, backend: request.backend, label, onProgress: request.onProgress, signal: request.signal,
     })
+    return stored.summary
   }
   const byId = matchOutputs(dataset, outputs, source)
 
   const aggregate = {seed: request.seed, resamples: request.resamples, confidence: request.confidence}
   const result = await evaluateRecords(dataset, byId, evaluators, aggregate)
 
-  // tokenizer.json only (no tfjs), imported here to keep src/model out of the static graph
-  const tokenizer = modelDir === undefined ? undefined : (await import('../model/tokenizer-id.js')).modelTokenizerIdentity(modelDir)
+  // A signal that came while outputs were read or scored: store nothing rather than a partial evaluation.
+  if (request.signal?.aborted === true) throw new Interrupted(String(request.signal.reason))
   const db = request.openStore()
   try {
     const stored = storeEvaluation(
@@ -121,7 +120,6 @@ export async function runEval(request: EvalRequest): Promise<EvaluationSummary> 
         label,
         source: request.outputs !== undefined ? 'outputs' : 'model',
         ...(request.outputs !== undefined ? {outputsFile: resolve(request.cwd, request.outputs)} : {}),
-        ...(request.model !== undefined ? {modelDir, backend: request.backend, tokenizer} : {}),
         ...(served ?? {}),
         ...aggregate,
       },
