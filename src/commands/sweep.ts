@@ -10,13 +10,14 @@ import {exitCodeFor} from '../process/shutdown.js'
 import {resolveDbPath} from '../store/db.js'
 import {acquireRunLock} from '../store/run-lock.js'
 import {hint} from '../util/invocation.js'
+import {plural} from '../util/plural.js'
 
 export default class Sweep extends LrgateCommand<typeof Sweep> {
   static override summary = 'Fine-tune the base model at each candidate learning rate, evaluate, gate, and recommend one.'
 
   static override description = `With no config and no flags it runs the shipped example: the example base model fine-tuned on food-train@1 at each learning rate of sweep.lrs (warmup + cosine, AdamW, clipping), the base model and every candidate evaluated on example-eval@1, each candidate gated against the base (gate.rules), and the candidate with the best target gain among those that pass recommended.
 
-Candidates run in worker processes (--parallel); progress goes to stderr. With --trainer (or trainer.command) each candidate is fine-tuned by your own command instead, in its own process group; a candidate whose trainer fails, is killed or times out is marked failed and the others go on. Ctrl-C or SIGTERM (CI cancellation, timeout, docker stop) stops cleanly at the next checkpoint within 10 s, marks the run interrupted and prints the --resume command (exit 130 / 143); a run has one live owner (a second --resume of it exits 2, naming the owner); a killed sweep resumes from its checkpoints without redoing finished candidates. Exit 0 when the sweep completed whatever the verdicts, failed candidates included (--gate: exit 1 when no candidate passes), 2 on bad input.`
+Candidates run in worker processes (--parallel); progress goes to stderr. With --trainer (or trainer.command) each candidate is fine-tuned by your own command instead, in its own process group; a candidate whose trainer fails, is killed or times out is marked failed and the others go on. Ctrl-C or SIGTERM (CI cancellation, timeout, docker stop) stops cleanly at the next checkpoint within 10 s, marks the run interrupted and prints the --resume command (exit 130 / 143); a run has one live owner (a second --resume of it exits 2, naming the owner); a killed sweep resumes from its checkpoints without redoing finished candidates. Exit 0 when the sweep completed whatever the verdicts, failed candidates included (--gate: exit 1 when nothing is recommended: no candidate passes the gate, or none that passes improves sweep.objective — target perplexity by default — on the model it would replace), 2 on bad input.`
 
   static override examples = [
     {description: 'The shipped example (about 10 minutes on 2 cores)', command: '<%= config.bin %> <%= command.id %>'},
@@ -41,7 +42,7 @@ Candidates run in worker processes (--parallel); progress goes to stderr. With -
     name: Flags.string({description: 'a name for this run (evaluation labels are <name>/<candidate>)'}),
     backend: Flags.string({description: 'compute backend: auto, tensorflow, native, cpu [default: backend; env LRGATE_BACKEND]', options: ['auto', 'tensorflow', 'native', 'cpu']}),
     resume: Flags.integer({description: 'continue run <id> from its checkpoints (other flags are ignored: the run keeps its plan)', helpValue: '<run>'}),
-    gate: Flags.boolean({description: 'exit 1 when no candidate passes the gate'}),
+    gate: Flags.boolean({description: 'exit 1 when nothing is recommended (no candidate passes the gate and improves sweep.objective)'}),
     trainer: Flags.string({
       description: 'fine-tune each candidate with your own trainer: a command template with {lr} {steps} {warmup_steps} {batch_size} {seed} {candidate} {base} {train} {output_dir} {config} {resume_from} (README "Your own trainer") [default: trainer.command]',
       helpValue: '<template>',
@@ -95,16 +96,18 @@ Candidates run in worker processes (--parallel); progress goes to stderr. With -
         candidates: outcome.candidates.map((c) => ({
           label: c.label, lr: c.lr, method: c.method, rank: c.rank, alpha: c.alpha, replay: c.replay, interpolate: c.interpolate, seed: c.seed,
           status: c.status, evaluationId: c.evaluationId, verdict: c.verdict,
-          targetPerplexityChange: c.target.perplexityChange, worstOod: c.worstOod,
+          targetPerplexityChange: c.target.perplexityChange, worstOod: c.worstOod, objective: c.objective,
         })),
+        objective: outcome.objective,
         recommended: outcome.recommended?.label ?? null,
+        keep: outcome.keep ? {model: outcome.keep.model, reason: outcome.keep.reason, best: outcome.keep.best?.label ?? null} : null,
         withoutRemedy: outcome.withoutRemedy?.label ?? null,
         compute: outcome.compute,
       })
     } else {
       const {stepsTrained, stepsPlanned} = outcome.compute
       const saved = stepsTrained < stepsPlanned ? `; early stopping trained ${stepsTrained} of ${stepsPlanned} steps (${(stepsPlanned / stepsTrained).toFixed(1)}x less)` : ''
-      this.say(`Sweep ${inert(outcome.name)} (run ${outcome.runId}): ${outcome.candidates.length} candidates in ${Math.round(outcome.seconds)} s; gated against ${inert(outcome.baseline?.label ?? '–')}${outcome.baseline?.note ? ` (${outcome.baseline.note})` : ''}${saved}.`)
+      this.say(`Sweep ${inert(outcome.name)} (run ${outcome.runId}): ${plural(outcome.candidates.length, 'candidate')} in ${Math.round(outcome.seconds)} s; gated against ${inert(outcome.baseline?.label ?? '–')}${outcome.baseline?.note ? ` (${outcome.baseline.note})` : ''}${saved}.`)
       this.say(renderSweepTable(outcome))
       this.say(recommendationLine(outcome))
       this.say(`Details: ${hint(`runs show ${outcome.runId}`)} · HTML report: ${hint(`report ${outcome.runId}`)}`)

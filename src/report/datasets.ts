@@ -1,3 +1,4 @@
+import {plural} from '../util/plural.js'
 import {renderTable} from './table.js'
 import {type CohortCount, cohortsByRole} from '../datasets/cohorts.js'
 import {displayPath} from '../datasets/resolve.js'
@@ -27,7 +28,7 @@ export function datasetsTable(listings: readonly DatasetListing[], cwd = process
 export function verifyLines(report: VerifyReport, cwd = process.cwd()): string[] {
   const cohorts = Object.entries(report.cohorts).map(([c, {role, records}]) => `${c} (${role}) ${records}`)
   return [
-    `OK ${report.ref} (${displayPath(report.path, cwd)}): ${report.files.length} file${report.files.length === 1 ? '' : 's'} match the manifest, ${report.records} records valid`,
+    `OK ${report.ref} (${displayPath(report.path, cwd)}): ${report.files.length === 1 ? '1 file matches' : `${report.files.length} files match`} the manifest, ${plural(report.records, 'record')} valid`,
     `cohorts: ${cohorts.join(', ')}`,
     `hash: ${report.hash}`,
   ]

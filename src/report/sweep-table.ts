@@ -2,6 +2,7 @@ import Table from 'cli-table3'
 
 import type {SweepOutcome} from '../sweep/run-sweep.js'
 import {type CandidateSummary, isPlain} from '../sweep/verdicts.js'
+import {DEFAULT_OBJECTIVE, objectiveName} from '../sweep/objective.js'
 import {inert} from '../util/inert.js'
 import {hint} from '../util/invocation.js'
 
@@ -67,20 +68,39 @@ function pushRow(table: InstanceType<typeof Table>, c: CandidateSummary, outcome
   ].map(inert))
 }
 
+/** "target perplexity -5.6% [-6.1%, -5.0%]": a candidate's objective against the baseline, per cohort when several. */
+export function objectiveText(c: CandidateSummary, outcome: Pick<SweepOutcome, 'objective'>): string | null {
+  const o = c.objective
+  if (!o || o.cohorts.length === 0) return null
+  const f = o.relative ? (x: number | null) => pct(x) : (x: number | null) => signed(x)
+  const name = objectiveName(outcome.objective ?? DEFAULT_OBJECTIVE)
+  const one = (x: (typeof o.cohorts)[number]) => `${f(x.delta)} [${f(x.ciLow)}, ${f(x.ciHigh)}]`
+  return o.cohorts.length === 1 ? `${name} ${one(o.cohorts[0])}` : `${name} ${o.cohorts.map((x) => `${x.cohort} ${one(x)}`).join(', ')}`
+}
+
 /** One plain sentence: what to ship, or why nothing may. */
 export function recommendationLine(outcome: SweepOutcome): string {
   const r = outcome.recommended
+  const against = inert(outcome.baseline?.label ?? '–')
   if (r) {
-    const gain = r.target.perplexityChange !== null ? `target perplexity ${pct(r.target.perplexityChange)}` : `target relevance ${signed(r.target.relevanceDelta)}`
+    const gain =
+      objectiveText(r, outcome) ?? (r.target.perplexityChange !== null ? `target perplexity ${pct(r.target.perplexityChange)}` : `target relevance ${signed(r.target.relevanceDelta)}`)
     const ref = `run:${outcome.runId}:${r.label}`
-    const line = `Recommended: ${r.label} (lr ${r.lr}): ${gain} against ${inert(outcome.baseline?.label ?? '–')}, and every gate rule passes. Ship it with: ${hint(`baseline promote ${ref.includes(' ') ? `"${ref}"` : ref}`)}`
+    const line = `Recommended: ${r.label} (lr ${r.lr}): ${gain} against ${against}, and every gate rule passes. Ship it with: ${hint(`baseline promote ${ref.includes(' ') ? `"${ref}"` : ref}`)}`
     const remedy = remedyLine(outcome, r)
     return remedy === '' ? line : `${line}\n${inert(remedy)}`
   }
   const reasons = outcome.candidates.map((c) =>
     c.verdict === 'fail' ? `${c.label} fails ${c.failedRules.slice(0, 2).join(', ')}${c.failedRules.length > 2 ? ` and ${c.failedRules.length - 2} more` : ''}` : `${c.label} ${c.status}${c.statusReason ? ` (${c.statusReason})` : ''}`,
   )
-  return `No candidate passes the gate — none may ship. ${inert(reasons.join('; '))}.`
+  const keep = outcome.keep?.model ?? (outcome.baseline?.label === undefined ? 'the base model' : `the baseline (${against})`)
+  const best = outcome.keep?.reason === 'objective' ? outcome.keep.best : null
+  if (best) {
+    const name = objectiveName(outcome.objective ?? DEFAULT_OBJECTIVE)
+    const measured = objectiveText(best, outcome) ?? `${name} not measured`
+    return `Keep ${keep}: no candidate that passes the gate improves ${name} on ${against} (its interval must lie wholly on the better side of zero; best: ${best.label}, ${measured}) — none may ship.`
+  }
+  return `No candidate passes the gate — none may ship; keep ${keep}. ${inert(reasons.join('; '))}.`
 }
 
 /** With remedies in the grid: the recommendation set against the best passing candidate without one. */

@@ -41,6 +41,8 @@ export interface SweepPlan {
   earlyStopping: Config['sweep']['earlyStopping']
   evaluation: Config['eval']
   gate: Config['gate']
+  /** sweep.objective; absent in plans stored before it (target perplexity) */
+  objective?: Config['sweep']['objective']
   /** an external trainer per candidate (README "Your own trainer"); null: the built-in engine */
   trainer?: TrainerPlan | null
   /** where evaluator paths in the config are relative to */
@@ -148,6 +150,7 @@ export function planSweep(config: Config, configFile: string | null, flags: Swee
     earlyStopping: {...config.sweep.earlyStopping, ...(flags['early-stopping'] === undefined ? {} : {enabled: flags['early-stopping']}), ...(trainer ? {enabled: false} : {})},
     evaluation: config.eval,
     gate: config.gate,
+    objective: checkObjective(config),
     trainer,
     configFile,
     cwd,
@@ -182,4 +185,18 @@ function planGrid(config: Config, flags: SweepFlags): Required<Pick<SweepPlan, '
 /** A plan's grid, with the defaults of plans stored before the grid existed. */
 export function planGridOf(plan: SweepPlan): {lrs: number[]; methods: Method[]; replay: number[]; interpolate: number[]; seeds: number} {
   return {lrs: plan.lrs, methods: plan.methods ?? [{type: 'full'}], replay: plan.replay ?? [0], interpolate: plan.interpolate ?? [1], seeds: plan.seeds ?? 1}
+}
+
+/**
+ * sweep.objective, refused (InputError) when no configured evaluator scores its metric (a user
+ * module's metric is known only once loaded, so a config with one is taken on trust).
+ */
+function checkObjective(config: Config): Config['sweep']['objective'] {
+  const {objective} = config.sweep
+  const specs = config.eval.evaluators
+  if (specs.some((e) => typeof e === 'object' && e.path !== undefined)) return objective
+  const metrics = specs.map((e) => (typeof e === 'string' ? e : (e.metric ?? e.name!)))
+  const hasThreshold = specs.some((e) => typeof e === 'object' && e.threshold !== undefined)
+  if (metrics.includes(objective.metric) || (objective.metric === 'failRate' && hasThreshold)) return objective
+  throw new InputError(`sweep.objective.metric "${objective.metric}" is not scored by eval.evaluators; write one of ${[...metrics, ...(hasThreshold ? ['failRate'] : [])].join(', ')}.`)
 }

@@ -24,7 +24,8 @@ import type {SweepPlan} from './plan.js'
 import {type JobOutcome, WorkerPool} from './pool.js'
 import {checkResume, createRun, markResumed, prepareSweep, storedPlan} from './setup.js'
 import {workersThatFit} from './worker-memory.js'
-import {bestWithoutRemedy, type CandidateSummary, gateCandidates, recommend} from './verdicts.js'
+import {bestPassing, bestWithoutRemedy, type CandidateSummary, gateCandidates, recommend} from './verdicts.js'
+import {DEFAULT_OBJECTIVE, type Objective} from './objective.js'
 
 export interface SweepRequest {
   plan?: SweepPlan
@@ -47,6 +48,14 @@ export interface SweepOutcome {
   baseline: {evaluationId: number; label: string; note: string | null} | null
   candidates: CandidateSummary[]
   recommended: CandidateSummary | null
+  /**
+   * Without a recommendation: the model to keep — "the base model", "the promoted model" or the
+   * baseline's label — and why: no candidate passes the gate, or none that passes improves on it by
+   * sweep.objective (`best`: the passing candidate with the best objective estimate).
+   */
+  keep?: {model: string; reason: 'gate' | 'objective'; best: CandidateSummary | null} | null
+  /** sweep.objective as applied (metric, cohorts) */
+  objective?: Objective
   /** the best passing candidate without a remedy (full fine-tune, no replay, not interpolated) */
   withoutRemedy?: CandidateSummary | null
   /** optimizer steps trained, and what running every candidate to the end would have taken */
@@ -154,15 +163,26 @@ export async function runSweep(request: SweepRequest): Promise<SweepOutcome> {
   const roles = new Map<string, CohortRole>(Object.entries(ctx.evalSet.manifest.cohorts).map(([k, v]) => [k, v.role]))
   const {gate} = ctx.plan
   const candidates = writeTransaction(db, () =>
-    gateCandidates(db, runId, baseline.evaluationId, {rules: gate.rules, confidence: gate.confidence, resamples: gate.resamples, seed: ctx.plan.seed}, roles),
+    gateCandidates(db, runId, baseline.evaluationId, {rules: gate.rules, confidence: gate.confidence, resamples: gate.resamples, seed: ctx.plan.seed, objective: ctx.plan.objective}, roles),
   )
   const recommended = recommend(candidates)
   const withoutRemedy = bestWithoutRemedy(candidates)
+  const best = bestPassing(candidates)
+  const keep = recommended !== null ? null : {model: keptModel(ctx), reason: best === null ? ('gate' as const) : ('objective' as const), best}
   setRecommended(db, runId, recommended?.id ?? null)
   setRunStatus(db, runId, 'completed')
   db.close()
   ctx.lock.release()
-  return {runId, name, status: 'completed', signal: null, baseEvaluationId: run.baseEvaluationId, baseline, candidates, recommended, withoutRemedy, compute, seconds}
+  return {
+    runId, name, status: 'completed', signal: null, baseEvaluationId: run.baseEvaluationId, baseline, candidates, recommended, keep,
+    objective: ctx.plan.objective ?? DEFAULT_OBJECTIVE, withoutRemedy, compute, seconds,
+  }
+}
+
+/** How the recommendation line names what the sweep's candidates would replace. */
+function keptModel(ctx: RunContext): string {
+  if (ctx.baseline.kind === 'base') return 'the base model'
+  return ctx.plan.gate.baseline === 'promoted' ? 'the promoted model' : `the baseline (${ctx.baseline.label})`
 }
 
 /** Validates every input, then creates the run (or reopens it for --resume). */

@@ -2,11 +2,12 @@ import type {CohortRole} from '../datasets/types.js'
 import type {GateRule} from '../config/eval-schema.js'
 import {setCandidateVerdict} from '../store/candidates.js'
 import type {Store} from '../store/db.js'
-import {cohortMetrics} from '../store/evaluations.js'
+import {cohortMetrics, getEvaluation, storedRecords} from '../store/evaluations.js'
 import {type CandidateRow, runCandidates} from '../store/runs-read.js'
 import {runCheck} from '../gate/run-check.js'
 import type {GateRow} from '../gate/types.js'
 import {deriveSeed} from '../util/rng.js'
+import {compareObjective, DEFAULT_OBJECTIVE, type Objective, type ObjectiveResult} from './objective.js'
 
 /** One candidate as the sweep's table and JSON show it. */
 export interface CandidateSummary {
@@ -35,6 +36,8 @@ export interface CandidateSummary {
   /** the largest fail-rate rise over cohorts */
   failRateChange: number | null
   failedRules: string[]
+  /** sweep.objective against the gate baseline (null: not evaluated) */
+  objective: ObjectiveResult | null
 }
 
 export interface GateSettings {
@@ -42,6 +45,8 @@ export interface GateSettings {
   confidence: number
   resamples: number
   seed: number
+  /** sweep.objective (default target perplexity) */
+  objective?: Objective
 }
 
 const mean = (xs: number[]): number | null => (xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length)
@@ -53,12 +58,17 @@ const mean = (xs: number[]): number | null => (xs.length === 0 ? null : xs.reduc
 export function gateCandidates(db: Store, runId: number, baselineEvaluationId: number, gate: GateSettings, roles: ReadonlyMap<string, CohortRole>): CandidateSummary[] {
   const base = cohortMetrics(db, baselineEvaluationId)
   const metricOf = (rows: typeof base, metric: string, role: CohortRole) => rows.filter((r) => r.metric === metric && roles.get(r.cohort) === role)
+  const baselineData = {row: getEvaluation(db, baselineEvaluationId)!, records: storedRecords(db, baselineEvaluationId)}
   return runCandidates(db, runId).map((c) => {
     let rows: GateRow[] = []
     let verdict: 'pass' | 'fail' | null = null
     let gateId: number | null = null
     const target = {relevance: null as number | null, relevanceDelta: null as number | null, perplexity: null as number | null, perplexityChange: null as number | null}
+    let objective: ObjectiveResult | null = null
     if (c.evaluationId !== null && c.status === 'completed') {
+      objective = compareObjective(baselineData, {row: getEvaluation(db, c.evaluationId)!, records: storedRecords(db, c.evaluationId)}, gate.objective ?? DEFAULT_OBJECTIVE, roles, {
+        confidence: gate.confidence, resamples: gate.resamples, seed: deriveSeed(gate.seed, `objective:${c.label}`),
+      })
       const report = runCheck(db, {
         candidate: String(c.evaluationId), baseline: String(baselineEvaluationId), rules: gate.rules,
         confidence: gate.confidence, resamples: gate.resamples, seed: deriveSeed(gate.seed, `gate:${c.label}`), onSharedRecords: false,
@@ -84,6 +94,7 @@ export function gateCandidates(db: Store, runId: number, baselineEvaluationId: n
       worstOod: worstOod(rows, roles),
       failRateChange: rows.filter((r) => r.metric === 'failRate' && r.delta !== null).reduce<number | null>((m, r) => (m === null || r.delta! > m ? r.delta! : m), null),
       failedRules: [...new Set(rows.filter((r) => r.status === 'fail').map((r) => `${r.rule} (${r.cohort})`))],
+      objective,
     }
   })
 }
@@ -112,14 +123,26 @@ export function targetGain(c: CandidateSummary): number {
   return c.target.perplexityChange !== null ? -c.target.perplexityChange : (c.target.relevanceDelta ?? Number.NEGATIVE_INFINITY)
 }
 
+/** The objective gain used for ranking (falls back to the target gain when no objective was measured). */
+function objectiveGain(c: CandidateSummary): number {
+  return c.objective ? (c.objective.gain ?? Number.NEGATIVE_INFINITY) : targetGain(c)
+}
+
 /**
- * The candidate to ship: among those that pass the gate, whatever their method or remedy, the
- * best target gain — the largest drop in target perplexity, or (without perplexity) the largest
- * rise in target relevance.
+ * The candidate to ship: among those that pass the gate and improve on what they would replace (the
+ * gate baseline: base or promoted model) by sweep.objective — every objective cohort's paired
+ * interval wholly on the better side of zero — the one with the largest objective gain, whatever
+ * its method or remedy. Null: nothing may replace the baseline (keep it).
  */
 export function recommend(candidates: readonly CandidateSummary[]): CandidateSummary | null {
+  const eligible = candidates.filter((c) => c.verdict === 'pass' && (c.objective === null || c.objective.improves))
+  return eligible.length === 0 ? null : eligible.reduce((best, c) => (objectiveGain(c) > objectiveGain(best) ? c : best))
+}
+
+/** The passing candidate with the best objective estimate, whether or not its interval clears zero. */
+export function bestPassing(candidates: readonly CandidateSummary[]): CandidateSummary | null {
   const passing = candidates.filter((c) => c.verdict === 'pass')
-  return passing.length === 0 ? null : passing.reduce((best, c) => (targetGain(c) > targetGain(best) ? c : best))
+  return passing.length === 0 ? null : passing.reduce((best, c) => (objectiveGain(c) > objectiveGain(best) ? c : best))
 }
 
 /** Whether a candidate uses no remedy: a full fine-tune without replay or interpolation. */

@@ -58,7 +58,7 @@ describe('lrgate datasets (CLI)', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'lrgate-ds-cli-'))
     const r = lrgate(cwd, 'verify', 'example-eval@1')
     assert.equal(r.code, 0, r.stderr)
-    assert.match(r.stdout, /^OK example-eval@1 \(.+datasets\/example-eval\/1\): 1 file match the manifest, 800 records valid$/m)
+    assert.match(r.stdout, /^OK example-eval@1 \(.+datasets\/example-eval\/1\): 1 file matches the manifest, 800 records valid$/m)
     assert.match(r.stdout, /target:food \(target\) 130/)
     assert.doesNotMatch(r.stderr, /TFJS/)
   })
