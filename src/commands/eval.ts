@@ -54,26 +54,43 @@ export default class Eval extends LrgateCommand<typeof Eval> {
     const {evaluationTable, failuresTable} = await import('../report/table.js')
     const {parseConfidence} = await import('../gate/options.js')
     const warnings: string[] = []
-    const summary = await runEval({
-      dataset: this.flags.dataset ?? config.datasets.eval,
-      outputs: this.flags.outputs,
-      model: this.flags.model,
-      endpoint: this.flags.endpoint,
-      endpointModel: this.flags['endpoint-model'],
-      env: process.env,
-      onWarning: (message) => warnings.push(`lrgate: warning: ${message}`),
-      label: this.flags.label,
-      evaluatorPaths: this.flags.evaluator ?? [],
-      config,
-      configFile: file,
-      seed: this.flags.seed ?? config.seed,
-      resamples: this.flags.resamples ?? config.eval.resamples,
-      confidence: this.flags.confidence === undefined ? config.eval.confidence : parseConfidence(this.flags.confidence),
-      backend: this.flags.backend ?? config.backend,
-      cwd: process.cwd(),
-      openStore: () => dbFromFlags(this.flags),
-      onProgress: this.flags.outputs !== undefined ? undefined : (f, phase) => process.stderr.write(`\r${phase} ${(f * 100).toFixed(0)}%   `),
-    })
+    // SIGINT and SIGTERM alike: generation stops between forward passes and nothing is stored.
+    const {onShutdown} = await import('../process/shutdown.js')
+    const {Interrupted} = await import('../util/cooperative.js')
+    const stop = new AbortController()
+    const shutdown = onShutdown({begin: (signal) => stop.abort(signal)})
+    let summary
+    try {
+      summary = await runEval({
+        dataset: this.flags.dataset ?? config.datasets.eval,
+        outputs: this.flags.outputs,
+        model: this.flags.model,
+        endpoint: this.flags.endpoint,
+        endpointModel: this.flags['endpoint-model'],
+        env: process.env,
+        onWarning: (message) => warnings.push(`lrgate: warning: ${message}`),
+        label: this.flags.label,
+        evaluatorPaths: this.flags.evaluator ?? [],
+        config,
+        configFile: file,
+        seed: this.flags.seed ?? config.seed,
+        resamples: this.flags.resamples ?? config.eval.resamples,
+        confidence: this.flags.confidence === undefined ? config.eval.confidence : parseConfidence(this.flags.confidence),
+        backend: this.flags.backend ?? config.backend,
+        cwd: process.cwd(),
+        openStore: () => dbFromFlags(this.flags),
+        onProgress: this.flags.outputs !== undefined ? undefined : (f, phase) => process.stderr.write(`\r${phase} ${(f * 100).toFixed(0)}%   `),
+        signal: stop.signal,
+      })
+    } catch (error) {
+      if (!(error instanceof Interrupted) || shutdown.signal === null) throw error
+      if (this.flags.outputs === undefined) process.stderr.write('\n')
+      this.note(`lrgate: ${shutdown.signal}: evaluation stopped; nothing was stored. Run the same command again to evaluate.`)
+      process.exitCode = shutdown.exitCode()!
+      return
+    } finally {
+      shutdown.dispose()
+    }
     if (this.flags.outputs === undefined) process.stderr.write('\n')
     for (const w of warnings) this.note(w)
     if (this.flags.json) {

@@ -39,21 +39,32 @@ Prints its base URL on stdout once it accepts connections; stops on SIGINT or SI
   public async run(): Promise<void> {
     const {config} = configFromFlags(this.flags)
     const {runServe} = await import('../serve/run-serve.js')
-    const {untilStopSignal} = await import('../serve/stop-signal.js')
-    const running = await runServe({
-      modelDir: this.flags.model,
-      host: this.flags.host,
-      port: this.flags.port,
-      name: this.flags.name,
-      backend: this.flags.backend ?? config.backend,
-      batchSize: this.flags['batch-size'],
-      apiKeyEnv: this.flags['api-key-env'],
-      env: process.env,
-    })
-    if (this.flags.json) this.printJson({url: running.url, model: running.modelName, backend: running.backend})
-    else this.say(`lrgate serve: ${running.url} (model "${running.modelName}", backend ${running.backend}); stop with Ctrl-C`)
-    const signal = await untilStopSignal()
-    this.note(`lrgate serve: ${signal}, stopping`)
-    await running.close()
+    const {onShutdown} = await import('../process/shutdown.js')
+    // SIGINT and SIGTERM alike: stop accepting, finish what is in flight, exit 0; a close that hangs
+    // past the deadline (CI allows 10 s) is cut short with exit 130 / 143.
+    let stopSignal!: (signal: string) => void
+    const stopped = new Promise<string>((resolve) => (stopSignal = resolve))
+    const shutdown = onShutdown({begin: (signal) => stopSignal(signal)})
+    try {
+      const running = await runServe({
+        modelDir: this.flags.model,
+        host: this.flags.host,
+        port: this.flags.port,
+        name: this.flags.name,
+        backend: this.flags.backend ?? config.backend,
+        batchSize: this.flags['batch-size'],
+        apiKeyEnv: this.flags['api-key-env'],
+        env: process.env,
+      })
+      if (shutdown.signal === null) {
+        if (this.flags.json) this.printJson({url: running.url, model: running.modelName, backend: running.backend})
+        else this.say(`lrgate serve: ${running.url} (model "${running.modelName}", backend ${running.backend}); stop with Ctrl-C`)
+      }
+      const signal = await stopped
+      this.note(`lrgate serve: ${signal}, stopping`)
+      await running.close()
+    } finally {
+      shutdown.dispose()
+    }
   }
 }

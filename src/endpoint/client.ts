@@ -2,6 +2,7 @@ import OpenAI, {APIConnectionError, APIConnectionTimeoutError, APIError} from 'o
 import type {z} from 'zod'
 
 import {formatPath, InputError} from '../errors.js'
+import {Interrupted} from '../util/cooperative.js'
 import {displayUrl} from './display-url.js'
 
 /** A failed request: an InputError that also keeps the HTTP status and what the server said (key redacted). */
@@ -47,6 +48,8 @@ export class EndpointClient {
   constructor(
     readonly settings: EndpointSettings,
     env: NodeJS.ProcessEnv,
+    /** aborts requests in flight and retries (SIGTERM, Ctrl-C); calls then throw Interrupted */
+    private readonly signal?: AbortSignal,
   ) {
     let parsed: URL
     try {
@@ -77,12 +80,12 @@ export class EndpointClient {
 
   /** GET {url}/models, validated. */
   async get<T>(path: string, schema: z.ZodType<T>, what: string): Promise<T> {
-    return this.call(path, schema, what, () => this.client.get(path))
+    return this.call(path, schema, what, () => this.client.get(path, {signal: this.signal}))
   }
 
   /** POST {url}{path} with a JSON body, validated; `what` names the request in errors (e.g. `record "a-1"`). */
   async post<T>(path: string, body: Record<string, unknown>, schema: z.ZodType<T>, what: string): Promise<T> {
-    return this.call(path, schema, what, () => this.client.post(path, {body}))
+    return this.call(path, schema, what, () => this.client.post(path, {body, signal: this.signal}))
   }
 
   private async call<T>(path: string, schema: z.ZodType<T>, what: string, send: () => PromiseLike<unknown>): Promise<T> {
@@ -90,6 +93,7 @@ export class EndpointClient {
     try {
       raw = await send()
     } catch (error) {
+      if (this.signal?.aborted === true) throw new Interrupted(String(this.signal.reason ?? 'aborted'))
       throw this.failure(error, path, what)
     }
     const parsed = schema.safeParse(raw)

@@ -36,9 +36,9 @@ export interface EndpointRun {
 export async function endpointOutputs(
   dataset: Dataset,
   settings: EndpointSettings,
-  options: {generation: EndpointGeneration; seed: number; env: NodeJS.ProcessEnv; onProgress?: (fraction: number, phase: 'generate' | 'score') => void},
+  options: {generation: EndpointGeneration; seed: number; env: NodeJS.ProcessEnv; onProgress?: (fraction: number, phase: 'generate' | 'score') => void; signal?: AbortSignal},
 ): Promise<EndpointRun> {
-  const client = new EndpointClient(settings, options.env)
+  const client = new EndpointClient(settings, options.env, options.signal)
   const listed = (await client.get('/models', modelsResponseSchema, 'the model list')).data
   const model = pickModel(client.url, listed.map((m) => m.id), settings.model)
   const tokenizer = listed.find((m) => m.id === model)?.lrgate?.tokenizer ?? `model:${model}`

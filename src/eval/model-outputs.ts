@@ -11,6 +11,8 @@ export interface ModelOutputOptions {
   backend: string
   /** fraction done (0..1) and what is running */
   onProgress?: (fraction: number, phase: 'generate' | 'score') => void
+  /** stops the work between two forward passes (SIGTERM, Ctrl-C): modelOutputs then throws Interrupted */
+  signal?: AbortSignal
 }
 
 /**
@@ -21,12 +23,23 @@ export interface ModelOutputOptions {
  */
 export async function modelOutputs(dataset: Dataset, options: ModelOutputOptions): Promise<RecordOutput[]> {
   const {openInferenceModel} = await import('../model/open-inference.js')
-  const {generate} = await import('../model/generate.js')
-  const {scoreRecords} = await import('../model/score.js')
+  const {generateYielding} = await import('../model/generate.js')
+  const {scoreRecordsYielding} = await import('../model/score.js')
   const {recordText} = await import('../model/record-text.js')
   const {model, tokenizer} = await openInferenceModel(options.modelDir, options.backend)
   try {
-    return outputsOf(dataset, {model, tokenizer, generate, scoreRecords, recordText}, options)
+    // The yielding engine lets the command's SIGTERM handler run between forward passes.
+    const generative = dataset.records.filter((r) => recordText(r).generative)
+    const generations = await generateYielding(
+      model,
+      tokenizer,
+      generative.map((r) => recordText(r).prompt),
+      {...options.generation, seed: options.seed},
+      (f) => options.onProgress?.(f, 'generate'),
+      options.signal,
+    )
+    const nll = await scoreRecordsYielding(model, tokenizer, dataset.records, options.generation.batchSize, (f) => options.onProgress?.(f, 'score'), options.signal)
+    return assemble(dataset, generative, generations, nll)
   } finally {
     model.dispose()
   }
@@ -51,8 +64,13 @@ export function outputsOf(dataset: Dataset, engine: Engine, options: Omit<ModelO
     {...options.generation, seed: options.seed},
     (f) => options.onProgress?.(f, 'generate'),
   )
-  const byId = new Map(generative.map((r, i) => [r.id, generations[i].trim()]))
   const nll = engine.scoreRecords(model, tokenizer, dataset.records, options.generation.batchSize, (f) => options.onProgress?.(f, 'score'))
+  return assemble(dataset, generative, generations, nll)
+}
+
+/** One output per record, in dataset order: the trimmed generation (generative records) and the NLL. */
+function assemble(dataset: Dataset, generative: Dataset['records'], generations: string[], nll: Array<{nll: number; tokens: number}>): RecordOutput[] {
+  const byId = new Map(generative.map((r, i) => [r.id, generations[i].trim()]))
   return dataset.records.map((r, i) => ({
     id: r.id,
     ...(byId.has(r.id) ? {output: byId.get(r.id)} : {}),

@@ -5,6 +5,7 @@ import {loadDataset} from '../datasets/load.js'
 import {displayUrl} from '../endpoint/display-url.js'
 import {InputError} from '../errors.js'
 import type {Store} from '../store/db.js'
+import {Interrupted} from '../util/cooperative.js'
 import {evaluationSettings} from './evaluation-settings.js'
 import {loadEvaluators} from './load-evaluators.js'
 import {matchOutputs} from './match-outputs.js'
@@ -40,6 +41,8 @@ export interface EvalRequest {
   /** Opened only once every input has been validated, so bad input never touches the database. */
   openStore: () => Store
   onProgress?: (fraction: number, phase: 'generate' | 'score') => void
+  /** SIGTERM / Ctrl-C: generation stops between forward passes and nothing is stored (throws Interrupted) */
+  signal?: AbortSignal
 }
 
 /** Labels that `lrgate check` would read as something else. */
@@ -79,7 +82,7 @@ export async function runEval(request: EvalRequest): Promise<EvaluationSummary> 
     const settings = {...request.config.eval.endpoint, url: endpointUrl, ...(request.endpointModel === undefined ? {} : {model: request.endpointModel})}
     source = displayUrl(endpointUrl)
     const {endpointOutputs} = await import('../endpoint/endpoint-outputs.js')
-    const run = await endpointOutputs(dataset, settings, {generation, seed: request.seed, env: request.env ?? process.env, onProgress: request.onProgress})
+    const run = await endpointOutputs(dataset, settings, {generation, seed: request.seed, env: request.env ?? process.env, onProgress: request.onProgress, signal: request.signal})
     outputs = run.outputs
     if (request.label === undefined) {
       label = run.model
@@ -103,6 +106,7 @@ export async function runEval(request: EvalRequest): Promise<EvaluationSummary> 
       seed: settings.generationSeed,
       backend: request.backend,
       onProgress: request.onProgress,
+      signal: request.signal,
     })
   }
   const byId = matchOutputs(dataset, outputs, source)
@@ -112,6 +116,8 @@ export async function runEval(request: EvalRequest): Promise<EvaluationSummary> 
 
   // tokenizer.json only (no tfjs), imported here to keep src/model out of the static graph
   const tokenizer = modelDir === undefined ? undefined : (await import('../model/tokenizer-id.js')).modelTokenizerIdentity(modelDir)
+  // A signal that came while outputs were read or scored: store nothing rather than a partial evaluation.
+  if (request.signal?.aborted === true) throw new Interrupted(String(request.signal.reason))
   const db = request.openStore()
   try {
     const stored = storeEvaluation(

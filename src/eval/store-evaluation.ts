@@ -25,6 +25,8 @@ export interface EvaluationToStore extends AggregateOptions {
   tokenizer?: string
   /** Why perplexity is unavailable (the endpoint gave no prompt log-probs). */
   perplexityUnavailable?: string
+  /** The evaluations this one is the per-record seed mean of (sweep --seeds). */
+  seedMeanOf?: readonly number[]
 }
 
 /**
@@ -66,6 +68,7 @@ export function storeEvaluation(db: Store, request: Omit<EvaluationToStore, 'out
         tokenizer: request.tokenizer,
         referenceBytes: result.records.reduce((n, r) => n + (r.bytes ?? 0), 0),
         perplexityUnavailable: request.perplexityUnavailable,
+        seedMeanOf: request.seedMeanOf,
       },
       result.records,
       result.cohorts,

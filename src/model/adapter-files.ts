@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto'
-import {existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {isAbsolute, join, resolve} from 'node:path'
 import {z} from 'zod'
 
@@ -8,6 +8,7 @@ import {verifyChecksums, writeChecksums} from '../util/checksums.js'
 import type {GptConfig} from './config.js'
 import {adapterShapes, type LoraSpec, loraSpecSchema} from './lora.js'
 import {halfToFloat, floatToHalf} from './half.js'
+import {replaceDir} from '../util/replace-dir.js'
 
 /**
  * An adapter folder: LoRA weights alone, small, pointing at the base model they adapt.
@@ -91,8 +92,7 @@ export function writeAdapterDir(
     }
     writeFileSync(join(tmp, ADAPTER_FILES.manifest), JSON.stringify(manifest, null, 2) + '\n')
     writeChecksums(tmp, Object.values(ADAPTER_FILES))
-    rmSync(dir, {recursive: true, force: true})
-    renameSync(tmp, dir)
+    replaceDir(tmp, dir)
     return stored
   } catch (error) {
     // A full disk or a read-only folder leaves no <dir>.tmp-<pid> behind.

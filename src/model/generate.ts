@@ -1,3 +1,4 @@
+import {drain, drainYielding} from '../util/cooperative.js'
 import {deriveSeed, seededRng, type Rng} from '../util/rng.js'
 import type {Gpt} from './gpt.js'
 import {type InferenceModel, isInferenceModel, SEQUENCE_FIELDS} from './inference.js'
@@ -29,15 +30,30 @@ export interface GenerateOptions {
  * not depend on the batch size or on which prompts share a batch.
  */
 export function generate(model: Gpt | InferenceModel, tokenizer: CharTokenizer, prompts: readonly string[], options: GenerateOptions, onProgress?: (done: number) => void): string[] {
+  return drain(generation(model, tokenizer, prompts, options, onProgress))
+}
+
+/**
+ * `generate`, letting the event loop turn between forward passes (so SIGTERM and Ctrl-C are handled
+ * during a long evaluation); the same outputs.
+ *
+ * @throws Interrupted (util/cooperative) once `signal` aborts
+ */
+export function generateYielding(model: Gpt | InferenceModel, tokenizer: CharTokenizer, prompts: readonly string[], options: GenerateOptions, onProgress?: (done: number) => void, signal?: AbortSignal): Promise<string[]> {
+  return drainYielding(generation(model, tokenizer, prompts, options, onProgress), signal)
+}
+
+function* generation(model: Gpt | InferenceModel, tokenizer: CharTokenizer, prompts: readonly string[], options: GenerateOptions, onProgress?: (done: number) => void): Generator<void, string[], undefined> {
   const engine = isInferenceModel(model) ? model : model.inference()
   try {
-    return run(engine, tokenizer, prompts, options, onProgress)
+    return yield* run(engine, tokenizer, prompts, options, onProgress)
   } finally {
     if (engine !== model) engine.dispose()
   }
 }
 
-function run(engine: InferenceModel, tokenizer: CharTokenizer, prompts: readonly string[], options: GenerateOptions, onProgress?: (done: number) => void): string[] {
+// One step per forward pass.
+function* run(engine: InferenceModel, tokenizer: CharTokenizer, prompts: readonly string[], options: GenerateOptions, onProgress?: (done: number) => void): Generator<void, string[], undefined> {
   const {contextLength: C, vocabSize: V} = engine.config
   const n = prompts.length
   const outputs: string[] = new Array(n).fill('')
@@ -126,6 +142,7 @@ function run(engine: InferenceModel, tokenizer: CharTokenizer, prompts: readonly
         if (cut >= 0) finish(slot, cut)
         else if (generated >= budget[slot]) finish(slot, generated)
       }
+      yield
     }
   } finally {
     decoder.dispose()

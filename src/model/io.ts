@@ -1,16 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core'
-import {mkdirSync, renameSync, rmSync, writeFileSync} from 'node:fs'
-import {join} from 'node:path'
-
-import {writeChecksums} from '../util/checksums.js'
 import {readAdapterDir, writeAdapterDir} from './adapter-files.js'
 import {Gpt, parameterShapes} from './gpt.js'
 import {MODEL_FILES, MODEL_REMEDY, readModelConfig, readModelDir} from './model-files.js'
 import type {CharTokenizer} from './tokenizer.js'
+import {writeModelDir} from './write-model-dir.js'
 
 /**
  * Model directories (layout in model-files.ts) as tfjs models. Written without tfjs-node (no
- * file:// handlers): tf.io.encodeWeights gives the bytes, node:fs writes them.
+ * file:// handlers): writeModelDir writes the arrays tfjs gives.
  */
 export {MODEL_FILES}
 
@@ -21,34 +18,11 @@ export interface LoadedModel {
   metadata: Record<string, unknown>
 }
 
-/** Saves weights, shape and tokenizer; replaces `dir` atomically (write beside it, then rename). */
+/** Saves weights, shape and tokenizer; replaces `dir` atomically (see writeModelDir). */
 export async function saveModel(dir: string, model: Gpt, tokenizer: CharTokenizer, metadata: Record<string, unknown> = {}): Promise<void> {
-  const tmp = `${dir}.tmp-${process.pid}`
-  rmSync(tmp, {recursive: true, force: true})
-  try {
-    mkdirSync(tmp, {recursive: true})
-    const named = parameterShapes(model.config).map(([name]) => ({name, tensor: model.params.get(name)!}))
-    const {data, specs} = await tf.io.encodeWeights(named)
-    writeFileSync(join(tmp, MODEL_FILES.weights), Buffer.from(data))
-    const manifest = {
-      format: 'lrgate-gpt',
-      generatedBy: 'lrgate',
-      convertedBy: null,
-      modelTopology: null,
-      weightsManifest: [{paths: [MODEL_FILES.weights], weights: specs}],
-      userDefinedMetadata: metadata,
-    }
-    writeFileSync(join(tmp, MODEL_FILES.manifest), JSON.stringify(manifest, null, 2) + '\n')
-    writeFileSync(join(tmp, MODEL_FILES.config), JSON.stringify(model.config, null, 2) + '\n')
-    writeFileSync(join(tmp, MODEL_FILES.tokenizer), JSON.stringify(tokenizer.toJSON()) + '\n')
-    writeChecksums(tmp, Object.values(MODEL_FILES))
-    rmSync(dir, {recursive: true, force: true})
-    renameSync(tmp, dir)
-  } catch (error) {
-    // A full disk or a read-only folder leaves nothing behind: the previous folder (if any) stands.
-    rmSync(tmp, {recursive: true, force: true})
-    throw error
-  }
+  const weights = new Map<string, Float32Array>()
+  for (const [name] of parameterShapes(model.config)) weights.set(name, (await model.params.get(name)!.data()) as Float32Array)
+  writeModelDir(dir, model.config, tokenizer, weights, metadata)
 }
 
 /**

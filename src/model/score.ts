@@ -3,6 +3,7 @@ import type {Gpt} from './gpt.js'
 import {type InferenceModel, isInferenceModel, SEQUENCE_FIELDS} from './inference.js'
 import {recordText} from './record-text.js'
 import type {CharTokenizer} from './tokenizer.js'
+import {drain, drainYielding} from '../util/cooperative.js'
 
 export interface RecordNll {
   /** summed negative log-likelihood (nats) of the completion (reference or text) tokens */
@@ -25,9 +26,23 @@ interface Window {
  * forward pass, packed end to end without padding.
  */
 export function scoreRecords(model: Gpt | InferenceModel, tokenizer: CharTokenizer, records: readonly DatasetRecord[], batchSize = 32, onProgress?: (done: number) => void): RecordNll[] {
+  return drain(scoring(model, tokenizer, records, batchSize, onProgress))
+}
+
+/**
+ * `scoreRecords`, letting the event loop turn between forward passes (signals are handled during a
+ * long evaluation); the same NLLs.
+ *
+ * @throws Interrupted (util/cooperative) once `signal` aborts
+ */
+export function scoreRecordsYielding(model: Gpt | InferenceModel, tokenizer: CharTokenizer, records: readonly DatasetRecord[], batchSize = 32, onProgress?: (done: number) => void, signal?: AbortSignal): Promise<RecordNll[]> {
+  return drainYielding(scoring(model, tokenizer, records, batchSize, onProgress), signal)
+}
+
+function* scoring(model: Gpt | InferenceModel, tokenizer: CharTokenizer, records: readonly DatasetRecord[], batchSize: number, onProgress?: (done: number) => void): Generator<void, RecordNll[], undefined> {
   const engine = isInferenceModel(model) ? model : model.inference()
   try {
-    return score(engine, tokenizer, records, batchSize, onProgress)
+    return yield* score(engine, tokenizer, records, batchSize, onProgress)
   } finally {
     if (engine !== model) engine.dispose()
   }
@@ -56,7 +71,8 @@ function windowsOf(records: readonly DatasetRecord[], tokenizer: CharTokenizer, 
   return windows
 }
 
-function score(engine: InferenceModel, tokenizer: CharTokenizer, records: readonly DatasetRecord[], batchSize: number, onProgress?: (done: number) => void): RecordNll[] {
+// One step per forward pass.
+function* score(engine: InferenceModel, tokenizer: CharTokenizer, records: readonly DatasetRecord[], batchSize: number, onProgress?: (done: number) => void): Generator<void, RecordNll[], undefined> {
   const T = engine.config.contextLength
   const windows = windowsOf(records, tokenizer, T)
   const out: RecordNll[] = records.map(() => ({nll: 0, tokens: 0}))
@@ -85,6 +101,7 @@ function score(engine: InferenceModel, tokenizer: CharTokenizer, records: readon
       }
     }
     onProgress?.((i + count) / windows.length)
+    yield
   }
   return out
 }

@@ -1,6 +1,7 @@
 import Table from 'cli-table3'
 
 import type {SweepOutcome} from '../sweep/run-sweep.js'
+import {configurationLabel} from '../sweep/seed-configurations.js'
 import {type CandidateSummary, isPlain} from '../sweep/verdicts.js'
 import {DEFAULT_OBJECTIVE, objectiveName} from '../sweep/objective.js'
 import {inert} from '../util/inert.js'
@@ -36,20 +37,26 @@ export function renderSweepTable(outcome: SweepOutcome): string {
 }
 
 /**
- * With several seeds per configuration (`--seeds N`): one line per configuration with the range of
- * its seeds' target perplexity change and worst OOD change, and their verdicts.
+ * With several seeds per configuration (`--seeds N`): one line per configuration with its verdict
+ * (gated on the per-record mean of its seeds, which is every seed's verdict in the table), the
+ * seed mean's target perplexity change, and the range of its seeds' own target and worst OOD
+ * perplexity changes and their own verdicts (the spread across seeds).
  */
 export function seedSpread(candidates: readonly CandidateSummary[]): string[] {
   const groups = new Map<string, CandidateSummary[]>()
   for (const c of candidates) {
-    const key = c.label.replace(/ seed-\d+$/, '')
+    const key = configurationLabel(c.label)
     if (key !== c.label) groups.set(key, [...(groups.get(key) ?? []), c])
   }
   const range = (xs: number[], f: (x: number) => string) => (xs.length === 0 ? '–' : xs.length === 1 ? f(xs[0]) : `${f(Math.min(...xs))} to ${f(Math.max(...xs))}`)
   return [...groups].map(([key, cs]) => {
     const target = cs.map((c) => c.target.perplexityChange).filter((x): x is number => x !== null)
     const ood = cs.filter((c) => c.worstOod?.metric === 'perplexity').map((c) => c.worstOod!.delta)
-    return `${key} over ${cs.length} seeds: target perplexity ${range(target, (x) => pct(x))}, worst OOD perplexity ${range(ood, (x) => pct(x))}; verdicts ${cs.map((c) => c.verdict ?? c.status).join('/')}`
+    const config = cs[0].configuration
+    const head = config
+      ? `${key}: ${config.verdict} on the mean of ${cs.length} seeds (target perplexity ${pct(config.target.perplexityChange)}${config.verdict === 'fail' ? `; fails ${config.failedRules.slice(0, 2).join(', ')}` : ''})`
+      : `${key} over ${cs.length} seeds`
+    return `${head}; seeds: target perplexity ${range(target, (x) => pct(x))}, worst OOD perplexity ${range(ood, (x) => pct(x))}, own verdicts ${cs.map((c) => c.seedVerdict ?? c.verdict ?? c.status).join('/')}`
   })
 }
 

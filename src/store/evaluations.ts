@@ -91,6 +91,8 @@ export interface EvaluationRow {
   referenceBytes: number | null
   /** Why perplexity is missing (the endpoint gave no prompt log-probs). */
   perplexityUnavailable: string | null
+  /** The evaluations (one per seed) whose per-record mean this is (sweep --seeds); null for one model's evaluation. */
+  seedMeanOf: number[] | null
 }
 
 export interface NewEvaluation {
@@ -110,6 +112,7 @@ export interface NewEvaluation {
   tokenizer?: string
   referenceBytes?: number
   perplexityUnavailable?: string
+  seedMeanOf?: readonly number[]
 }
 
 /**
@@ -125,8 +128,8 @@ export function insertEvaluation(
   const db = sql(store)
   const insertEval = db.prepare(
     `INSERT INTO evaluations (label, dataset_id, dataset_hash, source, model_dir, outputs_file, run_id, candidate_id, evaluators, seed, backend, created_at,
-                              endpoint_url, endpoint_model, tokenizer, reference_bytes, perplexity_unavailable)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                              endpoint_url, endpoint_model, tokenizer, reference_bytes, perplexity_unavailable, seed_mean_of)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   )
   const insertOutput = db.prepare(
     'INSERT INTO record_outputs (evaluation_id, record_id, cohort, output, nll, tokens, failed, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -155,6 +158,7 @@ export function insertEvaluation(
         evaluation.tokenizer ?? null,
         evaluation.referenceBytes ?? null,
         evaluation.perplexityUnavailable ?? null,
+        evaluation.seedMeanOf === undefined ? null : JSON.stringify(evaluation.seedMeanOf),
       ).lastInsertRowid,
     )
     for (const r of records) {
@@ -172,13 +176,14 @@ const SELECT_EVALUATION = `
          e.outputs_file AS outputsFile, e.run_id AS runId, e.candidate_id AS candidateId,
          e.evaluators, e.seed, e.backend, e.created_at AS createdAt,
          e.endpoint_url AS endpointUrl, e.endpoint_model AS endpointModel, e.tokenizer,
-         e.reference_bytes AS referenceBytes, e.perplexity_unavailable AS perplexityUnavailable
+         e.reference_bytes AS referenceBytes, e.perplexity_unavailable AS perplexityUnavailable, e.seed_mean_of AS seedMeanOf
   FROM evaluations e JOIN datasets d ON d.id = e.dataset_id`
 
-type RawEvaluation = Omit<EvaluationRow, 'evaluators'> & {evaluators: string}
+type RawEvaluation = Omit<EvaluationRow, 'evaluators' | 'seedMeanOf'> & {evaluators: string; seedMeanOf: string | null}
 
 function parseRow(row: RawEvaluation | undefined): EvaluationRow | undefined {
-  return row === undefined ? undefined : {...row, evaluators: JSON.parse(row.evaluators) as EvaluatorDescriptor[]}
+  if (row === undefined) return undefined
+  return {...row, evaluators: JSON.parse(row.evaluators) as EvaluatorDescriptor[], seedMeanOf: row.seedMeanOf === null ? null : (JSON.parse(row.seedMeanOf) as number[])}
 }
 
 export function getEvaluation(store: Store, id: number): EvaluationRow | undefined {

@@ -216,6 +216,12 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE train_steps ADD COLUMN target_loss REAL;    -- with replay: mean loss of the fine-tune rows of the batch
   ALTER TABLE train_steps ADD COLUMN replay_loss REAL;    -- with replay: mean loss of the replay rows
   `,
+
+  // 6: sweep --seeds N: a configuration's verdict comes from the per-record mean of its seeds'
+  //    evaluations, stored as an evaluation of its own that names what it averages.
+  `
+  ALTER TABLE evaluations ADD COLUMN seed_mean_of TEXT;  -- JSON list of the evaluation ids averaged; NULL for one model's evaluation
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -31,7 +31,11 @@ export class WorkerPool {
   private readonly running = new Set<Running>()
   private stopping = false
 
-  constructor(private readonly onMessage: (message: WorkerMessage) => void) {}
+  /** @param env added to every worker's environment (the run's lock file, so a later owner can find workers a dead sweep left) */
+  constructor(
+    private readonly onMessage: (message: WorkerMessage) => void,
+    private readonly env: Record<string, string> = {},
+  ) {}
 
   /**
    * Stop starting jobs and stop running workers: a training worker gets SIGTERM, checkpoints at its
@@ -54,7 +58,7 @@ export class WorkerPool {
   }
 
   private async runOne(job: SweepJob): Promise<JobOutcome> {
-    const worker = forkSupervised(WORKER, [], {execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc']})
+    const worker = forkSupervised(WORKER, [], {execArgv: process.execArgv, env: {...process.env, ...this.env}, stdio: ['ignore', 'inherit', 'inherit', 'ipc']})
     const entry: Running = {worker, evaluating: job.kind === 'evaluate'}
     this.running.add(entry)
     let outcome: JobOutcome | null = null

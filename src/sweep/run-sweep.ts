@@ -22,8 +22,10 @@ import {decideRungFromStore, rungSteps} from './rung-decision.js'
 import type {CandidateJobRecipe, SweepJob, WorkerMessage} from './messages.js'
 import type {SweepPlan} from './plan.js'
 import {type JobOutcome, WorkerPool} from './pool.js'
-import {checkResume, createRun, markResumed, prepareSweep, storedPlan} from './setup.js'
+import {checkResume, createRun, markResumed, prepareSweep, storedPlan, withModelFolderBase} from './setup.js'
 import {workersThatFit} from './worker-memory.js'
+import {RUN_LOCK_ENV, stopStrayWorkers} from './stray-workers.js'
+import {storeSeedMean} from './seed-configurations.js'
 import {bestPassing, bestWithoutRemedy, type CandidateSummary, gateCandidates, recommend} from './verdicts.js'
 import {DEFAULT_OBJECTIVE, type Objective} from './objective.js'
 
@@ -113,7 +115,7 @@ export async function runSweep(request: SweepRequest): Promise<SweepOutcome> {
   const started = performance.now()
   const ctx = await openRun(request)
   const {db, runId, name} = ctx
-  const pool = new WorkerPool((m) => onWorkerMessage(m, request.progress))
+  const pool = new WorkerPool((m) => onWorkerMessage(m, request.progress), {[RUN_LOCK_ENV]: ctx.lock.file})
   // SIGINT and SIGTERM alike: workers checkpoint and exit, the run is marked interrupted, the
   // resume command is printed, exit 130 / 143 — all inside the 10 s CI gives (src/process/shutdown.ts).
   let interrupted = false
@@ -162,9 +164,9 @@ export async function runSweep(request: SweepRequest): Promise<SweepOutcome> {
   const baseline = baselineEvaluation(ctx, run.baseEvaluationId)
   const roles = new Map<string, CohortRole>(Object.entries(ctx.evalSet.manifest.cohorts).map(([k, v]) => [k, v.role]))
   const {gate} = ctx.plan
-  const candidates = writeTransaction(db, () =>
-    gateCandidates(db, runId, baseline.evaluationId, {rules: gate.rules, confidence: gate.confidence, resamples: gate.resamples, seed: ctx.plan.seed, objective: ctx.plan.objective}, roles),
-  )
+  const settings = {rules: gate.rules, confidence: gate.confidence, resamples: gate.resamples, seed: ctx.plan.seed, objective: ctx.plan.objective}
+  const seedMean = (ctx.plan.seeds ?? 1) > 1 ? (ids: readonly number[]) => storeSeedMean(db, ids, {dataset: ctx.evalSet, runId, ...settings}) : undefined
+  const candidates = writeTransaction(db, () => gateCandidates(db, runId, baseline.evaluationId, settings, roles, seedMean))
   const recommended = recommend(candidates)
   const withoutRemedy = bestWithoutRemedy(candidates)
   const best = bestPassing(candidates)
@@ -195,6 +197,8 @@ async function openRun(request: SweepRequest): Promise<RunContext> {
   if (request.resume !== undefined) {
     // The owner first: a second --resume of a live run stops here, before any slow work.
     lock = request.lock ?? acquireRunLock(request.dbPath, request.resume)
+    // Taken over from a dead owner: its workers die within 2 s, but none may write a checkpoint now.
+    if (lock.previous) await stopStrayWorkers(lock.file)
     db = openStore(request.dbPath)
     const stored = storedPlan(db, request.resume)
     const prepared = await prepareSweep(stored)
@@ -204,7 +208,7 @@ async function openRun(request: SweepRequest): Promise<RunContext> {
     runId = request.resume
     markResumed(db, runId, request.backend)
   } else {
-    const prepared = await prepareSweep(request.plan!)
+    const prepared = await prepareSweep(withModelFolderBase(request.plan!, request.dbPath))
     plan = {...prepared.plan, steps: prepared.steps}
     evalSet = prepared.evalSet
     db = openStore(request.dbPath)

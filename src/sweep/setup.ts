@@ -1,5 +1,5 @@
 import {existsSync, readFileSync} from 'node:fs'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
 import {z} from 'zod'
 
 import {loadDataset} from '../datasets/load.js'
@@ -7,7 +7,9 @@ import type {Dataset} from '../datasets/types.js'
 import {InputError} from '../errors.js'
 import {stripBom} from '../util/json-input.js'
 import {loadEvaluators} from '../eval/load-evaluators.js'
+import {isAdapterDir} from '../model/adapter-files.js'
 import {gptConfigSchema} from '../model/config.js'
+import {mergedModelDir} from '../model/merged-base.js'
 import {CharTokenizer, tokenizerSchema} from '../model/tokenizer.js'
 import {insertCandidates, reopenFailedCandidates} from '../store/candidates.js'
 import {getStoredDataset, recordDatasetUse} from '../store/datasets.js'
@@ -162,4 +164,12 @@ export function markResumed(db: Store, runId: number, backend: {name: string; re
     setRunBackend(db, runId, backend.name, backend.reason)
     reopenFailedCandidates(db, runId)
   })
+}
+
+/**
+ * A LoRA adapter folder given as the base becomes its merged model folder (beside the database,
+ * in bases/), since workers, interpolation, trainers and LoRA on top each read a model folder.
+ */
+export function withModelFolderBase(plan: SweepPlan, dbPath: string): SweepPlan {
+  return isAdapterDir(plan.baseModel) ? {...plan, baseModel: mergedModelDir(plan.baseModel, join(dirname(dbPath), 'bases'))} : plan
 }

@@ -7,6 +7,7 @@ import {type CandidateRow, runCandidates} from '../store/runs-read.js'
 import {runCheck} from '../gate/run-check.js'
 import type {GateRow} from '../gate/types.js'
 import {deriveSeed} from '../util/rng.js'
+import {configurationLabel} from './seed-configurations.js'
 import {compareObjective, DEFAULT_OBJECTIVE, type Objective, type ObjectiveResult} from './objective.js'
 
 /** One candidate as the sweep's table and JSON show it. */
@@ -36,7 +37,25 @@ export interface CandidateSummary {
   /** the largest fail-rate rise over cohorts */
   failRateChange: number | null
   failedRules: string[]
-  /** sweep.objective against the gate baseline (null: not evaluated) */
+  /** sweep.objective against the gate baseline (null: not evaluated); with seeds, the configuration's (seed mean) */
+  objective: ObjectiveResult | null
+  /** `--seeds N`: this seed's own verdict; `verdict` above is its configuration's, from the seeds' mean */
+  seedVerdict?: 'pass' | 'fail' | null
+  /** `--seeds N`: the configuration this seed belongs to, gated on the per-record mean of its seeds' evaluations */
+  configuration?: ConfigurationSummary
+}
+
+/** A configuration of a `--seeds N` sweep (every seed of it shares this). */
+export interface ConfigurationSummary {
+  label: string
+  seeds: number
+  /** the seed-mean evaluation; null when a seed did not finish (then the configuration fails) */
+  evaluationId: number | null
+  gateId: number | null
+  verdict: 'pass' | 'fail'
+  target: CandidateSummary['target']
+  worstOod: CandidateSummary['worstOod']
+  failedRules: string[]
   objective: ObjectiveResult | null
 }
 
@@ -53,50 +72,102 @@ const mean = (xs: number[]): number | null => (xs.length === 0 ? null : xs.reduc
 
 /**
  * Gates every evaluated candidate against the baseline evaluation (stores each decision) and
- * summarises all candidates, diverged and failed ones included.
+ * summarises all candidates, diverged and failed ones included. With several seeds per
+ * configuration (`seedMean` given), each configuration is also gated on the per-record mean of its
+ * seeds' evaluations (`seedMean` stores it and returns its id), and that decision is every one of
+ * its seeds' verdict; a configuration with a seed that did not finish fails.
  */
-export function gateCandidates(db: Store, runId: number, baselineEvaluationId: number, gate: GateSettings, roles: ReadonlyMap<string, CohortRole>): CandidateSummary[] {
+export function gateCandidates(
+  db: Store,
+  runId: number,
+  baselineEvaluationId: number,
+  gate: GateSettings,
+  roles: ReadonlyMap<string, CohortRole>,
+  seedMean?: (evaluationIds: readonly number[]) => number,
+): CandidateSummary[] {
   const base = cohortMetrics(db, baselineEvaluationId)
-  const metricOf = (rows: typeof base, metric: string, role: CohortRole) => rows.filter((r) => r.metric === metric && roles.get(r.cohort) === role)
   const baselineData = {row: getEvaluation(db, baselineEvaluationId)!, records: storedRecords(db, baselineEvaluationId)}
-  return runCandidates(db, runId).map((c) => {
-    let rows: GateRow[] = []
-    let verdict: 'pass' | 'fail' | null = null
-    let gateId: number | null = null
-    const target = {relevance: null as number | null, relevanceDelta: null as number | null, perplexity: null as number | null, perplexityChange: null as number | null}
-    let objective: ObjectiveResult | null = null
-    if (c.evaluationId !== null && c.status === 'completed') {
-      objective = compareObjective(baselineData, {row: getEvaluation(db, c.evaluationId)!, records: storedRecords(db, c.evaluationId)}, gate.objective ?? DEFAULT_OBJECTIVE, roles, {
-        confidence: gate.confidence, resamples: gate.resamples, seed: deriveSeed(gate.seed, `objective:${c.label}`),
-      })
-      const report = runCheck(db, {
-        candidate: String(c.evaluationId), baseline: String(baselineEvaluationId), rules: gate.rules,
-        confidence: gate.confidence, resamples: gate.resamples, seed: deriveSeed(gate.seed, `gate:${c.label}`), onSharedRecords: false,
-      })
-      rows = report.results
-      verdict = report.verdict
-      gateId = report.gateId
-      setCandidateVerdict(db, c.id, gateId, verdict)
-      const mine = cohortMetrics(db, c.evaluationId)
-      const pair = (metric: string) => {
-        const b = metricOf(base, metric, 'target'), m = metricOf(mine, metric, 'target')
-        return {value: mean(m.map((r) => r.value)), base: mean(b.map((r) => r.value))}
-      }
-      const rel = pair('relevance'), ppl = pair('perplexity')
-      target.relevance = rel.value
-      target.relevanceDelta = rel.value !== null && rel.base !== null ? rel.value - rel.base : null
-      target.perplexity = ppl.value
-      target.perplexityChange = ppl.value !== null && ppl.base !== null ? (ppl.value - ppl.base) / ppl.base : null
-    }
+  const gateOne = (evaluationId: number, label: string) => ({
+    ...gateEvaluation(db, evaluationId, label, baselineEvaluationId, base, gate, roles),
+    objective: compareObjective(baselineData, {row: getEvaluation(db, evaluationId)!, records: storedRecords(db, evaluationId)}, gate.objective ?? DEFAULT_OBJECTIVE, roles, {
+      confidence: gate.confidence, resamples: gate.resamples, seed: deriveSeed(gate.seed, `objective:${label}`),
+    }),
+  })
+  const summaries = runCandidates(db, runId).map((c) => {
+    const gated = c.evaluationId !== null && c.status === 'completed' ? gateOne(c.evaluationId, c.label) : null
+    if (gated) setCandidateVerdict(db, c.id, gated.gateId, gated.verdict)
     return {
       id: c.id, label: c.label, lr: c.lr, ...recipeOf(c), status: c.status, statusReason: c.statusReason, stepsDone: c.stepsDone, stepsTotal: c.stepsTotal,
-      finalTrainLoss: c.finalTrainLoss, evaluationId: c.evaluationId, verdict, gateId, target,
-      worstOod: worstOod(rows, roles),
-      failRateChange: rows.filter((r) => r.metric === 'failRate' && r.delta !== null).reduce<number | null>((m, r) => (m === null || r.delta! > m ? r.delta! : m), null),
-      failedRules: [...new Set(rows.filter((r) => r.status === 'fail').map((r) => `${r.rule} (${r.cohort})`))],
-      objective,
-    }
+      finalTrainLoss: c.finalTrainLoss, evaluationId: c.evaluationId, verdict: gated?.verdict ?? null, gateId: gated?.gateId ?? null,
+      target: gated?.target ?? {relevance: null, relevanceDelta: null, perplexity: null, perplexityChange: null},
+      worstOod: gated?.worstOod ?? null, failRateChange: gated?.failRateChange ?? null, failedRules: gated?.failedRules ?? [],
+      objective: gated?.objective ?? null,
+    } satisfies CandidateSummary as CandidateSummary
   })
+  if (seedMean === undefined) return summaries
+  const groups = new Map<string, CandidateSummary[]>()
+  for (const c of summaries) groups.set(configurationLabel(c.label), [...(groups.get(configurationLabel(c.label)) ?? []), c])
+  for (const [label, members] of groups) {
+    if (members.length < 2) continue
+    const unfinished = members.filter((m) => m.evaluationId === null || m.status !== 'completed')
+    let configuration: ConfigurationSummary
+    if (unfinished.length === 0) {
+      const evaluationId = seedMean(members.map((m) => m.evaluationId!))
+      const gated = gateOne(evaluationId, `${label} seed-mean`)
+      configuration = {
+        label, seeds: members.length, evaluationId, gateId: gated.gateId, verdict: gated.verdict, target: gated.target, worstOod: gated.worstOod, failedRules: gated.failedRules,
+        objective: gated.objective,
+      }
+    } else {
+      const why = `${unfinished.length} of ${members.length} seeds did not finish (${unfinished.map((m) => m.status).join(', ')})`
+      configuration = {label, seeds: members.length, evaluationId: null, gateId: null, verdict: 'fail', target: members[0].target, worstOod: null, failedRules: [why], objective: null}
+    }
+    for (const m of members) {
+      m.seedVerdict = m.verdict
+      m.configuration = configuration
+      if (m.verdict === null) continue
+      m.verdict = configuration.verdict
+      m.failedRules = configuration.failedRules
+      m.objective = configuration.objective
+      m.gateId = configuration.gateId ?? m.gateId
+      setCandidateVerdict(db, m.id, m.gateId, m.verdict)
+    }
+  }
+  return summaries
+}
+
+/** One gate decision (stored) of an evaluation against the baseline, with what the sweep table shows of it. */
+function gateEvaluation(
+  db: Store,
+  evaluationId: number,
+  label: string,
+  baselineEvaluationId: number,
+  base: ReturnType<typeof cohortMetrics>,
+  gate: GateSettings,
+  roles: ReadonlyMap<string, CohortRole>,
+) {
+  const report = runCheck(db, {
+    candidate: String(evaluationId), baseline: String(baselineEvaluationId), rules: gate.rules,
+    confidence: gate.confidence, resamples: gate.resamples, seed: deriveSeed(gate.seed, `gate:${label}`), onSharedRecords: false,
+  })
+  const rows: GateRow[] = report.results
+  const metricOf = (rows: typeof base, metric: string) => rows.filter((r) => r.metric === metric && roles.get(r.cohort) === 'target')
+  const mine = cohortMetrics(db, evaluationId)
+  const pair = (metric: string) => ({value: mean(metricOf(mine, metric).map((r) => r.value)), base: mean(metricOf(base, metric).map((r) => r.value))})
+  const rel = pair('relevance'), ppl = pair('perplexity')
+  return {
+    verdict: report.verdict,
+    gateId: report.gateId,
+    target: {
+      relevance: rel.value,
+      relevanceDelta: rel.value !== null && rel.base !== null ? rel.value - rel.base : null,
+      perplexity: ppl.value,
+      perplexityChange: ppl.value !== null && ppl.base !== null ? (ppl.value - ppl.base) / ppl.base : null,
+    },
+    worstOod: worstOod(rows, roles),
+    failRateChange: rows.filter((r) => r.metric === 'failRate' && r.delta !== null).reduce<number | null>((m, r) => (m === null || r.delta! > m ? r.delta! : m), null),
+    failedRules: [...new Set(rows.filter((r) => r.status === 'fail').map((r) => `${r.rule} (${r.cohort})`))],
+  }
 }
 
 /**
@@ -120,10 +191,12 @@ function worstOod(rows: readonly GateRow[], roles: ReadonlyMap<string, CohortRol
 
 /** A candidate's target gain: the drop in target perplexity, or (without perplexity) the rise in target relevance. */
 export function targetGain(c: CandidateSummary): number {
-  return c.target.perplexityChange !== null ? -c.target.perplexityChange : (c.target.relevanceDelta ?? Number.NEGATIVE_INFINITY)
+  // With seeds, configurations are ranked by their seed mean, not by their luckiest seed.
+  const target = c.configuration?.target ?? c.target
+  return target.perplexityChange !== null ? -target.perplexityChange : (target.relevanceDelta ?? Number.NEGATIVE_INFINITY)
 }
 
-/** The objective gain used for ranking (falls back to the target gain when no objective was measured). */
+/** The objective gain used for ranking (the target gain when no objective was measured). */
 function objectiveGain(c: CandidateSummary): number {
   return c.objective ? (c.objective.gain ?? Number.NEGATIVE_INFINITY) : targetGain(c)
 }

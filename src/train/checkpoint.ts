@@ -1,4 +1,4 @@
-import {existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {z} from 'zod'
 
@@ -11,6 +11,7 @@ import type {CharTokenizer} from '../model/tokenizer.js'
 import {verifyChecksums, writeChecksums} from '../util/checksums.js'
 import type {OptimizerState} from './optimizer.js'
 import {parseJsonText} from '../util/json-input.js'
+import {replaceDir} from '../util/replace-dir.js'
 
 /**
  * A resumable training state: the model directory, the optimizer's moments and the step.
@@ -62,8 +63,7 @@ export async function saveCheckpoint(dir: string, model: Gpt, tokenizer: CharTok
     writeFileSync(join(tmp, 'state.json'), JSON.stringify({stepsDone, optimizerStep: optimizer.step, buffers}) + '\n')
     // model/ (or adapter/) carries its own checksums.json; this one lists the checkpoint's own files.
     writeChecksums(tmp, ['optimizer.bin', 'state.json'])
-    rmSync(dir, {recursive: true, force: true})
-    renameSync(tmp, dir)
+    replaceDir(tmp, dir)
   } catch (error) {
     // A full disk or a read-only folder leaves no checkpoint.tmp-<pid> behind; the previous checkpoint stands.
     rmSync(tmp, {recursive: true, force: true})

@@ -10,12 +10,13 @@ import {initBackend} from '../../src/compute/backend.js'
 import {DEFAULT_CONFIG} from '../../src/config/defaults.js'
 import {loadDatasetDir} from '../../src/datasets/load.js'
 import type {Dataset, DatasetRecord} from '../../src/datasets/types.js'
-import {generate} from '../../src/model/generate.js'
+import {generate, generateYielding} from '../../src/model/generate.js'
 import type {Gpt} from '../../src/model/gpt.js'
 import {loadModel} from '../../src/model/io.js'
 import {recordText} from '../../src/model/record-text.js'
-import {scoreRecords} from '../../src/model/score.js'
+import {scoreRecords, scoreRecordsYielding} from '../../src/model/score.js'
 import type {CharTokenizer} from '../../src/model/tokenizer.js'
+import {Interrupted} from '../../src/util/cooperative.js'
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures')
 interface Pinned {
@@ -90,5 +91,19 @@ describe('evaluation outputs of the frozen example model stay pinned', () => {
     const prompts = sample.filter((r) => recordText(r).generative).map((r) => recordText(r).prompt)
     for (const batchSize of [1, 5]) checkOutputs(sample, generate(model, tokenizer, prompts, {...generation, batchSize, seed: 1}), `batch ${batchSize}`)
     for (const batchSize of [1, 7]) checkNll(sample, scoreRecords(model, tokenizer, sample, batchSize), `batch ${batchSize}`)
+  })
+
+  it('gives the same generations and NLLs on the yielding path lrgate eval runs, and stops between forward passes when aborted', async () => {
+    const prompts = sample.filter((r) => recordText(r).generative).map((r) => recordText(r).prompt)
+    checkOutputs(sample, await generateYielding(model, tokenizer, prompts, {...generation, batchSize: 3, seed: 1}), 'yielding, batch 3')
+    checkNll(sample, await scoreRecordsYielding(model, tokenizer, sample, 4), 'yielding, batch 4')
+    // All 650 prompts take seconds; an aborted signal stops them at the first slice (50 ms).
+    const all = dataset.records.filter((r) => recordText(r).generative).map((r) => recordText(r).prompt)
+    const stop = new AbortController()
+    stop.abort('SIGTERM')
+    const stepsSeen: number[] = []
+    await assert.rejects(generateYielding(model, tokenizer, all, {...generation, batchSize: 1, seed: 1}, (f) => stepsSeen.push(f), stop.signal), (e) => e instanceof Interrupted && e.reason === 'SIGTERM')
+    assert.ok(stepsSeen.length > 0 && stepsSeen.at(-1)! < 0.5, `stopped early, at ${stepsSeen.at(-1)}`)
+    await assert.rejects(scoreRecordsYielding(model, tokenizer, dataset.records, 1, undefined, stop.signal), Interrupted)
   })
 })

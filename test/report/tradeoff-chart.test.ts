@@ -60,7 +60,13 @@ describe('the sweep table with several seeds', () => {
       worstOod: {cohort: 'ood:brown-news', metric: 'perplexity', delta: ood, ciLow: ood - 0.01, ciHigh: ood + 0.01, relative: true}, failRateChange: null, failedRules: [],
     })
     assert.deepEqual(seedSpread([summary('lr-1e-4 lora-r8 seed-1', -0.04, 0.01, 'pass'), summary('lr-1e-4 lora-r8 seed-2', -0.051, 0.062, 'fail'), summary('lr-1e-3', -0.2, 0.1, 'fail')]), [
-      'lr-1e-4 lora-r8 over 2 seeds: target perplexity -5.1% to -4.0%, worst OOD perplexity +1.0% to +6.2%; verdicts pass/fail',
+      'lr-1e-4 lora-r8 over 2 seeds; seeds: target perplexity -5.1% to -4.0%, worst OOD perplexity +1.0% to +6.2%, own verdicts pass/fail',
+    ])
+    // Gated on the seeds' mean: the configuration's verdict leads, each seed's own verdict stays visible.
+    const configuration = {label: 'lr-1e-4 lora-r8', seeds: 2, evaluationId: 9, gateId: 9, verdict: 'fail' as const, target: {relevance: null, relevanceDelta: null, perplexity: 5, perplexityChange: -0.0455}, worstOod: null, failedRules: ['ood-perplexity (ood:brown-news)']}
+    const seeded = [summary('lr-1e-4 lora-r8 seed-1', -0.04, 0.01, 'fail'), summary('lr-1e-4 lora-r8 seed-2', -0.051, 0.062, 'fail')].map((c, i) => ({...c, seedVerdict: (['pass', 'fail'] as const)[i], configuration}))
+    assert.deepEqual(seedSpread(seeded), [
+      'lr-1e-4 lora-r8: fail on the mean of 2 seeds (target perplexity -4.5%; fails ood-perplexity (ood:brown-news)); seeds: target perplexity -5.1% to -4.0%, worst OOD perplexity +1.0% to +6.2%, own verdicts pass/fail',
     ])
     assert.deepEqual(seedSpread([summary('lr-1e-3', -0.2, 0.1, 'fail')]), [])
   })
