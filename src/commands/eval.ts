@@ -21,7 +21,7 @@ export default class Eval extends LrgateCommand<typeof Eval> {
     },
     {
       description: 'Evaluate a model folder (generations and NLLs from the built-in engine)',
-      command: '<%= config.bin %> <%= command.id %> --model models/example-base --label base',
+      command: '<%= config.bin %> <%= command.id %> --model models/example-base --label base-model',
     },
     {
       description: 'Evaluate a served model (here "lrgate serve --model models/example-base --port 8000")',

@@ -1,6 +1,7 @@
 import type {Config} from '../config/schema.js'
 import {positiveNumber, seedFlag} from '../config/flag-numbers.js'
 import {InputError} from '../errors.js'
+import {reservedLabelReason} from '../eval/label.js'
 import {resolveModelRef} from '../model/reference.js'
 import {compactLr, configKeyNamer, validateSchedule} from '../schedule/index.js'
 import {flagName, type KeyNamer} from '../schedule/check.js'
@@ -127,7 +128,7 @@ export function planSweep(config: Config, configFile: string | null, flags: Swee
   if (steps !== null) for (const lr of lrs) validateSchedule({...schedule}, {lr, steps}, {name: scheduleKeyNamer(scheduleNames)})
 
   return {
-    name: flags.name ?? config.sweep.name ?? null,
+    name: checkRunName(flags.name !== undefined ? '--name' : 'sweep.name', flags.name ?? config.sweep.name ?? null),
     seed: flags.seed !== undefined ? seedFlag(flags.seed) : config.seed,
     backend: flags.backend ?? config.backend,
     baseModel: resolveBaseModel(flags.base ?? config.baseModel, cwd),
@@ -199,4 +200,12 @@ function checkObjective(config: Config): Config['sweep']['objective'] {
   const hasThreshold = specs.some((e) => typeof e === 'object' && e.threshold !== undefined)
   if (metrics.includes(objective.metric) || (objective.metric === 'failRate' && hasThreshold)) return objective
   throw new InputError(`sweep.objective.metric "${objective.metric}" is not scored by eval.evaluators; write one of ${[...metrics, ...(hasThreshold ? ['failRate'] : [])].join(', ')}.`)
+}
+
+/** A sweep name makes the labels <name>/<candidate>: refused (InputError) when those would be reserved labels. */
+function checkRunName(shownAs: string, name: string | null): string | null {
+  if (name === null) return null
+  const reason = reservedLabelReason(`${name}/base`) ?? (name.trim() === '' ? 'a name may not be empty' : null)
+  if (reason !== null) throw new InputError(`${shownAs} "${name}": its evaluation labels (${name}/<candidate>) would be reserved: ${reason}; choose another name.`)
+  return name
 }
