@@ -4,6 +4,7 @@ import {InputError} from '../errors.js'
 import {resolveDbPath} from '../store/db.js'
 import {describeStorageFault} from '../store/storage-fault.js'
 import {safeJson, safeLines} from '../util/inert.js'
+import {setTableWidth} from '../report/table-width.js'
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof LrgateCommand)['baseFlags'] & T['flags']>
 export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
@@ -25,6 +26,7 @@ export abstract class LrgateCommand<T extends typeof Command> extends Command {
     }),
     json: Flags.boolean({description: 'print a machine-readable result on stdout and nothing else', helpGroup: 'GLOBAL'}),
     debug: Flags.boolean({description: 'print stack traces of errors', helpGroup: 'GLOBAL'}),
+    wide: Flags.boolean({description: 'tables as wide as their content [default: no wider than the terminal, 120 columns without one]', helpGroup: 'GLOBAL'}),
   }
 
   protected flags!: CommandFlags<T>
@@ -41,6 +43,7 @@ export abstract class LrgateCommand<T extends typeof Command> extends Command {
     })
     this.flags = flags as CommandFlags<T>
     this.args = args as CommandArgs<T>
+    if (this.flags.wide) setTableWidth(null)
   }
 
   /** Writes a line to stdout unless --json asked for machine output only. */

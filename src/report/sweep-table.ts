@@ -4,6 +4,9 @@ import type {SweepOutcome} from '../sweep/run-sweep.js'
 import {configurationLabel} from '../sweep/seed-configurations.js'
 import {type CandidateSummary, isPlain} from '../sweep/verdicts.js'
 import {DEFAULT_OBJECTIVE, objectiveName} from '../sweep/objective.js'
+import {FAIL_RATE_METRIC} from '../../evaluators/names.js'
+import {formatDelta, formatInterval} from '../gate/format.js'
+import {tableLayout} from './table-width.js'
 import {inert} from '../util/inert.js'
 import {hint} from '../util/invocation.js'
 
@@ -11,27 +14,57 @@ const pct = (x: number | null, digits = 1) => (x === null ? '–' : `${x >= 0 ? 
 const num = (x: number | null, digits = 3) => (x === null ? '–' : x.toFixed(digits))
 const signed = (x: number | null, digits = 3) => (x === null ? '–' : `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`)
 
+/** The worst OOD row in the gate's own units (relative changes in %, fail rates in points), with its cohort. */
 function worst(c: CandidateSummary): string {
   const w = c.worstOod
   if (!w) return '–'
-  const f = w.relative || w.metric === 'perplexity' || w.metric === 'failRate' ? (x: number) => pct(x) : (x: number) => signed(x)
-  return `${w.metric === 'perplexity' ? 'ppl' : w.metric === 'failRate' ? 'fail rate' : w.metric} ${f(w.delta)} [${f(w.ciLow)}, ${f(w.ciHigh)}] ${w.cohort}`
+  const relative = w.relative || w.metric === 'perplexity'
+  return `${w.metric === 'perplexity' ? 'ppl' : w.metric === 'failRate' ? 'fail rate' : w.metric} ${formatDelta(w.metric, relative, w.delta)} ${formatInterval(w.metric, relative, w.ciLow, w.ciHigh)} ${w.cohort}`
+}
+
+/** The largest fail-rate rise in points, with its cohort (as the gate's failRate rows give it). */
+function failRate(c: CandidateSummary): string {
+  if (c.failRateChange === null) return '–'
+  return `${formatDelta(FAIL_RATE_METRIC, false, c.failRateChange)}${c.failRateCohort ? ` ${c.failRateCohort}` : ''}`
+}
+
+/** The verdict as check prints it: "pass (?)" when a row passes only because its interval is too wide to decide. */
+export function verdictText(c: CandidateSummary): string {
+  if (c.verdict === null) return c.status === 'diverged' ? 'diverged' : '–'
+  return c.verdict === 'pass' && (c.inconclusive?.length ?? 0) > 0 ? 'pass (?)' : c.verdict
+}
+
+/**
+ * The inconclusive rows of the recommended candidate (or every passing one) as lines: "(?) relevance
+ * maxDrop 0.01 on target:food: about 1,417 records would settle it (have 20)".
+ */
+export function inconclusiveLines(candidates: readonly CandidateSummary[]): string[] {
+  return candidates.flatMap((c) =>
+    (c.inconclusive ?? []).map(
+      (r) =>
+        `  (?) ${c.label}: ${r.rule} on ${r.cohort} is inconclusive (the interval reaches past the limit): ${r.recordsNeeded === null ? 'more records would settle it' : `about ${r.recordsNeeded.toLocaleString('en-US')} records would settle it`} (have ${r.records})`,
+    ),
+  )
 }
 
 /** The sweep's one table: every candidate with its training, target gain, forgetting and verdict. */
 export function renderSweepTable(outcome: SweepOutcome): string {
-  const table = new Table({
-    head: ['candidate', 'lr', 'status', 'steps', 'train loss', 'target rel (Δ)', 'target ppl (Δ)', 'worst OOD Δ [CI]', 'fail rate Δ', 'verdict'],
-    style: {head: [], border: [], compact: true},
-    colAligns: ['left', 'right', 'left', 'right', 'right', 'right', 'right', 'left', 'right', 'left'],
-  })
+  const head = ['candidate', 'lr', 'status', 'steps', 'train loss', 'target rel (Δ)', 'target ppl (Δ)', 'worst OOD Δ [CI]', 'fail rate Δ (worst cohort)', 'verdict']
   // With more than one method the table groups by method (a header row each), in the grid's order.
   const methods = [...new Set(outcome.candidates.map((c) => c.method))]
   const grouped = methods.length > 1
+  const rows: Array<string[] | [{colSpan: number; content: string}]> = []
   for (const method of methods) {
-    if (grouped) table.push([{colSpan: 10, content: method === 'lora' ? 'LoRA (adapters; base frozen)' : 'full fine-tune'}])
-    for (const c of outcome.candidates.filter((x) => x.method === method)) pushRow(table, c, outcome)
+    if (grouped) rows.push([{colSpan: 10, content: method === 'lora' ? 'LoRA (adapters; base frozen)' : 'full fine-tune'}])
+    for (const c of outcome.candidates.filter((x) => x.method === method)) rows.push(rowOf(c, outcome))
   }
+  const table = new Table({
+    head,
+    style: {head: [], border: [], compact: true},
+    colAligns: ['left', 'right', 'left', 'right', 'right', 'right', 'right', 'left', 'right', 'left'],
+    ...tableLayout(head, rows),
+  })
+  table.push(...rows)
   const spread = seedSpread(outcome.candidates)
   return spread.length === 0 ? table.toString() : `${table.toString()}\n${spread.map(inert).join('\n')}`
 }
@@ -60,8 +93,8 @@ export function seedSpread(candidates: readonly CandidateSummary[]): string[] {
   })
 }
 
-function pushRow(table: InstanceType<typeof Table>, c: CandidateSummary, outcome: SweepOutcome): void {
-  table.push([
+function rowOf(c: CandidateSummary, outcome: SweepOutcome): string[] {
+  return [
     c.label + (outcome.recommended?.id === c.id ? ' *' : ''),
     c.lr.toExponential(1),
     c.status,
@@ -70,9 +103,9 @@ function pushRow(table: InstanceType<typeof Table>, c: CandidateSummary, outcome
     c.target.relevance === null ? '–' : `${num(c.target.relevance)} (${signed(c.target.relevanceDelta)})`,
     c.target.perplexity === null ? '–' : `${num(c.target.perplexity, 2)} (${pct(c.target.perplexityChange)})`,
     worst(c),
-    pct(c.failRateChange),
-    c.verdict ?? (c.status === 'diverged' ? 'diverged' : '–'),
-  ].map(inert))
+    failRate(c),
+    verdictText(c),
+  ].map(inert)
 }
 
 /** "target perplexity -5.6% [-6.1%, -5.0%]": a candidate's objective against the baseline, per cohort when several. */
@@ -93,9 +126,12 @@ export function recommendationLine(outcome: SweepOutcome): string {
     const gain =
       objectiveText(r, outcome) ?? (r.target.perplexityChange !== null ? `target perplexity ${pct(r.target.perplexityChange)}` : `target relevance ${signed(r.target.relevanceDelta)}`)
     const ref = `run:${outcome.runId}:${r.label}`
-    const line = `Recommended: ${r.label} (lr ${r.lr}): ${gain} against ${against}, and every gate rule passes. Ship it with: ${hint(`baseline promote ${ref.includes(' ') ? `"${ref}"` : ref}`)}`
+    const open = r.inconclusive?.length ?? 0
+    const passes = open === 0 ? 'every gate rule passes' : `every gate rule passes, ${open === 1 ? '1 row' : `${open} rows`} inconclusive (pass (?), below)`
+    const line = `Recommended: ${r.label} (lr ${r.lr}): ${gain} against ${against}, and ${passes}. Ship it with: ${hint(`baseline promote ${ref.includes(' ') ? `"${ref}"` : ref}`)}`
     const remedy = remedyLine(outcome, r)
-    return remedy === '' ? line : `${line}\n${inert(remedy)}`
+    const lines = [line, ...(remedy === '' ? [] : [inert(remedy)]), ...inconclusiveLines([r]).map(inert)]
+    return lines.join('\n')
   }
   const reasons = outcome.candidates.map((c) =>
     c.verdict === 'fail' ? `${c.label} fails ${c.failedRules.slice(0, 2).join(', ')}${c.failedRules.length > 2 ? ` and ${c.failedRules.length - 2} more` : ''}` : `${c.label} ${c.status}${c.statusReason ? ` (${c.statusReason})` : ''}`,

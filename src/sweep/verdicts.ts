@@ -10,6 +10,14 @@ import {deriveSeed} from '../util/rng.js'
 import {configurationLabel} from './seed-configurations.js'
 import {compareObjective, DEFAULT_OBJECTIVE, type Objective, type ObjectiveResult} from './objective.js'
 
+/** A passing gate row whose interval reaches past its limit, with the records that would settle it (null: unknown). */
+export interface InconclusiveRow {
+  rule: string
+  cohort: string
+  recordsNeeded: number | null
+  records: number
+}
+
 /** One candidate as the sweep's table and JSON show it. */
 export interface CandidateSummary {
   id: number
@@ -34,9 +42,12 @@ export interface CandidateSummary {
   target: {relevance: number | null; relevanceDelta: number | null; perplexity: number | null; perplexityChange: number | null}
   /** the OOD row to show: a failed quality row (relevance, hallucination, json-valid, failRate), else the worst perplexity rise, else relevance drop */
   worstOod: {cohort: string; metric: string; delta: number; ciLow: number; ciHigh: number; relative: boolean} | null
-  /** the largest fail-rate rise over cohorts */
+  /** the largest fail-rate rise over cohorts (a fraction: 0.15 = 15 points) and its cohort */
   failRateChange: number | null
+  failRateCohort?: string | null
   failedRules: string[]
+  /** rows that pass but are inconclusive ("pass (?)" in check): the interval reaches past the limit */
+  inconclusive?: InconclusiveRow[]
   /** sweep.objective against the gate baseline (null: not evaluated); with seeds, the configuration's (seed mean) */
   objective: ObjectiveResult | null
   /** `--seeds N`: this seed's own verdict; `verdict` above is its configuration's, from the seeds' mean */
@@ -100,7 +111,8 @@ export function gateCandidates(
       id: c.id, label: c.label, lr: c.lr, ...recipeOf(c), status: c.status, statusReason: c.statusReason, stepsDone: c.stepsDone, stepsTotal: c.stepsTotal,
       finalTrainLoss: c.finalTrainLoss, evaluationId: c.evaluationId, verdict: gated?.verdict ?? null, gateId: gated?.gateId ?? null,
       target: gated?.target ?? {relevance: null, relevanceDelta: null, perplexity: null, perplexityChange: null},
-      worstOod: gated?.worstOod ?? null, failRateChange: gated?.failRateChange ?? null, failedRules: gated?.failedRules ?? [],
+      worstOod: gated?.worstOod ?? null, failRateChange: gated?.failRateChange ?? null, failRateCohort: gated?.failRateCohort ?? null,
+      failedRules: gated?.failedRules ?? [], inconclusive: gated?.inconclusive ?? [],
       objective: gated?.objective ?? null,
     } satisfies CandidateSummary as CandidateSummary
   })
@@ -155,6 +167,7 @@ function gateEvaluation(
   const mine = cohortMetrics(db, evaluationId)
   const pair = (metric: string) => ({value: mean(metricOf(mine, metric).map((r) => r.value)), base: mean(metricOf(base, metric).map((r) => r.value))})
   const rel = pair('relevance'), ppl = pair('perplexity')
+  const worstFailRate = rows.filter((r) => r.metric === 'failRate' && r.delta !== null).reduce<GateRow | null>((m, r) => (m === null || r.delta! > m.delta! ? r : m), null)
   return {
     verdict: report.verdict,
     gateId: report.gateId,
@@ -165,7 +178,9 @@ function gateEvaluation(
       perplexityChange: ppl.value !== null && ppl.base !== null ? (ppl.value - ppl.base) / ppl.base : null,
     },
     worstOod: worstOod(rows, roles),
-    failRateChange: rows.filter((r) => r.metric === 'failRate' && r.delta !== null).reduce<number | null>((m, r) => (m === null || r.delta! > m ? r.delta! : m), null),
+    failRateChange: worstFailRate?.delta ?? null,
+    failRateCohort: worstFailRate?.cohort ?? null,
+    inconclusive: rows.filter((r) => r.status === 'pass' && r.inconclusive).map((r) => ({rule: r.rule, cohort: r.cohort, recordsNeeded: r.recordsNeeded, records: r.records})),
     failedRules: [...new Set(rows.filter((r) => r.status === 'fail').map((r) => `${r.rule} (${r.cohort})`))],
   }
 }
