@@ -45,7 +45,7 @@ export async function evaluateInterpolations(
     })
     blended.dispose()
     const {model, tokenizer} = loadModel(item.modelDir)
-    send({type: 'start', key: item.key, label: `${item.label.split('/').pop()} eval`, total: 100})
+    send({type: 'start', key: item.key, label: `${item.label.split('/').pop()} eval`, total: 100, unit: 'percent'})
     const evaluationId = await evaluateModel(db, {
       model, tokenizer, modelDir: item.modelDir, dataset: ctx.evalSet, plan: job.plan, label: item.label, runId: job.runId, candidateId: item.candidateId, backend: ctx.backend,
       onProgress: (f, phase) => send({type: 'progress', key: item.key, value: Math.round(100 * f), fields: {phase}}),

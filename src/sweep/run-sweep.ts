@@ -310,7 +310,7 @@ const started = new Set<string>()
 function onWorkerMessage(m: WorkerMessage, progress: Progress): void {
   switch (m.type) {
     case 'start':
-      if (!started.has(m.key)) progress.start(m.key, m.label.split('/').pop()!, m.total)
+      if (!started.has(m.key)) progress.start(m.key, m.label.split('/').pop()!, m.total, m.unit)
       started.add(m.key)
       break
     case 'progress':

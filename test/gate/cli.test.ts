@@ -173,3 +173,21 @@ describe('reserved labels', () => {
     assert.deepEqual(rowCounts(), before)
   })
 })
+
+describe('table width', () => {
+  it('no line wider than 120 columns without a terminal, the full width with --wide', () => {
+    const narrow = run('check', '--candidate', 'regressed', '--baseline', 'base-model')
+    assert.equal(narrow.status, 1, narrow.stderr)
+    const table = narrow.stdout.split('\n').filter((l) => /^[┌│├└]/.test(l))
+    assert.ok(table.length > 5)
+    assert.ok(table.every((l) => [...l].length <= 120), table.map((l) => [...l].length).join(','))
+    const wide = run('check', '--candidate', 'regressed', '--baseline', 'base-model', '--wide')
+    const wideTable = wide.stdout.split('\n').filter((l) => /^[┌│├└]/.test(l))
+    assert.ok(wideTable.some((l) => [...l].length > 120), 'the gate table is wider than 120 columns unwrapped')
+    // wrapped, not cut: every rule name is still there
+    for (const rule of ['perplexity maxRise 0.05 relative', 'relevance maxDrop 0.02']) {
+      assert.ok(wide.stdout.includes(rule))
+      assert.ok(table.join(' ').replace(/[│\s]+/g, ' ').includes(rule.split(' ')[0]), rule)
+    }
+  })
+})
