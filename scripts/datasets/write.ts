@@ -3,16 +3,10 @@ import {mkdirSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {RECORD_FIELDS} from '../../src/datasets/schema.js'
-import type {CohortInfo, DatasetRecord} from '../../src/datasets/types.js'
+import type {DatasetManifest, DatasetRecord} from '../../src/datasets/types.js'
 
 /** A dataset version to write: manifest fields (without `files`), its JSONL files, other files. */
-export interface VersionSpec {
-  name: string
-  version: string
-  description: string
-  license: string
-  source: string
-  cohorts: Record<string, CohortInfo>
+export interface VersionSpec extends Pick<DatasetManifest, 'name' | 'version' | 'description' | 'license' | 'source' | 'cohorts'> {
   /** extra manifest fields (split rule, seed, sources …), written after `files` */
   extra: Record<string, unknown>
   jsonl: Record<string, readonly DatasetRecord[]>
