@@ -269,3 +269,28 @@ describe('lrgate report (CLI)', () => {
     t.diagnostic(`screenshot: ${png}`)
   })
 })
+
+describe('HTML report: inconclusive rows and the baseline named as the sweep names it', () => {
+  it('a passing row whose interval reaches past its limit reads "pass (?)" with the records that would settle it', async () => {
+    const {verdictTable, gateTable} = await import('../../src/report/html/tables.js')
+    const candidates = data.candidates.map((c, i) =>
+      i !== 1 || c.gate === null ? c : {...c, gate: {...c.gate, results: c.gate.results.map((r) => (r.metric === 'perplexity' ? {...r, inconclusive: true, recordsNeeded: 410, message: 'cohort too small to show the limit holds'} : r))}},
+    )
+    const verdicts = verdictTable({...data, candidates})
+    const row = verdicts.split('<tr>')[3]
+    assert.match(row, /badge neutral">pass \(\?\)<\/span><\/td><td>\(\?\) perplexity maxRise 0\.05 relative on ood:news \(about 410 records would settle it; have 20\)<\/td>/)
+    assert.match(gateTable(candidates[1].gate!), /badge neutral">pass \(\?\)<\/span> <span class="muted">cohort too small to show the limit holds<\/span>/)
+  })
+
+  it('"Gate results against" names the base model, or the promoted model when the sweep was gated against it', async () => {
+    const {gateBaselineName} = await import('../../src/report/html/page.js')
+    assert.equal(gateBaselineName(data), 'the base model (base)')
+    assert.match(html, /<h2>Gate results against the base model \(base\)<\/h2>/)
+    const promoted = {
+      ...data,
+      run: {...data.run, config: {...(data.run.config as object), gate: {...DEFAULT_CONFIG.gate, baseline: 'promoted'}}},
+      candidates: data.candidates.map((c) => (c.gate === null ? c : {...c, gate: {...c.gate, baselineLabel: 'week-1/lr-3e-4'}})),
+    }
+    assert.equal(gateBaselineName(promoted), 'the promoted model (week-1/lr-3e-4)')
+  })
+})
