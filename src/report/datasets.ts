@@ -6,9 +6,9 @@ import type {DatasetListing} from '../datasets/list.js'
 import type {VerifyReport} from '../datasets/verify.js'
 
 /** Cohorts of one role as lines `cohort (n)`, for a table cell. */
-function roleCell(counts: Record<string, CohortCount>, role: 'target' | 'ood' | 'other'): string {
+function roleCell(counts: Record<string, CohortCount>, role: 'target' | 'ood' | 'other'): string | string[] {
   const list = cohortsByRole(counts)[role]
-  return list.length === 0 ? '–' : list.map((c) => `${c.cohort} (${c.records})`).join('\n')
+  return list.length === 0 ? '–' : list.map((c) => `${c.cohort} (${c.records})`)
 }
 
 /** The table of `lrgate datasets list`: one row per dataset version, cohorts grouped by role. */

@@ -47,11 +47,15 @@ export function tableLayout(head: readonly string[], rows: readonly (readonly Ce
   if (total(natural) <= width) return undefined
   const widths = [...natural]
   const MIN = 5
-  while (total(widths) > width) {
-    let widest = -1
-    for (let i = 0; i < n; i++) if (widths[i] > MIN && (widest < 0 || widths[i] > widths[widest])) widest = i
-    if (widest < 0) break
-    widths[widest]--
+  // First wrap at word boundaries only (no column narrower than its longest word), then, if that is
+  // not enough, let the widest columns break words too.
+  for (const floor of [(i: number) => Math.max(MIN, words[i]), () => MIN]) {
+    while (total(widths) > width) {
+      let widest = -1
+      for (let i = 0; i < n; i++) if (widths[i] > floor(i) && (widest < 0 || widths[i] > widths[widest])) widest = i
+      if (widest < 0) break
+      widths[widest]--
+    }
   }
   return {colWidths: widths, wordWrap: true, wrapOnWordBoundary: widths.every((w, i) => w >= words[i])}
 }

@@ -32,7 +32,11 @@ describe('lrgate datasets (CLI)', () => {
   it('list shows the shipped datasets with their cohorts by role, and a local one first', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'lrgate-ds-cli-'))
     cpSync(FIXTURE, join(cwd, 'datasets', 'tiny-eval', '1'), {recursive: true})
-    const r = lrgate(cwd, 'list')
+    const narrow = lrgate(cwd, 'list')
+    assert.equal(narrow.code, 0, narrow.stderr)
+    assert.ok(narrow.stdout.split('\n').every((l) => [...l].length <= 120), 'no line wider than 120 columns without a terminal')
+    // --wide: cells unwrapped, one cohort per line
+    const r = lrgate(cwd, 'list', '--wide')
     assert.equal(r.code, 0, r.stderr)
     assert.doesNotMatch(r.stderr, /TFJS/)
     const rows = r.stdout.split('\n')
