@@ -95,7 +95,7 @@ Candidates run in worker processes (--parallel); progress goes to stderr. With -
         baseline: outcome.baseline,
         candidates: outcome.candidates.map((c) => ({
           label: c.label, lr: c.lr, method: c.method, rank: c.rank, alpha: c.alpha, replay: c.replay, interpolate: c.interpolate, seed: c.seed,
-          status: c.status, evaluationId: c.evaluationId, verdict: c.verdict,
+          status: c.status, evaluationId: c.evaluationId, verdict: c.verdict, gateId: c.gateId,
           targetPerplexityChange: c.target.perplexityChange, worstOod: c.worstOod, objective: c.objective,
           failRateChange: c.failRateChange, failRateCohort: c.failRateCohort ?? null, inconclusive: c.inconclusive ?? [],
           // --seeds N: verdict is the configuration's (gated on the seeds' mean); seedVerdict is this seed's own

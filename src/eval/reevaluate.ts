@@ -6,13 +6,9 @@ import {InputError} from '../errors.js'
 import type {Store} from '../store/db.js'
 import {getStoredDataset} from '../store/datasets.js'
 import {type EvaluationRow, getEvaluation, latestEvaluationByLabel} from '../store/evaluations.js'
-import {evaluationSettings} from './evaluation-settings.js'
 import {loadEvaluators} from './load-evaluators.js'
 import {modelDirOf} from './model-dir-of.js'
 import {reevaluationLabel} from './reevaluation-label.js'
-import {evaluateAndStore} from './store-evaluation.js'
-
-
 
 export interface ReevaluateOptions {
   config: Config
@@ -44,18 +40,11 @@ export async function evaluationOnDatasetOf(db: Store, row: EvaluationRow, targe
     throw new InputError(`${target.datasetRef}: the dataset on disk (hash ${dataset.hash.slice(0, 12)}) is not the one evaluation #${target.id} used (${target.datasetHash.slice(0, 12)}).`)
   }
   const evaluators = await loadEvaluators({specs: options.config.eval.evaluators, configFile: options.configFile, cwd: options.cwd})
-  const {modelOutputs} = await import('./model-outputs.js')
-  const settings = evaluationSettings(options.config.seed, options.config.eval.generation)
-  const outputs = await modelOutputs(dataset, {
-    modelDir,
-    generation: settings.generation,
-    seed: settings.generationSeed,
-    backend: options.backend,
+  const {evaluateModelOnDataset} = await import('./evaluate-model.js')
+  const result = await evaluateModelOnDataset(db, {
+    modelDir, dataset, evaluators, label, seed: options.config.seed, generation: options.config.eval.generation,
+    resamples: options.config.eval.resamples, confidence: options.config.eval.confidence, backend: options.backend,
     onProgress: options.onProgress,
-  })
-  const result = await evaluateAndStore(db, {
-    dataset, outputs: new Map(outputs.map((o) => [o.id, o])), evaluators, label, source: 'model', modelDir, backend: options.backend,
-    seed: settings.seed, resamples: options.config.eval.resamples, confidence: options.config.eval.confidence,
   })
   return getEvaluation(db, result.evaluationId)!
 }

@@ -90,26 +90,19 @@ export async function runEval(request: EvalRequest): Promise<EvaluationSummary> 
     source = request.outputs
     outputs = readOutputsFile(resolve(request.cwd, request.outputs), request.outputs)
   } else {
-    source = request.model!
-    // Loaded only here: the engine pulls in tfjs, which `eval --outputs` and `check` must not pay for.
-    const {modelOutputs} = await import('./model-outputs.js')
-    const settings = evaluationSettings(request.seed, request.config.eval.generation)
-    outputs = await modelOutputs(dataset, {
-      modelDir: modelDir!,
-      generation: settings.generation,
-      seed: settings.generationSeed,
-      backend: request.backend,
-      onProgress: request.onProgress,
-      signal: request.signal,
+    // The one path every command that scores a model takes (eval/evaluate-model.ts).
+    const {evaluateModelOnDataset} = await import('./evaluate-model.js')
+    const stored = await evaluateModelOnDataset(request.openStore, {
+      modelDir: modelDir!, dataset, evaluators, seed: request.seed, generation: request.config.eval.generation,
+      resamples: request.resamples, confidence: request.confidence, backend: request.backend, label, onProgress: request.onProgress, signal: request.signal,
     })
+    return stored.summary
   }
   const byId = matchOutputs(dataset, outputs, source)
 
   const aggregate = {seed: request.seed, resamples: request.resamples, confidence: request.confidence}
   const result = await evaluateRecords(dataset, byId, evaluators, aggregate)
 
-  // tokenizer.json only (no tfjs), imported here to keep src/model out of the static graph
-  const tokenizer = modelDir === undefined ? undefined : (await import('../model/tokenizer-id.js')).modelTokenizerIdentity(modelDir)
   // A signal that came while outputs were read or scored: store nothing rather than a partial evaluation.
   if (request.signal?.aborted === true) throw new Interrupted(String(request.signal.reason))
   const db = request.openStore()
@@ -121,7 +114,6 @@ export async function runEval(request: EvalRequest): Promise<EvaluationSummary> 
         label,
         source: request.outputs !== undefined ? 'outputs' : 'model',
         ...(request.outputs !== undefined ? {outputsFile: resolve(request.cwd, request.outputs)} : {}),
-        ...(request.model !== undefined ? {modelDir, backend: request.backend, tokenizer} : {}),
         ...(served ?? {}),
         ...aggregate,
       },

@@ -7,6 +7,7 @@ import {versionMismatches} from '../eval/evaluator-version.js'
 import {bitsPerByteSamples, meanSamples, perplexitySamples, ratioStatistic, type RatioSamples} from '../statistics/statistic.js'
 import type {EvaluationRow, StoredRecord} from '../store/evaluations.js'
 import {deriveSeed} from '../util/rng.js'
+import {evaluationDigest} from './content-digest.js'
 import {type PairedDelta, pairedDeltas, type SamplePair} from '../statistics/paired-bootstrap.js'
 import {conditionalHolmAdjust, rowInterval, rowPValue, SELECTION_TAU} from './row-test.js'
 import {rowMessage} from './row-message.js'
@@ -137,8 +138,11 @@ export function compareEvaluations(
     groups.set(key, [...(groups.get(key) ?? []), job])
   }
   const estimates = new Map<Job, PairedDelta>()
+  // The draws depend on the gate seed and what the two evaluations scored, never on row ids: the
+  // same pair gives the same interval whichever command (check, sweep, merge) gates it.
+  const pairKey = jobs.length === 0 ? '' : `${evaluationDigest(baseline.records)}:${evaluationDigest(candidate.records)}`
   for (const group of groups.values()) {
-    const deltas = pairedDeltas(group.map((job) => job.pair), {...options, seed: deriveSeed(options.seed, `gate:${group[0].cohort}`)})
+    const deltas = pairedDeltas(group.map((job) => job.pair), {...options, seed: deriveSeed(options.seed, `gate:${pairKey}:${group[0].cohort}`)})
     for (const [i, job] of group.entries()) estimates.set(job, deltas[i])
   }
   // Family-wise: one-sided p per row against its own limit, conditional Holm over every tested row of this check.

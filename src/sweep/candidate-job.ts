@@ -56,12 +56,7 @@ async function evaluateCandidate(
       onWarning: (message) => send({type: 'log', line: `${job.label}: warning: ${message}`}),
     })
   }
-  const {model, tokenizer} = loadModel(modelDir)
-  try {
-    return await evaluateModel(db, {model, tokenizer, modelDir, dataset: evalSet, plan, label: job.label, runId: job.runId, candidateId: job.candidateId, backend, onProgress})
-  } finally {
-    model.dispose()
-  }
+  return evaluateModel(db, {modelDir, dataset: evalSet, plan, label: job.label, runId: job.runId, candidateId: job.candidateId, backend, onProgress})
 }
 
 /**

@@ -3,7 +3,6 @@ import {dirname, join} from 'node:path'
 
 import {initBackend} from '../compute/backend.js'
 import {loadDataset} from '../datasets/load.js'
-import {loadModel} from '../model/io.js'
 import {runArtifactRoot} from '../store/candidates.js'
 import {setBaseEvaluation} from '../store/runs.js'
 import {evaluateWithCommand} from './evaluate-command.js'
@@ -38,9 +37,7 @@ export async function runEvaluateJob(job: EvaluateJob, send: Send): Promise<void
         onWarning: (message) => send({type: 'log', line: `${job.label}: warning: ${message}`}),
       })
     } else {
-      const {model, tokenizer} = loadModel(job.modelDir)
-      evaluationId = await evaluateModel(db, {model, tokenizer, modelDir: job.modelDir, dataset, plan: job.plan, label: job.label, runId: job.runId, backend: backend.name, onProgress})
-      model.dispose()
+      evaluationId = await evaluateModel(db, {modelDir: job.modelDir, dataset, plan: job.plan, label: job.label, runId: job.runId, backend: backend.name, onProgress})
     }
     if (job.role === 'base') setBaseEvaluation(db, job.runId, evaluationId)
     send({type: 'done', key: job.key, status: 'completed', evaluationId, message: 'evaluated'})

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import type {Dataset} from '../datasets/types.js'
 import {readAdapterDir} from '../model/adapter-files.js'
 import {Gpt} from '../model/gpt.js'
-import {loadModel, saveModel} from '../model/io.js'
+import {saveModel} from '../model/io.js'
 import {interpolateWeights, mergeAdapters} from '../model/lora.js'
 import {readModelConfig, readModelDir} from '../model/model-files.js'
 import {markCandidateEvaluated} from '../store/candidates.js'
@@ -44,13 +44,11 @@ export async function evaluateInterpolations(
       interpolation: {of: ctx.modelDir, alpha: item.interpolate, method: adapter ? 'lora (adapter scaled by alpha)' : 'full (base + alpha (tuned - base))', run: job.runId, candidate: item.label},
     })
     blended.dispose()
-    const {model, tokenizer} = loadModel(item.modelDir)
     send({type: 'start', key: item.key, label: `${item.label.split('/').pop()} eval`, total: 100, unit: 'percent'})
     const evaluationId = await evaluateModel(db, {
-      model, tokenizer, modelDir: item.modelDir, dataset: ctx.evalSet, plan: job.plan, label: item.label, runId: job.runId, candidateId: item.candidateId, backend: ctx.backend,
+      modelDir: item.modelDir, dataset: ctx.evalSet, plan: job.plan, label: item.label, runId: job.runId, candidateId: item.candidateId, backend: ctx.backend,
       onProgress: (f, phase) => send({type: 'progress', key: item.key, value: Math.round(100 * f), fields: {phase}}),
     })
-    model.dispose()
     markCandidateEvaluated(db, item.candidateId, evaluationId)
     send({type: 'done', key: item.key, status: 'completed', evaluationId, message: `interpolated (alpha ${item.interpolate}); evaluated`})
   }

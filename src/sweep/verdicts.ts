@@ -5,8 +5,8 @@ import type {Store} from '../store/db.js'
 import {cohortMetrics, getEvaluation, storedRecords} from '../store/evaluations.js'
 import {type CandidateRow, runCandidates} from '../store/runs-read.js'
 import {runCheck} from '../gate/run-check.js'
-import type {GateRow} from '../gate/types.js'
-import {deriveSeed} from '../util/rng.js'
+import {storedGateReport} from '../gate/stored-report.js'
+import type {StoredGateRow} from '../store/gates.js'
 import {configurationLabel} from './seed-configurations.js'
 import {compareObjective, DEFAULT_OBJECTIVE, type Objective, type ObjectiveResult} from './objective.js'
 
@@ -98,22 +98,21 @@ export function gateCandidates(
 ): CandidateSummary[] {
   const base = cohortMetrics(db, baselineEvaluationId)
   const baselineData = {row: getEvaluation(db, baselineEvaluationId)!, records: storedRecords(db, baselineEvaluationId)}
-  const gateOne = (evaluationId: number, label: string) => ({
-    ...gateEvaluation(db, evaluationId, label, baselineEvaluationId, base, gate, roles),
+  const gateOne = (evaluationId: number) => ({
+    ...gateEvaluation(db, evaluationId, baselineEvaluationId, base, gate, roles),
     objective: compareObjective(baselineData, {row: getEvaluation(db, evaluationId)!, records: storedRecords(db, evaluationId)}, gate.objective ?? DEFAULT_OBJECTIVE, roles, {
-      confidence: gate.confidence, resamples: gate.resamples, seed: deriveSeed(gate.seed, `objective:${label}`),
+      confidence: gate.confidence, resamples: gate.resamples, seed: gate.seed,
     }),
   })
   const summaries = runCandidates(db, runId).map((c) => {
-    const gated = c.evaluationId !== null && c.status === 'completed' ? gateOne(c.evaluationId, c.label) : null
+    const gated = c.evaluationId !== null && c.status === 'completed' ? gateOne(c.evaluationId) : null
     if (gated) setCandidateVerdict(db, c.id, gated.gateId, gated.verdict)
     return {
       id: c.id, label: c.label, lr: c.lr, ...recipeOf(c), status: c.status, statusReason: c.statusReason, stepsDone: c.stepsDone, stepsTotal: c.stepsTotal,
       finalTrainLoss: c.finalTrainLoss, evaluationId: c.evaluationId, verdict: gated?.verdict ?? null, gateId: gated?.gateId ?? null,
       target: gated?.target ?? {relevance: null, relevanceDelta: null, perplexity: null, perplexityChange: null},
       worstOod: gated?.worstOod ?? null, failRateChange: gated?.failRateChange ?? null, failRateCohort: gated?.failRateCohort ?? null,
-      failedRules: gated?.failedRules ?? [], inconclusive: gated?.inconclusive ?? [],
-      objective: gated?.objective ?? null,
+      failedRules: gated?.failedRules ?? [], inconclusive: gated?.inconclusive ?? [], objective: gated?.objective ?? null,
     } satisfies CandidateSummary as CandidateSummary
   })
   if (seedMean === undefined) return summaries
@@ -125,7 +124,7 @@ export function gateCandidates(
     let configuration: ConfigurationSummary
     if (unfinished.length === 0) {
       const evaluationId = seedMean(members.map((m) => m.evaluationId!))
-      const gated = gateOne(evaluationId, `${label} seed-mean`)
+      const gated = gateOne(evaluationId)
       configuration = {
         label, seeds: members.length, evaluationId, gateId: gated.gateId, verdict: gated.verdict, target: gated.target, worstOod: gated.worstOod, failedRules: gated.failedRules,
         objective: gated.objective,
@@ -152,7 +151,6 @@ export function gateCandidates(
 function gateEvaluation(
   db: Store,
   evaluationId: number,
-  label: string,
   baselineEvaluationId: number,
   base: ReturnType<typeof cohortMetrics>,
   gate: GateSettings,
@@ -160,14 +158,15 @@ function gateEvaluation(
 ) {
   const report = runCheck(db, {
     candidate: String(evaluationId), baseline: String(baselineEvaluationId), rules: gate.rules,
-    confidence: gate.confidence, resamples: gate.resamples, seed: deriveSeed(gate.seed, `gate:${label}`), onSharedRecords: false,
+    confidence: gate.confidence, resamples: gate.resamples, seed: gate.seed, onSharedRecords: false,
   })
-  const rows: GateRow[] = report.results
+  // Rendered from the stored view (as check, runs show and the report are); the computed rows only when the store refused them.
+  const rows: readonly StoredGateRow[] = report.gateId === null ? report.results : (storedGateReport(db, report.gateId)?.results ?? report.results)
   const metricOf = (rows: typeof base, metric: string) => rows.filter((r) => r.metric === metric && roles.get(r.cohort) === 'target')
   const mine = cohortMetrics(db, evaluationId)
   const pair = (metric: string) => ({value: mean(metricOf(mine, metric).map((r) => r.value)), base: mean(metricOf(base, metric).map((r) => r.value))})
   const rel = pair('relevance'), ppl = pair('perplexity')
-  const worstFailRate = rows.filter((r) => r.metric === 'failRate' && r.delta !== null).reduce<GateRow | null>((m, r) => (m === null || r.delta! > m.delta! ? r : m), null)
+  const worstFailRate = rows.filter((r) => r.metric === 'failRate' && r.delta !== null).reduce<StoredGateRow | null>((m, r) => (m === null || r.delta! > m.delta! ? r : m), null)
   return {
     verdict: report.verdict,
     gateId: report.gateId,
@@ -180,7 +179,7 @@ function gateEvaluation(
     worstOod: worstOod(rows, roles),
     failRateChange: worstFailRate?.delta ?? null,
     failRateCohort: worstFailRate?.cohort ?? null,
-    inconclusive: rows.filter((r) => r.status === 'pass' && r.inconclusive).map((r) => ({rule: r.rule, cohort: r.cohort, recordsNeeded: r.recordsNeeded, records: r.records})),
+    inconclusive: rows.filter((r) => r.status === 'pass' && r.inconclusive === true).map((r) => ({rule: r.rule, cohort: r.cohort, recordsNeeded: r.recordsNeeded ?? null, records: r.records ?? 0})),
     failedRules: [...new Set(rows.filter((r) => r.status === 'fail').map((r) => `${r.rule} (${r.cohort})`))],
   }
 }
@@ -190,9 +189,9 @@ function gateEvaluation(
  * fail rate — the one furthest beyond its limit, in limits), else the worst perplexity rise, else
  * the worst relevance drop.
  */
-function worstOod(rows: readonly GateRow[], roles: ReadonlyMap<string, CohortRole>): CandidateSummary['worstOod'] {
+function worstOod(rows: readonly StoredGateRow[], roles: ReadonlyMap<string, CohortRole>): CandidateSummary['worstOod'] {
   const ood = rows.filter((r) => roles.get(r.cohort) === 'ood' && r.delta !== null && r.ciLow !== null && r.ciHigh !== null)
-  const beyond = (r: GateRow) => Math.abs(r.delta! - (r.limit ?? 0)) / Math.max(Math.abs(r.limit ?? 0), 1e-9)
+  const beyond = (r: StoredGateRow) => Math.abs(r.delta! - (r.limit ?? 0)) / Math.max(Math.abs(r.limit ?? 0), 1e-9)
   const failed = ood.filter((r) => r.status === 'fail' && r.metric !== 'perplexity')
   const ppl = ood.filter((r) => r.metric === 'perplexity')
   const pick =
@@ -200,8 +199,8 @@ function worstOod(rows: readonly GateRow[], roles: ReadonlyMap<string, CohortRol
       ? failed.reduce((a, b) => (beyond(b) > beyond(a) ? b : a))
       : ppl.length > 0
         ? ppl.reduce((a, b) => (b.delta! > a.delta! ? b : a))
-        : ood.filter((r) => r.metric === 'relevance').reduce<GateRow | null>((a, b) => (a === null || b.delta! < a.delta! ? b : a), null)
-  return pick ? {cohort: pick.cohort, metric: pick.metric, delta: pick.delta!, ciLow: pick.ciLow!, ciHigh: pick.ciHigh!, relative: pick.relative} : null
+        : ood.filter((r) => r.metric === 'relevance').reduce<StoredGateRow | null>((a, b) => (a === null || b.delta! < a.delta! ? b : a), null)
+  return pick ? {cohort: pick.cohort, metric: pick.metric, delta: pick.delta!, ciLow: pick.ciLow!, ciHigh: pick.ciHigh!, relative: pick.relative === true} : null
 }
 
 /** A candidate's target gain: the drop in target perplexity, or (without perplexity) the rise in target relevance. */

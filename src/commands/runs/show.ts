@@ -5,12 +5,14 @@ import {readDbFromFlags} from '../../cli/context.js'
 import {storedRangeTest} from '../../find-lr/from-store.js'
 import type {FindLrPlan} from '../../find-lr/plan.js'
 import {lrList, suggestionTable} from '../../report/find-lr-report.js'
-import {runTables} from '../../report/table.js'
+import {storedGateReport} from '../../gate/stored-report.js'
+import {gateTable, runTables} from '../../report/table.js'
 import {readRun} from '../../store/runs-read.js'
+import {inert} from '../../util/inert.js'
 import {runTrainerNotes} from '../../store/trainer-notes.js'
 
 export default class RunsShow extends LrgateCommand<typeof RunsShow> {
-  static override summary = "Show one run: its settings, candidates, their evaluations and the gate's verdicts."
+  static override summary = "Show one run: its settings, candidates, their evaluations and each candidate's stored gate rows."
 
   static override examples = [
     {description: 'Run 3 as tables', command: '<%= config.bin %> <%= command.id %> 3'},
@@ -28,12 +30,22 @@ export default class RunsShow extends LrgateCommand<typeof RunsShow> {
       // A find-lr run's candidate is its curve: show the suggestions it gives.
       const rangeTest = run.run.kind === 'find-lr' ? storedRangeTest(db, run.run.id, run.config as FindLrPlan) : null
       const notes = runTrainerNotes(db, run.run.id)
+      // Each candidate's stored gate decision, from the one view check, the sweep summary and the report render.
+      const gates = run.candidates.flatMap((c) => {
+        const gate = c.gateId === null ? undefined : storedGateReport(db, c.gateId)
+        return gate === undefined ? [] : [{candidateId: c.id, candidateLabel: c.label, ...gate}]
+      })
       if (this.flags.json) {
-        const body = rangeTest === null ? run : {...run, rangeTest: {suggestions: rangeTest.suggestions, anchor: rangeTest.anchor, candidates: rangeTest.candidates}}
+        const withGates = {...run, gates}
+        const body = rangeTest === null ? withGates : {...withGates, rangeTest: {suggestions: rangeTest.suggestions, anchor: rangeTest.anchor, candidates: rangeTest.candidates}}
         this.printJson(notes.length === 0 ? body : {...body, trainerNotes: notes})
         return
       }
       for (const line of runTables(run)) this.say(line)
+      for (const gate of gates) {
+        this.say(`Gate #${gate.gateId}: ${inert(gate.candidateLabel)} against ${inert(gate.baseline.label)} (#${gate.baseline.id})`)
+        this.say(gateTable(gate))
+      }
       for (const note of notes) {
         for (const warning of note.warnings) this.say(`${note.label}: warning: ${warning}`)
         if (note.logTail !== null) this.say([`${note.label}: the trainer's last ${note.logTail.length} log lines:`, ...note.logTail.map((l) => `  | ${l}`)].join('\n'))
