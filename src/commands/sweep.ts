@@ -24,6 +24,7 @@ Candidates run in worker processes (--parallel); progress goes to stderr. With -
     {description: 'Your own learning rates and length', command: '<%= config.bin %> <%= command.id %> --lr 3e-5,1e-4,3e-4 --steps 200'},
     {description: 'A linear decay with 20 warmup steps instead of the configured schedule', command: '<%= config.bin %> <%= command.id %> --type linear --warmup-steps 20'},
     {description: 'Weekly retrain on a new data version; fail the job when nothing may ship', command: '<%= config.bin %> <%= command.id %> --train food-train@2 --name weekly-$(date +%F) --gate'},
+    {description: 'What a sweep would train, and roughly how long and how much disk it takes, without running it', command: '<%= config.bin %> <%= command.id %> --lr 1e-5,1e-4 --method full,lora --dry-run'},
     {description: 'Continue a sweep that was interrupted or killed (failed candidates are rerun)', command: '<%= config.bin %> <%= command.id %> --resume 3'},
     {description: 'Your own PyTorch trainer per candidate (examples/pytorch-trainer)', command: '<%= config.bin %> <%= command.id %> --trainer "/usr/bin/python3 examples/pytorch-trainer/train.py --config {config}"'},
     {description: 'Which method and remedy may ship: full vs LoRA, with and without replay, and a 50/50 weight interpolation', command: '<%= config.bin %> <%= command.id %> --method full,lora --lora-rank 8 --replay 0,0.25 --interpolate 1,0.5'},
@@ -47,6 +48,7 @@ Candidates run in worker processes (--parallel); progress goes to stderr. With -
       description: 'fine-tune each candidate with your own trainer: a command template with {lr} {steps} {warmup_steps} {batch_size} {seed} {candidate} {base} {train} {output_dir} {config} {resume_from} (README "Your own trainer") [default: trainer.command]',
       helpValue: '<template>',
     }),
+    'dry-run': Flags.boolean({description: 'list the candidates, their steps and the estimated time and disk, and stop: nothing is trained or written', exclusive: ['resume']}),
     'early-stopping': Flags.boolean({description: 'prune hopeless candidates by successive halving [default: sweep.earlyStopping.enabled: auto, on for 6 or more learning rates]', allowNo: true}),
     method: Flags.string({description: 'fine-tune methods, comma-separated: full, lora [default: sweep.methods]', helpValue: '<full,lora>'}),
     'lora-rank': Flags.string({description: 'LoRA rank (alpha follows as 2 x rank unless --lora-alpha) [default: 8]', helpValue: '<n>'}),
@@ -61,7 +63,7 @@ Candidates run in worker processes (--parallel); progress goes to stderr. With -
   public async run(): Promise<void> {
     const {flags} = this
     const dbPath = resolveDbPath(flags.db)
-    const {resume, ...planFlags} = flags
+    const {resume, 'dry-run': dryRun, ...planFlags} = flags
     // A run has one live owner: a second --resume exits 2 here, naming it, before anything slow
     // (the engine's modules below take seconds to load on a busy machine).
     if (resume !== undefined && !existsSync(dbPath)) throw new InputError(`--resume ${resume}: there is no database at ${dbPath}; give --db the database of that run.`)
@@ -76,6 +78,14 @@ Candidates run in worker processes (--parallel); progress goes to stderr. With -
     const {renderSweepTable, recommendationLine} = await import('../report/sweep-table.js')
     const {config, file} = configFromFlags(flags)
     const plan = resume === undefined ? planSweep(config, file, planFlags) : undefined
+    if (dryRun && plan) {
+      const {dryRunSweep} = await import('../sweep/dry-run.js')
+      const {dryRunLines} = await import('../report/dry-run.js')
+      const planned = await dryRunSweep(plan, dbPath)
+      if (flags.json) this.printJson({dryRun: true, ...planned})
+      else for (const line of dryRunLines(planned)) this.say(line)
+      return
+    }
     const backend = await initBackend(plan?.backend ?? flags.backend ?? config.backend)
     this.note(`backend: ${backend.name} (${backend.reason})`)
     const progress = createProgress(process.stderr)

@@ -49,7 +49,9 @@ describe('lrgate datasets (CLI)', () => {
 
     const json = lrgate(cwd, 'list', '--json')
     assert.equal(json.code, 0, json.stderr)
-    const list = JSON.parse(json.stdout) as Array<{ref: string; source: string; records: number; hash: string; cohorts: Record<string, {role: string; records: number}>}>
+    const parsed = JSON.parse(json.stdout) as {schemaVersion: number; datasets: Array<{ref: string; source: string; records: number; hash: string; cohorts: Record<string, {role: string; records: number}>}>}
+    assert.equal(parsed.schemaVersion, 1)
+    const list = parsed.datasets
     assert.deepEqual(
       list.map((d) => `${d.ref} ${d.source}`),
       ['tiny-eval@1 local', 'example-eval@1 shipped', 'example-eval@2 shipped', 'example-pretrain@1 shipped', 'example-pretrain@2 shipped', 'food-train@1 shipped'],

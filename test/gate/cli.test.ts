@@ -191,3 +191,24 @@ describe('table width', () => {
     }
   })
 })
+
+describe('--json', () => {
+  it('every JSON result is an object whose first key is schemaVersion', () => {
+    const outputs = [
+      run('eval', '--outputs', 'base.jsonl', '--dataset', 'synthetic-eval@1', '--label', 'json-probe', '--json'),
+      run('check', '--candidate', 'json-probe', '--baseline', 'base-model', '--json'),
+      run('runs', 'list', '--json'),
+      run('runs', 'prune', '--dry-run', '--json'),
+      run('datasets', 'list', '--json'),
+      run('datasets', 'verify', 'synthetic-eval@1', '--json'),
+      run('schedule', '--type', 'cosine', '--lr', '1e-3', '--steps', '5', '--json'),
+      run('baseline', 'promote', 'json-probe', '--json'),
+    ]
+    for (const r of outputs) {
+      assert.equal(r.status, 0, r.stderr)
+      const parsed = JSON.parse(r.stdout) as Record<string, unknown>
+      assert.equal(Object.keys(parsed)[0], 'schemaVersion', r.stdout.slice(0, 200))
+      assert.equal(parsed.schemaVersion, 1)
+    }
+  })
+})
