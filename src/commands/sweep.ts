@@ -20,7 +20,7 @@ export default class Sweep extends LrgateCommand<typeof Sweep> {
 Candidates run in worker processes (--parallel); progress goes to stderr. With --trainer (or trainer.command) each candidate is fine-tuned by your own command instead, in its own process group; a candidate whose trainer fails, is killed or times out is marked failed and the others go on. Ctrl-C or SIGTERM (CI cancellation, timeout, docker stop) stops cleanly at the next checkpoint within 10 s, marks the run interrupted and prints the --resume command (exit 130 / 143); a run has one live owner (a second --resume of it exits 2, naming the owner); a killed sweep resumes from its checkpoints without redoing finished candidates. Exit 0 when the sweep completed whatever the verdicts, failed candidates included (--gate: exit 1 when nothing is recommended: no candidate passes the gate, or none that passes improves sweep.objective — target perplexity by default — on the model it would replace), 2 on bad input.`
 
   static override examples = [
-    {description: 'The shipped example (about 10 minutes on 2 cores)', command: '<%= config.bin %> <%= command.id %>'},
+    {description: 'The shipped example (506 s on a busy 2-core machine, README "The main job")', command: '<%= config.bin %> <%= command.id %>'},
     {description: 'Your own learning rates and length', command: '<%= config.bin %> <%= command.id %> --lr 3e-5,1e-4,3e-4 --steps 200'},
     {description: 'A linear decay with 20 warmup steps instead of the configured schedule', command: '<%= config.bin %> <%= command.id %> --type linear --warmup-steps 20'},
     {description: 'Weekly retrain on a new data version; fail the job when nothing may ship', command: '<%= config.bin %> <%= command.id %> --train food-train@2 --name weekly-$(date +%F) --gate'},
@@ -120,7 +120,7 @@ Candidates run in worker processes (--parallel); progress goes to stderr. With -
     } else {
       const {stepsTrained, stepsPlanned} = outcome.compute
       const saved = stepsTrained < stepsPlanned ? `; early stopping trained ${stepsTrained} of ${stepsPlanned} steps (${(stepsPlanned / stepsTrained).toFixed(1)}x less)` : ''
-      this.say(`Sweep ${inert(outcome.name)} (run ${outcome.runId}): ${plural(outcome.candidates.length, 'candidate')} in ${Math.round(outcome.seconds)} s; gated against ${inert(outcome.baseline?.label ?? '–')}${outcome.baseline?.note ? ` (${outcome.baseline.note})` : ''}${saved}.`)
+      this.say(`Sweep ${inert(outcome.name)} (run ${outcome.runId}): ${plural(outcome.candidates.length, 'candidate')} in ${Math.round(outcome.seconds)} s; gated against ${inert(outcome.baseline?.named ?? outcome.baseline?.label ?? '–')}${outcome.baseline?.note ? ` (${outcome.baseline.note})` : ''}${saved}.`)
       this.say(renderSweepTable(outcome))
       this.say(recommendationLine(outcome))
       this.say(`Details: ${hint(`runs show ${outcome.runId}`)} · HTML report: ${hint(`report ${outcome.runId}`)}`)

@@ -121,7 +121,7 @@ export function objectiveText(c: CandidateSummary, outcome: Pick<SweepOutcome, '
 /** One plain sentence: what to ship, or why nothing may. */
 export function recommendationLine(outcome: SweepOutcome): string {
   const r = outcome.recommended
-  const against = inert(outcome.baseline?.label ?? '–')
+  const against = inert(outcome.baseline?.named ?? outcome.baseline?.label ?? '–')
   if (r) {
     const gain =
       objectiveText(r, outcome) ?? (r.target.perplexityChange !== null ? `target perplexity ${pct(r.target.perplexityChange)}` : `target relevance ${signed(r.target.relevanceDelta)}`)

@@ -47,7 +47,8 @@ export interface SweepOutcome {
   /** the signal that interrupted the sweep (SIGINT: exit 130, SIGTERM: exit 143), if one did */
   signal: StopSignal | null
   baseEvaluationId: number | null
-  baseline: {evaluationId: number; label: string; note: string | null} | null
+  /** what the candidates were gated against; `named`: how every view names it ("the promoted model (week-1/lr-1e-4)") */
+  baseline: {evaluationId: number; label: string; note: string | null; named?: string} | null
   candidates: CandidateSummary[]
   recommended: CandidateSummary | null
   /**
@@ -161,7 +162,9 @@ export async function runSweep(request: SweepRequest): Promise<SweepOutcome> {
     ctx.lock.release()
     return {runId, name, status: 'interrupted', signal: shutdown.signal, baseEvaluationId: run.baseEvaluationId, baseline: null, candidates: [], recommended: null, compute, seconds}
   }
-  const baseline = baselineEvaluation(ctx, run.baseEvaluationId)
+  const stored = baselineEvaluation(ctx, run.baseEvaluationId)
+  const kept = keptModel(ctx)
+  const baseline = {...stored, named: kept.startsWith('the baseline') ? stored.label : `${kept} (${stored.label})`}
   const roles = new Map<string, CohortRole>(Object.entries(ctx.evalSet.manifest.cohorts).map(([k, v]) => [k, v.role]))
   const {gate} = ctx.plan
   const settings = {rules: gate.rules, confidence: gate.confidence, resamples: gate.resamples, seed: ctx.plan.seed, objective: ctx.plan.objective}

@@ -228,7 +228,7 @@ describe('lrgate report (CLI)', () => {
     const r = run('report', 'latest', '--json')
     assert.equal(r.status, 0, r.stderr)
     const out = JSON.parse(r.stdout) as {file: string; charts: number}
-    assert.deepEqual(out, {file: join(dir, `lrgate-report-${runId}.html`), charts: 6})
+    assert.deepEqual(out, {schemaVersion: 1, file: join(dir, `lrgate-report-${runId}.html`), charts: 6})
     assert.equal(svgCount(readFileSync(out.file, 'utf8')), 6)
     const named = run('report', String(runId), '--out', 'sub/r.html')
     assert.equal(named.status, 0, named.stderr)
