@@ -34,11 +34,13 @@ export abstract class LrgateCommand<T extends typeof Command> extends Command {
 
   protected flags!: CommandFlags<T>
   protected args!: CommandArgs<T>
+  /** Every positional argument as given (what a command with `strict = false` takes, e.g. merge's SHARD.db …). */
+  protected positional: string[] = []
 
   public override async init(): Promise<void> {
     await super.init()
     const ctor = this.ctor as typeof LrgateCommand & T
-    const {args, flags} = await this.parse({
+    const {args, argv, flags} = await this.parse({
       args: ctor.args,
       baseFlags: (super.ctor as typeof LrgateCommand).baseFlags,
       flags: ctor.flags,
@@ -47,6 +49,7 @@ export abstract class LrgateCommand<T extends typeof Command> extends Command {
     this.flags = flags as CommandFlags<T>
     this.args = args as CommandArgs<T>
     if (this.flags.wide) setTableWidth(null)
+    this.positional = argv.map(String)
   }
 
   /** Writes a line to stdout unless --json asked for machine output only. */

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {LrgateCommand} from '../cli/base-command.js'
+import {type CiEngine, initCi} from '../init/ci.js'
 import {initProject, NEXT_STEPS} from '../init/write.js'
 
 export default class Init extends LrgateCommand<typeof Init> {
@@ -16,12 +17,20 @@ Existing files are never overwritten without --force.`
     {description: 'Scaffold the current repository; CI installs lrgate from a tarball committed in it', command: '<%= config.bin %> <%= command.id %> --install-from vendor/lrgate-0.1.0.tgz'},
     {description: 'CI installs lrgate from a git repository', command: '<%= config.bin %> <%= command.id %> --install-from git+https://github.com/you/lrgate.git'},
     {description: 'The repository is an npm project with lrgate in its devDependencies ("npm ci" installs it)', command: '<%= config.bin %> <%= command.id %>'},
+    {description: 'A GitHub Actions workflow that runs the sweep as 4 matrix shards and merges them', command: '<%= config.bin %> <%= command.id %> --ci github-matrix --shards 4 --install-from vendor/lrgate-0.1.0.tgz'},
+    {description: 'A Kubernetes Indexed Job (and its merge Job) for 8 shards', command: '<%= config.bin %> <%= command.id %> --ci kubernetes --shards 8'},
+    {description: 'A Slurm sbatch --array script', command: '<%= config.bin %> <%= command.id %> --ci slurm'},
     {description: 'Scaffold another folder, replacing files written before', command: '<%= config.bin %> <%= command.id %> --dir ../my-model --force'},
   ]
 
   static override flags = {
     dir: Flags.string({description: 'project folder to write into [default: the working directory]', helpValue: '<path>'}),
     force: Flags.boolean({description: 'overwrite lrgate.config.yaml and the workflow when they exist'}),
+    ci: Flags.string({
+      description: 'write a template that runs one sweep as shards on an engine you have, then merges them (docs/init.md): a GitHub Actions matrix, a Kubernetes Indexed Job, or a Slurm job array; instead of the starter config and weekly workflow',
+      options: ['github-matrix', 'kubernetes', 'slurm'],
+    }),
+    shards: Flags.integer({description: 'with --ci: how many shards (matrix jobs, Job completions, array tasks) [default: 4]', dependsOn: ['ci']}),
     'install-from': Flags.string({
       description: 'where CI installs lrgate from with "npm install -g": a tarball made by "npm pack" (a path inside the project, or a URL) or a git URL [default: the project\'s package.json, which must list lrgate]',
       helpValue: '<tarball|url>',
@@ -29,6 +38,16 @@ Existing files are never overwritten without --force.`
   }
 
   public async run(): Promise<void> {
+    if (this.flags.ci !== undefined) {
+      const engine = this.flags.ci as CiEngine
+      const written = initCi({dir: this.flags.dir ?? process.cwd(), engine, shards: this.flags.shards ?? 4, force: this.flags.force, installFrom: this.flags['install-from']})
+      if (this.flags.json) this.printJson(written)
+      else {
+        for (const file of written.written) this.say(`wrote ${file}`)
+        this.say(`Next: read docs/init.md ("Sharded sweeps"): every shard needs the same config, data and base model; lrgate merge joins the shard databases.`)
+      }
+      return
+    }
     const result = initProject({dir: this.flags.dir ?? process.cwd(), force: this.flags.force, installFrom: this.flags['install-from']})
     if (this.flags.json) {
       this.printJson(result)

@@ -27,6 +27,7 @@ Candidates run in worker processes (--parallel); progress goes to stderr. With -
     {description: 'What a sweep would train, and roughly how long and how much disk it takes, without running it', command: '<%= config.bin %> <%= command.id %> --lr 1e-5,1e-4 --method full,lora --dry-run'},
     {description: 'Continue a sweep that was interrupted or killed (failed candidates are rerun)', command: '<%= config.bin %> <%= command.id %> --resume 3'},
     {description: 'Your own PyTorch trainer per candidate (examples/pytorch-trainer)', command: '<%= config.bin %> <%= command.id %> --trainer "/usr/bin/python3 examples/pytorch-trainer/train.py --config {config}"'},
+    {description: 'Shard 2 of 4 of one sweep on this machine (lrgate merge joins the shard databases)', command: '<%= config.bin %> <%= command.id %> --shard 2/4 --name sweep-2024-06-03 --db shard-2.db'},
     {description: 'Which method and remedy may ship: full vs LoRA, with and without replay, and a 50/50 weight interpolation', command: '<%= config.bin %> <%= command.id %> --method full,lora --lora-rank 8 --replay 0,0.25 --interpolate 1,0.5'},
   ]
 
@@ -57,6 +58,10 @@ Candidates run in worker processes (--parallel); progress goes to stderr. With -
     'replay-data': Flags.string({description: 'general text for replay, name@version or folder [default: datasets.replay]', helpValue: '<dataset>'}),
     interpolate: Flags.string({description: 'WiSE-FT: also evaluate base + alpha (tuned - base) for each alpha < 1, e.g. 1,0.5 [default: sweep.interpolate]', helpValue: '<a,b>'}),
     seeds: Flags.string({description: 'fine-tunes per configuration, each with its own seed [default: sweep.seeds]', helpValue: '<n>'}),
+    shard: Flags.string({
+      description: 'run one shard of the sweep: the configurations whose index mod N is I, into this database (needs --name); auto/N takes I from JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID or LRGATE_SHARD_INDEX; join the shards with lrgate merge',
+      helpValue: '<I/N|auto/N>',
+    }),
     ...scheduleFlags,
   }
 
@@ -124,6 +129,9 @@ Candidates run in worker processes (--parallel); progress goes to stderr. With -
       this.say(renderSweepTable(outcome))
       this.say(recommendationLine(outcome))
       this.say(`Details: ${hint(`runs show ${outcome.runId}`)} · HTML report: ${hint(`report ${outcome.runId}`)}`)
+      if (plan?.shard) {
+        this.say(`This is shard ${plan.shard.index}/${plan.shard.count} of sweep ${inert(outcome.name)}: its verdicts and recommendation cover this shard only; join the shards with ${hint('merge SHARD.db… --into DEST.db')}.`)
+      }
     }
     if (flags.gate && outcome.recommended === null) process.exitCode = 1
   }

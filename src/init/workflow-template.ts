@@ -13,7 +13,8 @@ export type LrgateInstall = {kind: 'global'; source: string} | {kind: 'dependenc
 // GitHub expressions, kept out of the template literal so `${{` needs no escaping below.
 const gh = (expression: string) => '${{ ' + expression + ' }}'
 
-function setupSteps(install: LrgateInstall): string {
+/** The steps every job of a written workflow starts with: checkout, Node 20, OpenBLAS and lrgate. */
+export function setupSteps(install: LrgateInstall): string {
   const lines = ['      - uses: actions/checkout@v4', '      - uses: actions/setup-node@v4', '        with:', '          node-version: 20']
   if (install.kind === 'dependency') lines.push('          cache: npm')
   lines.push(

@@ -222,6 +222,24 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE evaluations ADD COLUMN seed_mean_of TEXT;  -- JSON list of the evaluation ids averaged; NULL for one model's evaluation
   `,
+
+  // 7: sweeps sharded across machines (sweep --shard I/N) and merged (lrgate merge). Every run gets a
+  //    unique id and its plan's hash: shards with one name and plan hash are one sweep. merged_runs
+  //    records which source runs a destination run holds, so merging a shard twice adds nothing.
+  `
+  ALTER TABLE runs ADD COLUMN uid TEXT;        -- random, 16 hex; NULL in runs made before migration 7
+  ALTER TABLE runs ADD COLUMN plan_hash TEXT;  -- sha256 of the sweep plan without name, shard and paths (sweep/shard.ts planHash)
+  ALTER TABLE runs ADD COLUMN shard TEXT;      -- "I/N" for sweep --shard; NULL for a whole sweep (or a merged one)
+  CREATE UNIQUE INDEX runs_uid ON runs(uid);
+
+  CREATE TABLE merged_runs (
+    source_uid TEXT PRIMARY KEY,               -- the uid of the run copied in (a shard's run)
+    run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    shard      TEXT,                           -- its "I/N"
+    source     TEXT NOT NULL,                  -- the database file it came from
+    merged_at  TEXT NOT NULL
+  );
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

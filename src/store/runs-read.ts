@@ -21,6 +21,10 @@ export interface RunRow {
   candidates: number
   createdAt: string
   finishedAt: string | null
+  /** unique id, plan hash and shard ("I/N") — NULL in runs made before store migration 7 */
+  uid: string | null
+  planHash: string | null
+  shard: string | null
 }
 
 export interface CandidateRow {
@@ -53,7 +57,7 @@ const SELECT_RUN = `
          r.base_evaluation_id AS baseEvaluationId, r.recommended_candidate_id AS recommendedCandidateId,
          (SELECT label FROM candidates c WHERE c.id = r.recommended_candidate_id) AS recommendedLabel,
          (SELECT count(*) FROM candidates c WHERE c.run_id = r.id) AS candidates,
-         r.created_at AS createdAt, r.finished_at AS finishedAt
+         r.created_at AS createdAt, r.finished_at AS finishedAt, r.uid, r.plan_hash AS planHash, r.shard
   FROM runs r`
 
 const SELECT_CANDIDATE = `

@@ -32,6 +32,11 @@ export function setRunName(store: Store, id: number, name: string): void {
   sql(store).prepare('UPDATE runs SET name = ? WHERE id = ?').run(name, id)
 }
 
+/** A run's unique id, plan hash and shard ("I/N", or null): what `lrgate merge` matches shards by. */
+export function setRunIdentity(store: Store, id: number, identity: {uid: string; planHash: string | null; shard: string | null}): void {
+  sql(store).prepare('UPDATE runs SET uid = ?, plan_hash = ?, shard = ? WHERE id = ?').run(identity.uid, identity.planHash, identity.shard, id)
+}
+
 /** What the HTML report shows beyond RunRow: the stored config, the backend's reason, the datasets. */
 export interface RunExtras {
   config: unknown

@@ -8,6 +8,7 @@ import {flagName, type KeyNamer} from '../schedule/check.js'
 import {scheduleSpecFromFlags, type ScheduleFlagValues} from '../schedule/from-flags.js'
 import type {ScheduleSpec} from '../schedule/spec.js'
 import {type Method, normalizeMethod, parseLoraNumber, parseMethodList, parseShareList} from './grid.js'
+import {parseShard, type Shard} from './shard.js'
 import {planTrainer, type TrainerPlan} from './trainer-plan.js'
 
 /** Everything a sweep needs, resolved from config and flags; stored with the run for --resume. */
@@ -44,6 +45,8 @@ export interface SweepPlan {
   gate: Config['gate']
   /** sweep.objective; absent in plans stored before it (target perplexity) */
   objective?: Config['sweep']['objective']
+  /** `--shard I/N`: this process runs the configurations whose index mod N is I (shard.ts); absent or null: all */
+  shard?: Shard | null
   /** an external trainer per candidate (README "Your own trainer"); null: the built-in engine */
   trainer?: TrainerPlan | null
   /** where evaluator paths in the config are relative to */
@@ -72,6 +75,7 @@ export interface SweepFlags extends ScheduleFlagValues {
   interpolate?: string
   seeds?: string
   trainer?: string
+  shard?: string
 }
 
 /** `example` is the shipped base model; anything else a model directory (relative to cwd). */
@@ -114,7 +118,7 @@ export function planSweep(config: Config, configFile: string | null, flags: Swee
       throw new InputError(`${given.join(', ')} cannot be combined with ${source}: LoRA, replay and interpolation are the built-in engine's, and a command template has no placeholder for them; drop one of the two.`)
     }
   }
-  const {lr: _lr, steps: _steps, trainer: _trainer, method: _m, 'lora-rank': _r, 'lora-alpha': _a, replay: _rp, 'replay-data': _rd, interpolate: _i, seeds: _sd, ...scheduleFlags} = flags
+  const {lr: _lr, steps: _steps, trainer: _trainer, shard: _shard, method: _m, 'lora-rank': _r, 'lora-alpha': _a, replay: _rp, 'replay-data': _rd, interpolate: _i, seeds: _sd, ...scheduleFlags} = flags
   const fromFlags = scheduleSpecFromFlags(scheduleFlags, {spec: config.sweep.schedule, source: 'sweep.schedule', name: configKeyNamer('sweep.schedule')})
   const {lr: _l, steps: _s, ...schedule} = fromFlags.spec
   // How errors name each schedule key: the flag or config key the user set. The length is --steps, or
@@ -127,8 +131,14 @@ export function planSweep(config: Config, configFile: string | null, flags: Swee
     flags.steps !== undefined ? '--steps' : flags.epochs !== undefined ? `the length from --epochs ${flags.epochs}` : steps !== null ? 'sweep.steps' : `the length from sweep.epochs ${epochs}`
   if (steps !== null) for (const lr of lrs) validateSchedule({...schedule}, {lr, steps}, {name: scheduleKeyNamer(scheduleNames)})
 
+  const name = checkRunName(flags.name !== undefined ? '--name' : 'sweep.name', flags.name ?? config.sweep.name ?? null)
+  const shard = flags.shard === undefined ? null : parseShard(flags.shard)
+  if (shard !== null && name === null) {
+    throw new InputError(`--shard ${flags.shard} needs --name NAME (or sweep.name): every shard's database would otherwise call its run sweep-1, and lrgate merge joins shards by name.`)
+  }
   return {
-    name: checkRunName(flags.name !== undefined ? '--name' : 'sweep.name', flags.name ?? config.sweep.name ?? null),
+    name,
+    shard,
     seed: flags.seed !== undefined ? seedFlag(flags.seed) : config.seed,
     backend: flags.backend ?? config.backend,
     baseModel: resolveBaseModel(flags.base ?? config.baseModel, cwd),

@@ -1,3 +1,4 @@
+import {randomBytes} from 'node:crypto'
 import {existsSync, readFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {z} from 'zod'
@@ -15,11 +16,12 @@ import {insertCandidates, reopenFailedCandidates} from '../store/candidates.js'
 import {getStoredDataset, recordDatasetUse} from '../store/datasets.js'
 import {type Store, writeTransaction} from '../store/db.js'
 import {runCandidates} from '../store/runs-read.js'
-import {insertRun, runConfig, runExtras, setRunName, setRunBackend, setRunStatus} from '../store/runs.js'
+import {insertRun, runConfig, runExtras, setRunIdentity, setRunName, setRunBackend, setRunStatus} from '../store/runs.js'
 import {buildTokenStream, stepsForEpochs} from '../train/token-stream.js'
 import {planGridOf, scheduleKeyNamer, type SweepPlan} from './plan.js'
 import {expandGrid} from './grid.js'
 import {validateSchedule} from '../schedule/index.js'
+import {planHash, shardCandidates} from './shard.js'
 import {splitTraining} from './training-data.js'
 import {evaluationRoute} from './trainer-plan.js'
 import {hint} from '../util/invocation.js'
@@ -87,8 +89,13 @@ export function createRun(db: Store, prepared: PreparedSweep, backend: {name: st
     })
     const name = plan.name ?? `sweep-${runId}`
     setRunName(db, runId, name)
+    setRunIdentity(db, runId, {
+      uid: randomBytes(8).toString('hex'),
+      planHash: planHash({...plan, steps}, {train: prepared.trainSet, eval: prepared.evalSet, replay: prepared.replaySet}),
+      shard: plan.shard ? `${plan.shard.index}/${plan.shard.count}` : null,
+    })
     if (prepared.replaySet) recordDatasetUse(db, prepared.replaySet)
-    insertCandidates(db, runId, expandGrid(planGridOf(plan)).map((c) => {
+    insertCandidates(db, runId, shardCandidates(expandGrid(planGridOf(plan)), plan.shard).map((c) => {
       const folder = runsDir(runId, c.label.replaceAll(' ', '_'))
       const trained = c.parentIndex === null
       return {
