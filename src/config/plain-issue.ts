@@ -61,6 +61,8 @@ export function plainIssue(issue: z.core.$ZodIssue, value: unknown): string {
     case 'invalid_value':
       return `must be one of ${issue.values.map((v) => shown(v)).join(', ')}${value === undefined ? '' : ` (it is ${kindOf(value)})`}`
     case 'invalid_union': {
+      // a union with its own message (e.g. the evaluator list's) keeps it
+      if (issue.message !== 'Invalid input') return issue.message
       // e.g. `enabled: true | false | auto`: name each alternative's shape
       const options = issue.errors.flatMap((branch) => (branch.length === 1 && branch[0].path.length === 0 ? [alternative(branch[0])] : []))
       if (options.length !== issue.errors.length || options.some((o) => o === null)) return issue.message
