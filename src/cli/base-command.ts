@@ -4,6 +4,10 @@ import {InputError} from '../errors.js'
 import {resolveDbPath} from '../store/db.js'
 import {describeStorageFault} from '../store/storage-fault.js'
 import {safeJson, safeLines} from '../util/inert.js'
+import {setTableWidth} from '../report/table-width.js'
+
+/** The version of every `--json` shape (docs/json.md). */
+export const JSON_SCHEMA_VERSION = 1
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof LrgateCommand)['baseFlags'] & T['flags']>
 export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
@@ -25,6 +29,7 @@ export abstract class LrgateCommand<T extends typeof Command> extends Command {
     }),
     json: Flags.boolean({description: 'print a machine-readable result on stdout and nothing else', helpGroup: 'GLOBAL'}),
     debug: Flags.boolean({description: 'print stack traces of errors', helpGroup: 'GLOBAL'}),
+    wide: Flags.boolean({description: 'tables as wide as their content [default: no wider than the terminal, 120 columns without one]', helpGroup: 'GLOBAL'}),
   }
 
   protected flags!: CommandFlags<T>
@@ -43,6 +48,7 @@ export abstract class LrgateCommand<T extends typeof Command> extends Command {
     })
     this.flags = flags as CommandFlags<T>
     this.args = args as CommandArgs<T>
+    if (this.flags.wide) setTableWidth(null)
     this.positional = argv.map(String)
   }
 
@@ -56,8 +62,14 @@ export abstract class LrgateCommand<T extends typeof Command> extends Command {
     process.stderr.write(safeLines(line) + '\n')
   }
 
-  protected printJson(value: unknown): void {
-    process.stdout.write(safeJson(JSON.stringify(value, null, 2)) + '\n')
+  /**
+   * Prints the command's JSON result. Every result is an object whose first key is `schemaVersion`
+   * (JSON_SCHEMA_VERSION; docs/json.md gives each command's shape): it changes when a field is
+   * removed or changes meaning, never for an added field.
+   */
+  protected printJson(value: object): void {
+    const body = Array.isArray(value) ? {items: value} : value
+    process.stdout.write(safeJson(JSON.stringify({schemaVersion: JSON_SCHEMA_VERSION, ...body}, null, 2)) + '\n')
   }
 
   protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<never> {

@@ -83,7 +83,13 @@ Evaluations on different dataset hashes are refused unless --on-shared-records. 
         // decision the store refused is rendered from the computed rows (same view, gateId null).
         report = decided.gateId === null ? unstoredGateReport(db, decided) : storedGateReport(db, decided.gateId)!
       } else {
-        // Nothing may ship: a gate failure (exit 1) with the rows of the best completed candidate.
+        // Nothing may ship: a gate failure (exit 1) with the rows of the best completed candidate,
+        // against the baseline as scored on the run's eval data (its base evaluation's dataset).
+        if (unrecommended.baseEvaluationId !== null) {
+          const probe = {candidate: String(unrecommended.baseEvaluationId), baseline: request.baseline, onSharedRecords: request.onSharedRecords}
+          await this.reevaluateBaselineIfNeeded(db, probe, config, file)
+          request.baseline = probe.baseline
+        }
         const plain = checkWithoutRecommendation(db, unrecommended, request)
         report = {...plain, failures: []}
       }

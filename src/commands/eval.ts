@@ -21,7 +21,7 @@ export default class Eval extends LrgateCommand<typeof Eval> {
     },
     {
       description: 'Evaluate a model folder (generations and NLLs from the built-in engine)',
-      command: '<%= config.bin %> <%= command.id %> --model models/example-base --label base',
+      command: '<%= config.bin %> <%= command.id %> --model models/example-base --label base-model',
     },
     {
       description: 'Evaluate a served model (here "lrgate serve --model models/example-base --port 8000")',
@@ -53,6 +53,8 @@ export default class Eval extends LrgateCommand<typeof Eval> {
     const {runEval} = await import('../eval/run-eval.js')
     const {evaluationTable, failuresTable} = await import('../report/table.js')
     const {parseConfidence} = await import('../gate/options.js')
+    const {fractionProgress} = await import('../report/progress.js')
+    const progress = fractionProgress(process.stderr)
     const warnings: string[] = []
     // SIGINT and SIGTERM alike: generation stops between forward passes and nothing is stored.
     const {onShutdown} = await import('../process/shutdown.js')
@@ -79,19 +81,19 @@ export default class Eval extends LrgateCommand<typeof Eval> {
         backend: this.flags.backend ?? config.backend,
         cwd: process.cwd(),
         openStore: () => dbFromFlags(this.flags),
-        onProgress: this.flags.outputs !== undefined ? undefined : (f, phase) => process.stderr.write(`\r${phase} ${(f * 100).toFixed(0)}%   `),
+        onProgress: this.flags.outputs !== undefined ? undefined : (f, phase) => progress.update(f, phase),
         signal: stop.signal,
       })
     } catch (error) {
       if (!(error instanceof Interrupted) || shutdown.signal === null) throw error
-      if (this.flags.outputs === undefined) process.stderr.write('\n')
+      progress.end()
       this.note(`lrgate: ${shutdown.signal}: evaluation stopped; nothing was stored. Run the same command again to evaluate.`)
       process.exitCode = shutdown.exitCode()!
       return
     } finally {
       shutdown.dispose()
     }
-    if (this.flags.outputs === undefined) process.stderr.write('\n')
+    progress.end()
     for (const w of warnings) this.note(w)
     if (this.flags.json) {
       this.printJson(summary)

@@ -1,3 +1,4 @@
+import {plural} from '../util/plural.js'
 import {Args, Flags} from '@oclif/core'
 import {mkdirSync, writeFileSync} from 'node:fs'
 import {dirname, resolve} from 'node:path'
@@ -39,6 +40,6 @@ export default class Report extends LrgateCommand<typeof Report> {
     mkdirSync(dirname(file), {recursive: true})
     writeFileSync(file, report.html)
     if (this.flags.json) this.printJson({file, charts: report.charts})
-    else this.say(`wrote ${file}: run #${data.run.id}, ${data.candidates.length} candidates, ${report.charts} charts`)
+    else this.say(`wrote ${file}: run #${data.run.id}, ${plural(data.candidates.length, 'candidate')}, ${plural(report.charts, 'chart')}`)
   }
 }

@@ -38,6 +38,8 @@ export const DEFAULT_CONFIG: Config = {
     replay: [0],
     interpolate: [1],
     seeds: 1,
+    // The recommendation must lower target perplexity against the model it would replace (base or promoted).
+    objective: {metric: 'perplexity'},
     steps: 100,
     // 8 sequences of the model's context (256 characters for the example)
     batchSize: 8,

@@ -6,6 +6,7 @@ import type {z} from 'zod'
 import {formatPath, InputError} from '../errors.js'
 import {parseJsonText, readTextInput, stripBom} from '../util/json-input.js'
 import {CONFIG_FILES, DEFAULT_CONFIG} from './defaults.js'
+import {plainIssue} from './plain-issue.js'
 import {type Config, type ConfigFile, configFileSchema, configSchema} from './schema.js'
 
 export interface LoadedConfig {
@@ -64,10 +65,10 @@ export function parseConfigText(text: string, file: string): Config {
   }
 
   const parsed = configFileSchema.safeParse(raw)
-  if (!parsed.success) throw configError(name, parsed.error, lineOf)
+  if (!parsed.success) throw configError(name, parsed.error, lineOf, raw)
   const merged = mergeConfig(DEFAULT_CONFIG, parsed.data)
   const full = configSchema.safeParse(merged)
-  if (!full.success) throw configError(name, full.error, lineOf)
+  if (!full.success) throw configError(name, full.error, lineOf, merged)
   return full.data
 }
 
@@ -75,10 +76,11 @@ function configError(
   name: string,
   error: z.ZodError,
   lineOf: (path: readonly PropertyKey[]) => number | undefined,
+  raw: unknown,
 ): InputError {
   const issue = error.issues[0]
   let path = issue.path
-  let message = issue.message
+  let message = plainIssue(issue, valueAt(raw, issue.path))
   if (issue.code === 'unrecognized_keys') {
     path = [...issue.path, issue.keys[0]]
     message = `unknown key "${issue.keys[0]}"`
@@ -87,6 +89,16 @@ function configError(
   const where = line === undefined ? name : `${name}:${line}`
   const field = path.length > 0 ? ` field "${formatPath(path)}":` : ''
   return new InputError(`${where}:${field} ${message}; fix the config file.`)
+}
+
+/** The value at a zod issue path inside parsed config input (undefined when absent). */
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let here = root
+  for (const key of path) {
+    if (typeof here !== 'object' || here === null) return undefined
+    here = (here as Record<PropertyKey, unknown>)[key]
+  }
+  return here
 }
 
 /** Merges a config file over the defaults: objects merge key by key, lists and schedules replace. */

@@ -46,6 +46,9 @@ export const sweepSchema = z
     replay: z.array(z.number().gte(0).lt(1)).min(1),
     // WiSE-FT: also evaluate base + alpha (tuned - base) for each alpha < 1 (1 = the tuned model itself)
     interpolate: z.array(z.number().gte(0).lte(1)).min(1),
+    // what the recommendation must improve on the model it would replace (base, or gate.baseline such
+    // as the promoted model): a metric and a cohort glob (absent: the eval dataset's target cohorts)
+    objective: z.object({metric: z.string().min(1), cohorts: z.string().min(1).optional()}).strict(),
     // fine-tunes per configuration, each with its own seed
     seeds: z.number().int().positive(),
     steps: z.number().int().positive().optional(),

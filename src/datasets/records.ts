@@ -47,7 +47,7 @@ export function parseRecordLine(line: string, where: string): DatasetRecord {
 }
 
 /** A parsed line as a record whose fields have the right types (zod), or an InputError naming the field. */
-function recordOf(value: unknown, where: string): DatasetRecord {
+export function recordOf(value: unknown, where: string): DatasetRecord {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new InputError(`${where}: expected a JSON object, got ${describeValue(value)}; each line must be one record object.`)
   }
@@ -61,7 +61,7 @@ function recordOf(value: unknown, where: string): DatasetRecord {
 }
 
 /** The rules zod's shape cannot say: the input/reference/text combination and a declared cohort. */
-function checkRecord(record: DatasetRecord, where: string, cohorts: ReadonlySet<string>): void {
+export function checkRecord(record: DatasetRecord, where: string, cohorts: ReadonlySet<string>): void {
   const hasInput = record.input !== undefined
   const hasReference = record.reference !== undefined
   if (record.text === undefined && !(hasInput && hasReference)) {

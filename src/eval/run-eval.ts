@@ -3,6 +3,7 @@ import {basename, extname, resolve} from 'node:path'
 import type {Config} from '../config/schema.js'
 import {loadDataset} from '../datasets/load.js'
 import {displayUrl} from '../endpoint/display-url.js'
+import {checkLabel} from './label.js'
 import {InputError} from '../errors.js'
 import type {Store} from '../store/db.js'
 import {Interrupted} from '../util/cooperative.js'
@@ -45,13 +46,6 @@ export interface EvalRequest {
   signal?: AbortSignal
 }
 
-/** Labels that `lrgate check` would read as something else. */
-export function checkLabel(label: string): void {
-  if (/^\d+$/.test(label) || label === 'promoted' || label.startsWith('run:') || label.trim() === '') {
-    throw new InputError(`--label "${label}": a label may not be a number, "promoted" or start with "run:" (those name other things in lrgate check); choose another label.`)
-  }
-}
-
 /**
  * `lrgate eval`: loads the dataset and evaluators, gets outputs (file or model), checks they cover
  * the dataset, then scores and stores everything in one transaction.
@@ -63,7 +57,7 @@ export async function runEval(request: EvalRequest): Promise<EvaluationSummary> 
   }
   if (request.endpointModel !== undefined && endpointUrl === undefined) throw new InputError('--endpoint-model needs --endpoint <url>.')
   let label = request.label ?? defaultLabel(request, endpointUrl)
-  checkLabel(label)
+  checkLabel(label, request.label === undefined ? 'the default label (from the file or folder name; give --label)' : '--label')
   const dataset = await loadDataset(request.dataset, {cwd: request.cwd})
   const evaluators = await loadEvaluators({
     specs: request.config.eval.evaluators,
@@ -86,7 +80,7 @@ export async function runEval(request: EvalRequest): Promise<EvaluationSummary> 
     outputs = run.outputs
     if (request.label === undefined) {
       label = run.model
-      checkLabel(label)
+      checkLabel(label, 'the default label (the served model\'s name; give --label)')
     }
     served = {endpointUrl: source, endpointModel: run.model, tokenizer: run.tokenizer, ...(run.perplexityUnavailable === undefined ? {} : {perplexityUnavailable: run.perplexityUnavailable})}
     if (run.perplexityUnavailable !== undefined) {

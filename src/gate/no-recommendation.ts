@@ -1,6 +1,7 @@
 import type {Store as Db} from '../store/db.js'
 import {getStoredDataset} from '../store/datasets.js'
 import {cohortMetrics, getEvaluation} from '../store/evaluations.js'
+import {runConfig} from '../store/runs.js'
 import {type CandidateRow, getRun, latestSweepRun, type RunRow, runCandidates} from '../store/runs-read.js'
 import {type CheckRequest, runCheck} from './run-check.js'
 import type {GateReport, GateRow} from './types.js'
@@ -28,8 +29,12 @@ export function sweepWithoutRecommendation(db: Db, ref: string): RunRow | undefi
 export function checkWithoutRecommendation(db: Db, run: RunRow, request: CheckRequest): GateReport {
   const candidates = runCandidates(db, run.id)
   const completed = candidates.filter((c) => c.status === 'completed' && c.evaluationId !== null)
-  const best = bestTargetGain(db, run, completed)
-  const head = `run #${run.id} recommended no learning rate: none of its ${candidates.length} candidates passed the gate (${completed.length} completed)`
+  const passed = completed.filter((c) => c.verdict === 'pass')
+  const best = bestTargetGain(db, run, passed.length > 0 ? passed : completed)
+  const head =
+    passed.length > 0
+      ? `run #${run.id} recommended no learning rate: ${passed.length === 1 ? 'the one candidate that passes the gate does not improve' : `none of the ${passed.length} candidates that pass the gate improves`} ${objectiveOf(db, run)} on the model it would replace, so that model is kept`
+      : `run #${run.id} recommended no learning rate: none of its ${candidates.length} ${candidates.length === 1 ? 'candidate' : 'candidates'} passed the gate (${completed.length} completed)`
   if (best === undefined) {
     const rows = candidates.map((c) => statusRow(`candidate ${c.label}`, `${head}; ${c.label} ${c.status}${c.statusReason ? `: ${c.statusReason}` : ''}`))
     const none = {id: 0, label: 'none'}
@@ -40,8 +45,16 @@ export function checkWithoutRecommendation(db: Db, run: RunRow, request: CheckRe
     }
   }
   const report = runCheck(db, {...request, candidate: String(best.evaluationId)})
-  const first = statusRow(`candidate ${best.label}`, `${head}; rows below are ${best.label}'s, the completed candidate with the largest target gain`)
+  const which = passed.length > 0 ? 'the passing candidate' : 'the completed candidate'
+  const first = statusRow(`candidate ${best.label}`, `${head}; rows below are ${best.label}'s, ${which} with the largest target gain`)
   return {...report, verdict: 'fail', results: [first, ...report.results]}
+}
+
+/** The run's sweep.objective as a sentence names it (its stored plan; target perplexity when absent). */
+function objectiveOf(db: Db, run: RunRow): string {
+  const plan = runConfig(db, run.id)?.config as {objective?: {metric?: unknown; cohorts?: unknown}} | null
+  const metric = typeof plan?.objective?.metric === 'string' ? plan.objective.metric : 'perplexity'
+  return typeof plan?.objective?.cohorts === 'string' ? `${metric} on ${plan.objective.cohorts}` : `target ${metric}`
 }
 
 /** The completed candidate with the largest target gain, by the sweep's own measure (see recommend). */

@@ -19,6 +19,8 @@ export const KEY_COMMENTS: Record<string, string> = {
   'sweep.methods': 'Fine-tune methods, each a full grid of candidates: full (every weight) and/or lora, or {type: lora, rank: 8, alpha: 16, targets: [attn, mlp], dropout: 0} (--method full,lora).',
   'sweep.replay': 'Replay shares: each candidate trains once per share, that part of every batch drawn from datasets.replay (--replay 0,0.25).',
   'sweep.interpolate': 'WiSE-FT: for each alpha below 1 also evaluate base + alpha x (tuned - base) as its own candidate, without training (--interpolate 1,0.5).',
+  'sweep.objective': 'What the recommendation must improve on the model it would replace (base, or gate.baseline such as promoted): its paired interval wholly on the better side of zero, else "keep" and --gate exits 1.',
+  'sweep.objective.metric': 'A metric of eval.evaluators (perplexity: lower is better), or failRate.',
   'sweep.seeds': 'Fine-tunes per configuration, seed, seed+1, ... (--seeds N).',
   'sweep.steps': 'Optimizer steps per candidate, warmup included (or replace this line with epochs: N, passes over the training data).',
   'sweep.batchSize': 'Sequences per optimizer step.',

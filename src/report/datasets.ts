@@ -1,3 +1,4 @@
+import {plural} from '../util/plural.js'
 import {renderTable} from './table.js'
 import {type CohortCount, cohortsByRole} from '../datasets/cohorts.js'
 import {displayPath} from '../datasets/resolve.js'
@@ -5,9 +6,9 @@ import type {DatasetListing} from '../datasets/list.js'
 import type {VerifyReport} from '../datasets/verify.js'
 
 /** Cohorts of one role as lines `cohort (n)`, for a table cell. */
-function roleCell(counts: Record<string, CohortCount>, role: 'target' | 'ood' | 'other'): string {
+function roleCell(counts: Record<string, CohortCount>, role: 'target' | 'ood' | 'other'): string | string[] {
   const list = cohortsByRole(counts)[role]
-  return list.length === 0 ? '–' : list.map((c) => `${c.cohort} (${c.records})`).join('\n')
+  return list.length === 0 ? '–' : list.map((c) => `${c.cohort} (${c.records})`)
 }
 
 /** The table of `lrgate datasets list`: one row per dataset version, cohorts grouped by role. */
@@ -27,7 +28,7 @@ export function datasetsTable(listings: readonly DatasetListing[], cwd = process
 export function verifyLines(report: VerifyReport, cwd = process.cwd()): string[] {
   const cohorts = Object.entries(report.cohorts).map(([c, {role, records}]) => `${c} (${role}) ${records}`)
   return [
-    `OK ${report.ref} (${displayPath(report.path, cwd)}): ${report.files.length} file${report.files.length === 1 ? '' : 's'} match the manifest, ${report.records} records valid`,
+    `OK ${report.ref} (${displayPath(report.path, cwd)}): ${report.files.length === 1 ? '1 file matches' : `${report.files.length} files match`} the manifest, ${plural(report.records, 'record')} valid`,
     `cohorts: ${cohorts.join(', ')}`,
     `hash: ${report.hash}`,
   ]

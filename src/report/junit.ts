@@ -36,6 +36,7 @@ export function gateJunit(report: GateView): string {
       confidence: String(report.confidence),
       resamples: String(report.resamples),
       seed: String(report.seed),
+      inconclusive: String(report.results.filter((r) => r.status === 'pass' && r.inconclusive === true).length),
     }).map(([k, v]) => `      <property name="${k}" value="${xmlEscape(v)}"/>`),
     '    </properties>',
     ...report.results.map((r) => testcase(r, report.confidence, report.failures.filter((f) => f.cohort === r.cohort))),
@@ -51,6 +52,8 @@ const RECORDS_SHOWN = 10
 
 function testcase(r: StoredGateRow, confidence: number, failures: readonly RecordFailure[]): string {
   const open = `    <testcase classname="lrgate.${xmlEscape(r.metric)}" name="${xmlEscape(`${r.rule} [${r.cohort}]`)}" time="0">`
+  // An inconclusive pass ("pass (?)" in check) stays a passing testcase, with why and the records needed on its output.
+  if (r.status === 'pass' && r.inconclusive === true) return `${open}\n      <system-out>${xmlEscape(`pass (?) inconclusive: ${r.rule} on ${r.cohort}: ${r.message}${needed(r)}`)}</system-out>\n    </testcase>`
   if (r.status === 'pass') return `${open.slice(0, -1)}/>`
   if (r.status === 'skipped') return `${open}\n      <skipped message="${xmlEscape(r.message)}"/>\n    </testcase>`
   const numbers =
@@ -59,6 +62,12 @@ function testcase(r: StoredGateRow, confidence: number, failures: readonly Recor
     `limit ${formatLimit(r.metric, r.relative === true, r.limitSide, r.limit)}` +
     (r.adjustedP === null || r.adjustedP === undefined ? '' : `, adjusted p ${formatP(r.adjustedP)}`)
   return `${open}\n      <failure message="${xmlEscape(numbers)}" type="regression">${xmlEscape([`${r.rule}: ${r.message}`, ...failedRecords(failures)].join('\n'))}</failure>\n    </testcase>`
+}
+
+/** "; about 1,417 records would settle it (have 20)" when the row knows. */
+function needed(r: StoredGateRow): string {
+  if (r.recordsNeeded === null || r.recordsNeeded === undefined || /records would be needed|would settle/.test(r.message)) return ''
+  return `; about ${r.recordsNeeded.toLocaleString('en-US')} records would settle it (have ${r.records ?? '?'})`
 }
 
 /** The candidate's failed records of the row's cohort, each with the evaluator that failed it and its reason. */

@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress'
 import {safeLines} from '../util/inert.js'
 
-import type {Progress, ProgressFields} from '../util/progress.js'
+import type {Progress, ProgressFields, ProgressUnit} from '../util/progress.js'
 
 const fmt = {
   loss: (x?: number) => (x === undefined || !Number.isFinite(x) ? '  -   ' : x.toFixed(4)),
@@ -69,13 +69,13 @@ class TerminalProgress implements Progress {
 
 /** For CI logs: a line per task at most every 15 s, plus its start and end. */
 class LineProgress implements Progress {
-  private readonly tasks = new Map<string, {label: string; total: number; started: number; lastPrint: number}>()
+  private readonly tasks = new Map<string, {label: string; total: number; unit: ProgressUnit; started: number; lastPrint: number}>()
 
   constructor(private readonly stream: NodeJS.WriteStream) {}
 
-  start(key: string, label: string, total: number): void {
-    this.tasks.set(key, {label, total, started: Date.now(), lastPrint: Date.now()})
-    this.log(`${label}: started (${total} ${total === 100 ? '%' : 'steps'})`)
+  start(key: string, label: string, total: number, unit: ProgressUnit = 'steps'): void {
+    this.tasks.set(key, {label, total, unit, started: Date.now(), lastPrint: Date.now()})
+    this.log(unit === 'percent' ? `${label}: started` : `${label}: started (${total} ${total === 1 ? 'step' : 'steps'})`)
   }
 
   update(key: string, value: number, fields: ProgressFields = {}): void {
@@ -84,7 +84,7 @@ class LineProgress implements Progress {
     task.lastPrint = Date.now()
     const elapsed = (Date.now() - task.started) / 1000
     const eta = value > 0 ? (elapsed / value) * (task.total - value) : Number.NaN
-    const parts = [`${task.label}: ${value}/${task.total}`]
+    const parts = [task.unit === 'percent' ? `${task.label}: ${Math.round((100 * value) / task.total)}%` : `${task.label}: ${value}/${task.total}`]
     if (fields.phase) parts.push(fields.phase)
     if (fields.loss !== undefined) parts.push(`loss ${fmt.loss(fields.loss)}`)
     if (fields.lr !== undefined) parts.push(`lr ${fmt.lr(fields.lr)}`)
@@ -103,4 +103,32 @@ class LineProgress implements Progress {
   }
 
   stop(): void {}
+}
+
+/**
+ * Progress of one evaluation (`eval --model`) as a fraction per phase: on a terminal one line
+ * rewritten in place (carriage return); otherwise (CI logs) whole timestamped lines, one when a
+ * phase starts and one per further 10%, never a carriage return. `end()` closes the terminal line.
+ */
+export function fractionProgress(stream: NodeJS.WriteStream = process.stderr): {update(fraction: number, phase: string): void; end(): void} {
+  let written = false
+  let last = {phase: '', percent: -100}
+  return {
+    update(fraction, phase) {
+      const percent = Math.floor(fraction * 100)
+      if (stream.isTTY) {
+        stream.write(`\r${phase} ${percent}%   `)
+        written = true
+        return
+      }
+      if (phase === last.phase && percent < last.percent + 10 && percent < 100) return
+      if (phase === last.phase && percent === last.percent) return
+      last = {phase, percent: phase === last.phase ? percent - (percent % 10) : percent}
+      stream.write(`${new Date().toISOString().slice(11, 19)} ${phase} ${percent}%\n`)
+    },
+    end() {
+      if (written) stream.write('\n')
+      written = false
+    },
+  }
 }

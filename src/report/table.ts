@@ -6,20 +6,26 @@ import type {GateView} from '../gate/types.js'
 import type {RecordFailure} from '../store/evaluations.js'
 import type {History, RunDetail} from '../store/runs-read.js'
 import {inert} from '../util/inert.js'
+import {tableLayout} from './table-width.js'
 
 /**
  * A plain cli-table3 table (no colours, so CI logs stay readable). Columns listed in `right` are
- * right-aligned. Every cell is one line with outside names made inert (src/util/inert.ts).
+ * right-aligned. Every cell is one line (or the lines given as a list) with outside names made inert
+ * (src/util/inert.ts); a table
+ * wider than tableWidth() (the terminal, 120 columns without one, unlimited with --wide) wraps its cells.
  *
  * @example renderTable(['lr', 'loss'], [['1e-4', '2.31']], [1])
  */
-export function renderTable(head: string[], rows: string[][], right: readonly number[] = []): string {
+export function renderTable(head: string[], rows: Array<Array<string | readonly string[]>>, right: readonly number[] = []): string {
+  // a cell given as lines keeps them (each line made inert on its own)
+  const cells = rows.map((row) => row.map((cell) => (typeof cell === 'string' ? inert(cell) : cell.map(inert).join('\n'))))
   const table = new Table({
     head,
     style: {head: [], border: [], compact: true},
     colAligns: head.map((_, i) => (right.includes(i) ? 'right' : 'left')),
+    ...tableLayout(head, cells),
   })
-  table.push(...rows.map((row) => row.map(inert)))
+  table.push(...cells)
   return table.toString()
 }
 

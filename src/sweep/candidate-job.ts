@@ -162,7 +162,7 @@ export async function runCandidateJob(job: CandidateJob, send: Send, stopReason:
     const evalKey = `${job.key} eval`
     let evaluationId: number | null = null
     if (!recipe.evaluated) {
-      send({type: 'start', key: evalKey, label: `${job.label.split('/').pop()} eval`, total: 100})
+      send({type: 'start', key: evalKey, label: `${job.label.split('/').pop()} eval`, total: 100, unit: 'percent'})
       try {
         evaluationId = await evaluateCandidate(db, job, modelDir, evalSet, backend.name, stopReason, (f, phase) => send({type: 'progress', key: evalKey, value: Math.round(100 * f), fields: {phase}}), send)
       } catch (error) {

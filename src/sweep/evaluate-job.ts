@@ -21,7 +21,7 @@ export async function runEvaluateJob(job: EvaluateJob, send: Send): Promise<void
     const backend = await initBackend(job.backend, {threads: job.threads})
     send({type: 'backend', name: backend.name, reason: backend.reason})
     const dataset = await loadDataset(job.plan.eval, {cwd: job.plan.cwd})
-    send({type: 'start', key: job.key, label: job.label, total: 100})
+    send({type: 'start', key: job.key, label: job.label, total: 100, unit: 'percent'})
     // The same route as the candidates (trainer-plan.ts evaluationRoute), so both are measured alike.
     const route = evaluationRoute(job.plan.evaluation)
     const workDir = join(runArtifactRoot(db, job.runId) ?? dirname(job.dbPath), job.key)

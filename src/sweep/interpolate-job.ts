@@ -44,7 +44,7 @@ export async function evaluateInterpolations(
       interpolation: {of: ctx.modelDir, alpha: item.interpolate, method: adapter ? 'lora (adapter scaled by alpha)' : 'full (base + alpha (tuned - base))', run: job.runId, candidate: item.label},
     })
     blended.dispose()
-    send({type: 'start', key: item.key, label: `${item.label.split('/').pop()} eval`, total: 100})
+    send({type: 'start', key: item.key, label: `${item.label.split('/').pop()} eval`, total: 100, unit: 'percent'})
     const evaluationId = await evaluateModel(db, {
       modelDir: item.modelDir, dataset: ctx.evalSet, plan: job.plan, label: item.label, runId: job.runId, candidateId: item.candidateId, backend: ctx.backend,
       onProgress: (f, phase) => send({type: 'progress', key: item.key, value: Math.round(100 * f), fields: {phase}}),

@@ -39,7 +39,7 @@ export function regateMergedRun(store: Store, runId: number): {candidates: Candi
     baseline = policy.row
   }
   const roles = new Map<string, CohortRole>(Object.entries(dataset.cohorts).map(([k, v]) => [k, v.role]))
-  const settings = {rules: plan.gate.rules, confidence: plan.gate.confidence, resamples: plan.gate.resamples, seed: plan.seed}
+  const settings = {rules: plan.gate.rules, confidence: plan.gate.confidence, resamples: plan.gate.resamples, seed: plan.seed, objective: plan.objective}
   const seedMean = (plan.seeds ?? 1) > 1
     ? (ids: readonly number[]) => {
         const id = seedMeanEvaluation(store, runId, ids)

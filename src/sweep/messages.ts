@@ -1,4 +1,4 @@
-import type {ProgressFields} from '../util/progress.js'
+import type {ProgressFields, ProgressUnit} from '../util/progress.js'
 import type {LoraSpec} from '../model/lora.js'
 import type {SweepPlan} from './plan.js'
 
@@ -26,7 +26,7 @@ export interface CandidateJobRecipe {
 /** What a worker tells the sweep. */
 export type WorkerMessage =
   | {type: 'backend'; name: string; reason: string}
-  | {type: 'start'; key: string; label: string; total: number}
+  | {type: 'start'; key: string; label: string; total: number; unit?: ProgressUnit}
   | {type: 'progress'; key: string; value: number; fields: ProgressFields}
   | {type: 'log'; line: string}
   | {type: 'done'; key: string; status: string; evaluationId: number | null; message: string}

@@ -4,6 +4,7 @@ import type {Config} from '../config/schema.js'
 import {positiveNumber, seedFlag} from '../config/flag-numbers.js'
 import {InputError} from '../errors.js'
 import {loadController} from '../schedule/learned/controller.js'
+import {reservedLabelReason} from '../eval/label.js'
 import {resolveModelRef} from '../model/reference.js'
 import {compactLr, configKeyNamer, validateSchedule} from '../schedule/index.js'
 import {flagName, type KeyNamer} from '../schedule/check.js'
@@ -45,6 +46,8 @@ export interface SweepPlan {
   earlyStopping: Config['sweep']['earlyStopping']
   evaluation: Config['eval']
   gate: Config['gate']
+  /** sweep.objective; absent in plans stored before it (target perplexity) */
+  objective?: Config['sweep']['objective']
   /** `--shard I/N`: this process runs the configurations whose index mod N is I (shard.ts); absent or null: all */
   shard?: Shard | null
   /** an external trainer per candidate (README "Your own trainer"); null: the built-in engine */
@@ -148,7 +151,7 @@ export function planSweep(config: Config, configFile: string | null, flags: Swee
     flags.steps !== undefined ? '--steps' : flags.epochs !== undefined ? `the length from --epochs ${flags.epochs}` : steps !== null ? 'sweep.steps' : `the length from sweep.epochs ${epochs}`
   if (steps !== null) for (const lr of lrs) validateSchedule({...schedule}, {lr, steps}, {name: scheduleKeyNamer(scheduleNames)})
 
-  const name = flags.name ?? config.sweep.name ?? null
+  const name = checkRunName(flags.name !== undefined ? '--name' : 'sweep.name', flags.name ?? config.sweep.name ?? null)
   const shard = flags.shard === undefined ? null : parseShard(flags.shard)
   if (shard !== null && name === null) {
     throw new InputError(`--shard ${flags.shard} needs --name NAME (or sweep.name): every shard's database would otherwise call its run sweep-1, and lrgate merge joins shards by name.`)
@@ -178,6 +181,7 @@ export function planSweep(config: Config, configFile: string | null, flags: Swee
     earlyStopping: {...config.sweep.earlyStopping, ...(flags['early-stopping'] === undefined ? {} : {enabled: flags['early-stopping']}), ...(trainer ? {enabled: false} : {})},
     evaluation: config.eval,
     gate: config.gate,
+    objective: checkObjective(config),
     trainer,
     configFile,
     cwd,
@@ -212,4 +216,26 @@ function planGrid(config: Config, flags: SweepFlags): Required<Pick<SweepPlan, '
 /** A plan's grid, with the defaults of plans stored before the grid existed. */
 export function planGridOf(plan: SweepPlan): {lrs: number[]; methods: Method[]; replay: number[]; interpolate: number[]; seeds: number} {
   return {lrs: plan.lrs, methods: plan.methods ?? [{type: 'full'}], replay: plan.replay ?? [0], interpolate: plan.interpolate ?? [1], seeds: plan.seeds ?? 1}
+}
+
+/**
+ * sweep.objective, refused (InputError) when no configured evaluator scores its metric (a user
+ * module's metric is known only once loaded, so a config with one is taken on trust).
+ */
+function checkObjective(config: Config): Config['sweep']['objective'] {
+  const {objective} = config.sweep
+  const specs = config.eval.evaluators
+  if (specs.some((e) => typeof e === 'object' && e.path !== undefined)) return objective
+  const metrics = specs.map((e) => (typeof e === 'string' ? e : (e.metric ?? e.name!)))
+  const hasThreshold = specs.some((e) => typeof e === 'object' && e.threshold !== undefined)
+  if (metrics.includes(objective.metric) || (objective.metric === 'failRate' && hasThreshold)) return objective
+  throw new InputError(`sweep.objective.metric "${objective.metric}" is not scored by eval.evaluators; write one of ${[...metrics, ...(hasThreshold ? ['failRate'] : [])].join(', ')}.`)
+}
+
+/** A sweep name makes the labels <name>/<candidate>: refused (InputError) when those would be reserved labels. */
+function checkRunName(shownAs: string, name: string | null): string | null {
+  if (name === null) return null
+  const reason = reservedLabelReason(`${name}/base`) ?? (name.trim() === '' ? 'a name may not be empty' : null)
+  if (reason !== null) throw new InputError(`${shownAs} "${name}": its evaluation labels (${name}/<candidate>) would be reserved: ${reason}; choose another name.`)
+  return name
 }

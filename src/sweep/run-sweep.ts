@@ -26,7 +26,8 @@ import {checkResume, createRun, markResumed, prepareSweep, storedPlan, withModel
 import {workersThatFit} from './worker-memory.js'
 import {RUN_LOCK_ENV, stopStrayWorkers} from './stray-workers.js'
 import {storeSeedMean} from './seed-configurations.js'
-import {bestWithoutRemedy, type CandidateSummary, gateCandidates, recommend} from './verdicts.js'
+import {bestPassing, bestWithoutRemedy, type CandidateSummary, gateCandidates, recommend} from './verdicts.js'
+import {DEFAULT_OBJECTIVE, type Objective} from './objective.js'
 
 export interface SweepRequest {
   plan?: SweepPlan
@@ -46,9 +47,18 @@ export interface SweepOutcome {
   /** the signal that interrupted the sweep (SIGINT: exit 130, SIGTERM: exit 143), if one did */
   signal: StopSignal | null
   baseEvaluationId: number | null
-  baseline: {evaluationId: number; label: string; note: string | null} | null
+  /** what the candidates were gated against; `named`: how every view names it ("the promoted model (week-1/lr-1e-4)") */
+  baseline: {evaluationId: number; label: string; note: string | null; named?: string} | null
   candidates: CandidateSummary[]
   recommended: CandidateSummary | null
+  /**
+   * Without a recommendation: the model to keep — "the base model", "the promoted model" or the
+   * baseline's label — and why: no candidate passes the gate, or none that passes improves on it by
+   * sweep.objective (`best`: the passing candidate with the best objective estimate).
+   */
+  keep?: {model: string; reason: 'gate' | 'objective'; best: CandidateSummary | null} | null
+  /** sweep.objective as applied (metric, cohorts) */
+  objective?: Objective
   /** the best passing candidate without a remedy (full fine-tune, no replay, not interpolated) */
   withoutRemedy?: CandidateSummary | null
   /** optimizer steps trained, and what running every candidate to the end would have taken */
@@ -152,19 +162,32 @@ export async function runSweep(request: SweepRequest): Promise<SweepOutcome> {
     ctx.lock.release()
     return {runId, name, status: 'interrupted', signal: shutdown.signal, baseEvaluationId: run.baseEvaluationId, baseline: null, candidates: [], recommended: null, compute, seconds}
   }
-  const baseline = baselineEvaluation(ctx, run.baseEvaluationId)
+  const stored = baselineEvaluation(ctx, run.baseEvaluationId)
+  const kept = keptModel(ctx)
+  const baseline = {...stored, named: kept.startsWith('the baseline') ? stored.label : `${kept} (${stored.label})`}
   const roles = new Map<string, CohortRole>(Object.entries(ctx.evalSet.manifest.cohorts).map(([k, v]) => [k, v.role]))
   const {gate} = ctx.plan
-  const settings = {rules: gate.rules, confidence: gate.confidence, resamples: gate.resamples, seed: ctx.plan.seed}
+  const settings = {rules: gate.rules, confidence: gate.confidence, resamples: gate.resamples, seed: ctx.plan.seed, objective: ctx.plan.objective}
   const seedMean = (ctx.plan.seeds ?? 1) > 1 ? (ids: readonly number[]) => storeSeedMean(db, ids, {dataset: ctx.evalSet, runId, ...settings}) : undefined
   const candidates = writeTransaction(db, () => gateCandidates(db, runId, baseline.evaluationId, settings, roles, seedMean))
   const recommended = recommend(candidates)
   const withoutRemedy = bestWithoutRemedy(candidates)
+  const best = bestPassing(candidates)
+  const keep = recommended !== null ? null : {model: keptModel(ctx), reason: best === null ? ('gate' as const) : ('objective' as const), best}
   setRecommended(db, runId, recommended?.id ?? null)
   setRunStatus(db, runId, 'completed')
   db.close()
   ctx.lock.release()
-  return {runId, name, status: 'completed', signal: null, baseEvaluationId: run.baseEvaluationId, baseline, candidates, recommended, withoutRemedy, compute, seconds}
+  return {
+    runId, name, status: 'completed', signal: null, baseEvaluationId: run.baseEvaluationId, baseline, candidates, recommended, keep,
+    objective: ctx.plan.objective ?? DEFAULT_OBJECTIVE, withoutRemedy, compute, seconds,
+  }
+}
+
+/** How the recommendation line names what the sweep's candidates would replace. */
+function keptModel(ctx: RunContext): string {
+  if (ctx.baseline.kind === 'base') return 'the base model'
+  return ctx.plan.gate.baseline === 'promoted' ? 'the promoted model' : `the baseline (${ctx.baseline.label})`
 }
 
 /** Validates every input, then creates the run (or reopens it for --resume). */
@@ -290,7 +313,7 @@ const started = new Set<string>()
 function onWorkerMessage(m: WorkerMessage, progress: Progress): void {
   switch (m.type) {
     case 'start':
-      if (!started.has(m.key)) progress.start(m.key, m.label.split('/').pop()!, m.total)
+      if (!started.has(m.key)) progress.start(m.key, m.label.split('/').pop()!, m.total, m.unit)
       started.add(m.key)
       break
     case 'progress':

@@ -2,13 +2,22 @@ import type {CohortRole} from '../datasets/types.js'
 import type {GateRule} from '../config/eval-schema.js'
 import {runSteps, setCandidateVerdict} from '../store/candidates.js'
 import type {Store} from '../store/db.js'
-import {cohortMetrics} from '../store/evaluations.js'
+import {cohortMetrics, getEvaluation, storedRecords} from '../store/evaluations.js'
 import {type CandidateRow, runCandidates} from '../store/runs-read.js'
 import {runCheck} from '../gate/run-check.js'
 import {storedGateReport} from '../gate/stored-report.js'
 import type {StoredGateRow} from '../store/gates.js'
 import {configurationLabel} from './seed-configurations.js'
 import {type Diagnosis, diagnoseCandidates} from '../schedule/diagnosis.js'
+import {compareObjective, DEFAULT_OBJECTIVE, type Objective, type ObjectiveResult} from './objective.js'
+
+/** A passing gate row whose interval reaches past its limit, with the records that would settle it (null: unknown). */
+export interface InconclusiveRow {
+  rule: string
+  cohort: string
+  recordsNeeded: number | null
+  records: number
+}
 
 /** One candidate as the sweep's table and JSON show it. */
 export interface CandidateSummary {
@@ -34,9 +43,14 @@ export interface CandidateSummary {
   target: {relevance: number | null; relevanceDelta: number | null; perplexity: number | null; perplexityChange: number | null}
   /** the OOD row to show: a failed quality row (relevance, hallucination, json-valid, failRate), else the worst perplexity rise, else relevance drop */
   worstOod: {cohort: string; metric: string; delta: number; ciLow: number; ciHigh: number; relative: boolean} | null
-  /** the largest fail-rate rise over cohorts */
+  /** the largest fail-rate rise over cohorts (a fraction: 0.15 = 15 points) and its cohort */
   failRateChange: number | null
+  failRateCohort?: string | null
   failedRules: string[]
+  /** rows that pass but are inconclusive ("pass (?)" in check): the interval reaches past the limit */
+  inconclusive?: InconclusiveRow[]
+  /** sweep.objective against the gate baseline (null: not evaluated); with seeds, the configuration's (seed mean) */
+  objective: ObjectiveResult | null
   /** `--seeds N`: this seed's own verdict; `verdict` above is its configuration's, from the seeds' mean */
   seedVerdict?: 'pass' | 'fail' | null
   /** `--seeds N`: the configuration this seed belongs to, gated on the per-record mean of its seeds' evaluations */
@@ -56,6 +70,7 @@ export interface ConfigurationSummary {
   target: CandidateSummary['target']
   worstOod: CandidateSummary['worstOod']
   failedRules: string[]
+  objective: ObjectiveResult | null
 }
 
 export interface GateSettings {
@@ -63,6 +78,8 @@ export interface GateSettings {
   confidence: number
   resamples: number
   seed: number
+  /** sweep.objective (default target perplexity) */
+  objective?: Objective
 }
 
 const mean = (xs: number[]): number | null => (xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length)
@@ -83,7 +100,13 @@ export function gateCandidates(
   seedMean?: (evaluationIds: readonly number[]) => number,
 ): CandidateSummary[] {
   const base = cohortMetrics(db, baselineEvaluationId)
-  const gateOne = (evaluationId: number) => gateEvaluation(db, evaluationId, baselineEvaluationId, base, gate, roles)
+  const baselineData = {row: getEvaluation(db, baselineEvaluationId)!, records: storedRecords(db, baselineEvaluationId)}
+  const gateOne = (evaluationId: number) => ({
+    ...gateEvaluation(db, evaluationId, baselineEvaluationId, base, gate, roles),
+    objective: compareObjective(baselineData, {row: getEvaluation(db, evaluationId)!, records: storedRecords(db, evaluationId)}, gate.objective ?? DEFAULT_OBJECTIVE, roles, {
+      confidence: gate.confidence, resamples: gate.resamples, seed: gate.seed,
+    }),
+  })
   const curves = new Map(diagnoseCandidates(runCandidates(db, runId), runSteps(db, runId)).map((c) => [c.candidateId, c.diagnosis]))
   const summaries = runCandidates(db, runId).map((c) => {
     const gated = c.evaluationId !== null && c.status === 'completed' ? gateOne(c.evaluationId) : null
@@ -92,7 +115,8 @@ export function gateCandidates(
       id: c.id, label: c.label, lr: c.lr, ...recipeOf(c), status: c.status, statusReason: c.statusReason, stepsDone: c.stepsDone, stepsTotal: c.stepsTotal,
       finalTrainLoss: c.finalTrainLoss, evaluationId: c.evaluationId, verdict: gated?.verdict ?? null, gateId: gated?.gateId ?? null, curve: curves.get(c.id)!,
       target: gated?.target ?? {relevance: null, relevanceDelta: null, perplexity: null, perplexityChange: null},
-      worstOod: gated?.worstOod ?? null, failRateChange: gated?.failRateChange ?? null, failedRules: gated?.failedRules ?? [],
+      worstOod: gated?.worstOod ?? null, failRateChange: gated?.failRateChange ?? null, failRateCohort: gated?.failRateCohort ?? null,
+      failedRules: gated?.failedRules ?? [], inconclusive: gated?.inconclusive ?? [], objective: gated?.objective ?? null,
     } satisfies CandidateSummary as CandidateSummary
   })
   if (seedMean === undefined) return summaries
@@ -105,10 +129,13 @@ export function gateCandidates(
     if (unfinished.length === 0) {
       const evaluationId = seedMean(members.map((m) => m.evaluationId!))
       const gated = gateOne(evaluationId)
-      configuration = {label, seeds: members.length, evaluationId, gateId: gated.gateId, verdict: gated.verdict, target: gated.target, worstOod: gated.worstOod, failedRules: gated.failedRules}
+      configuration = {
+        label, seeds: members.length, evaluationId, gateId: gated.gateId, verdict: gated.verdict, target: gated.target, worstOod: gated.worstOod, failedRules: gated.failedRules,
+        objective: gated.objective,
+      }
     } else {
       const why = `${unfinished.length} of ${members.length} seeds did not finish (${unfinished.map((m) => m.status).join(', ')})`
-      configuration = {label, seeds: members.length, evaluationId: null, gateId: null, verdict: 'fail', target: members[0].target, worstOod: null, failedRules: [why]}
+      configuration = {label, seeds: members.length, evaluationId: null, gateId: null, verdict: 'fail', target: members[0].target, worstOod: null, failedRules: [why], objective: null}
     }
     for (const m of members) {
       m.seedVerdict = m.verdict
@@ -116,6 +143,7 @@ export function gateCandidates(
       if (m.verdict === null) continue
       m.verdict = configuration.verdict
       m.failedRules = configuration.failedRules
+      m.objective = configuration.objective
       m.gateId = configuration.gateId ?? m.gateId
       setCandidateVerdict(db, m.id, m.gateId, m.verdict)
     }
@@ -142,6 +170,7 @@ function gateEvaluation(
   const mine = cohortMetrics(db, evaluationId)
   const pair = (metric: string) => ({value: mean(metricOf(mine, metric).map((r) => r.value)), base: mean(metricOf(base, metric).map((r) => r.value))})
   const rel = pair('relevance'), ppl = pair('perplexity')
+  const worstFailRate = rows.filter((r) => r.metric === 'failRate' && r.delta !== null).reduce<StoredGateRow | null>((m, r) => (m === null || r.delta! > m.delta! ? r : m), null)
   return {
     verdict: report.verdict,
     gateId: report.gateId,
@@ -152,7 +181,9 @@ function gateEvaluation(
       perplexityChange: ppl.value !== null && ppl.base !== null ? (ppl.value - ppl.base) / ppl.base : null,
     },
     worstOod: worstOod(rows, roles),
-    failRateChange: rows.filter((r) => r.metric === 'failRate' && r.delta !== null).reduce<number | null>((m, r) => (m === null || r.delta! > m ? r.delta! : m), null),
+    failRateChange: worstFailRate?.delta ?? null,
+    failRateCohort: worstFailRate?.cohort ?? null,
+    inconclusive: rows.filter((r) => r.status === 'pass' && r.inconclusive === true).map((r) => ({rule: r.rule, cohort: r.cohort, recordsNeeded: r.recordsNeeded ?? null, records: r.records ?? 0})),
     failedRules: [...new Set(rows.filter((r) => r.status === 'fail').map((r) => `${r.rule} (${r.cohort})`))],
   }
 }
@@ -183,14 +214,26 @@ export function targetGain(c: CandidateSummary): number {
   return target.perplexityChange !== null ? -target.perplexityChange : (target.relevanceDelta ?? Number.NEGATIVE_INFINITY)
 }
 
+/** The objective gain used for ranking (the target gain when no objective was measured). */
+function objectiveGain(c: CandidateSummary): number {
+  return c.objective ? (c.objective.gain ?? Number.NEGATIVE_INFINITY) : targetGain(c)
+}
+
 /**
- * The candidate to ship: among those that pass the gate, whatever their method or remedy, the
- * best target gain — the largest drop in target perplexity, or (without perplexity) the largest
- * rise in target relevance.
+ * The candidate to ship: among those that pass the gate and improve on what they would replace (the
+ * gate baseline: base or promoted model) by sweep.objective — every objective cohort's paired
+ * interval wholly on the better side of zero — the one with the largest objective gain, whatever
+ * its method or remedy. Null: nothing may replace the baseline (keep it).
  */
 export function recommend(candidates: readonly CandidateSummary[]): CandidateSummary | null {
+  const eligible = candidates.filter((c) => c.verdict === 'pass' && (c.objective === null || c.objective.improves))
+  return eligible.length === 0 ? null : eligible.reduce((best, c) => (objectiveGain(c) > objectiveGain(best) ? c : best))
+}
+
+/** The passing candidate with the best objective estimate, whether or not its interval clears zero. */
+export function bestPassing(candidates: readonly CandidateSummary[]): CandidateSummary | null {
   const passing = candidates.filter((c) => c.verdict === 'pass')
-  return passing.length === 0 ? null : passing.reduce((best, c) => (targetGain(c) > targetGain(best) ? c : best))
+  return passing.length === 0 ? null : passing.reduce((best, c) => (objectiveGain(c) > objectiveGain(best) ? c : best))
 }
 
 /** Whether a candidate uses no remedy: a full fine-tune without replay or interpolation. */

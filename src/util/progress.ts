@@ -2,6 +2,9 @@
  * What long work reports progress through. Stages (sweep, find-lr) take a Progress; the terminal
  * implementation lives in report/progress.ts, above them, so no stage imports the renderer.
  */
+/** What a task's total counts: optimizer steps, or percent of an evaluation. */
+export type ProgressUnit = 'steps' | 'percent'
+
 export interface ProgressFields {
   phase?: string
   loss?: number
@@ -14,7 +17,7 @@ export interface ProgressFields {
  * ETA on a terminal, plain timestamped lines in CI logs — never a silent minute either way.
  */
 export interface Progress {
-  start(key: string, label: string, total: number): void
+  start(key: string, label: string, total: number, unit?: ProgressUnit): void
   update(key: string, value: number, fields?: ProgressFields): void
   finish(key: string, message: string): void
   /** a line of its own (above the bars on a terminal) */

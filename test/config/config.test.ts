@@ -51,6 +51,23 @@ describe('config', () => {
     assert.match(err.message, /^lrgate\.config\.yaml:4: field "sweep\.lrs\[1\]": /)
   })
 
+  it('says in plain words what to write instead of a wrong value', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['sweep:\n  lrs: 3e-5\n', /^lrgate\.config\.yaml:2: field "sweep\.lrs": must be a list, e\.g\. \[3e-5\] \(it is the number 3e-5\)/],
+      ['sweep:\n  steps: "100"\n', /field "sweep\.steps": must be a number: write 100 without quotes/],
+      ['sweep:\n  steps: 1.5\n', /field "sweep\.steps": must be a whole number, e\.g\. 2/],
+      ['backend: gpu\n', /field "backend": must be one of auto, tensorflow, native, cpu \(it is the text "gpu"\)/],
+      ['gate:\n  confidence: 2\n', /field "gate\.confidence": must be less than 1 \(it is 2\)/],
+      ['sweep:\n  earlyStopping: {enabled: yes}\n', /field "sweep\.earlyStopping\.enabled": must be true or false or auto \(it is the text "yes"\)/],
+      ['sweep:\n  lrs: []\n', /field "sweep\.lrs": must list at least 1 item/],
+    ]
+    for (const [text, message] of cases) {
+      const err = errorOf(() => parseConfigText(text, 'lrgate.config.yaml'))
+      assert.match(err.message, message)
+      assert.doesNotMatch(err.message, /Invalid input|expected array|received/)
+    }
+  })
+
   it('refuses a gate rule with two limits', () => {
     const err = errorOf(() =>
       parseConfigText(JSON.stringify({gate: {rules: [{metric: 'relevance', maxDrop: 0.1, minGain: 0}]}}), 'c.json'),

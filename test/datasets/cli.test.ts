@@ -32,7 +32,11 @@ describe('lrgate datasets (CLI)', () => {
   it('list shows the shipped datasets with their cohorts by role, and a local one first', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'lrgate-ds-cli-'))
     cpSync(FIXTURE, join(cwd, 'datasets', 'tiny-eval', '1'), {recursive: true})
-    const r = lrgate(cwd, 'list')
+    const narrow = lrgate(cwd, 'list')
+    assert.equal(narrow.code, 0, narrow.stderr)
+    assert.ok(narrow.stdout.split('\n').every((l) => [...l].length <= 120), 'no line wider than 120 columns without a terminal')
+    // --wide: cells unwrapped, one cohort per line
+    const r = lrgate(cwd, 'list', '--wide')
     assert.equal(r.code, 0, r.stderr)
     assert.doesNotMatch(r.stderr, /TFJS/)
     const rows = r.stdout.split('\n')
@@ -45,7 +49,9 @@ describe('lrgate datasets (CLI)', () => {
 
     const json = lrgate(cwd, 'list', '--json')
     assert.equal(json.code, 0, json.stderr)
-    const list = JSON.parse(json.stdout) as Array<{ref: string; source: string; records: number; hash: string; cohorts: Record<string, {role: string; records: number}>}>
+    const parsed = JSON.parse(json.stdout) as {schemaVersion: number; datasets: Array<{ref: string; source: string; records: number; hash: string; cohorts: Record<string, {role: string; records: number}>}>}
+    assert.equal(parsed.schemaVersion, 1)
+    const list = parsed.datasets
     assert.deepEqual(
       list.map((d) => `${d.ref} ${d.source}`),
       ['tiny-eval@1 local', 'example-eval@1 shipped', 'example-eval@2 shipped', 'example-pretrain@1 shipped', 'example-pretrain@2 shipped', 'food-train@1 shipped'],
@@ -58,7 +64,7 @@ describe('lrgate datasets (CLI)', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'lrgate-ds-cli-'))
     const r = lrgate(cwd, 'verify', 'example-eval@1')
     assert.equal(r.code, 0, r.stderr)
-    assert.match(r.stdout, /^OK example-eval@1 \(.+datasets\/example-eval\/1\): 1 file match the manifest, 800 records valid$/m)
+    assert.match(r.stdout, /^OK example-eval@1 \(.+datasets\/example-eval\/1\): 1 file matches the manifest, 800 records valid$/m)
     assert.match(r.stdout, /target:food \(target\) 130/)
     assert.doesNotMatch(r.stderr, /TFJS/)
   })

@@ -52,7 +52,7 @@ describe('eval --endpoint against servers shaped as llama.cpp and Ollama (README
     it(`${name}: perplexity unavailable, said once, stored, and the gate skips perplexity rules with that reason`, async () => {
       const server = await start(handler)
       const db = join(dir, `${name.replace(/\W+/g, '-')}.db`)
-      const base = await lrgateAsync(['eval', '--outputs', 'base.jsonl', '--dataset', dataset, '--label', 'base', '--db', db], {cwd: dir})
+      const base = await lrgateAsync(['eval', '--outputs', 'base.jsonl', '--dataset', dataset, '--label', 'base-model', '--db', db], {cwd: dir})
       assert.equal(base.status, 0, base.stderr)
       const r = await lrgateAsync(['eval', '--endpoint', server.url, '--dataset', dataset, '--label', 'served', '--db', db, '--json'], {cwd: dir})
       assert.equal(r.status, 0, r.stderr)
@@ -72,7 +72,7 @@ describe('eval --endpoint against servers shaped as llama.cpp and Ollama (README
       // no probe passed, so no scoring requests: only the model list, probes and generations
       const scoring = server.requests.filter((q) => q.body?.echo === true)
       assert.ok(scoring.length <= 2, `${scoring.length} echo requests`)
-      const check = await lrgateAsync(['check', '--candidate', 'served', '--baseline', 'base', '--db', db, '--json'], {cwd: dir})
+      const check = await lrgateAsync(['check', '--candidate', 'served', '--baseline', 'base-model', '--db', db, '--json'], {cwd: dir})
       assert.notEqual(check.status, 2, check.stderr)
       const report = JSON.parse(check.stdout) as {results: {metric: string; status: string; message: string}[]}
       const ppl = report.results.filter((row) => row.metric === 'perplexity')

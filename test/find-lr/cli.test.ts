@@ -32,7 +32,7 @@ describe('lrgate find-lr (CLI, shipped example)', () => {
       candidates: number[]
       points: {lr: number; loss: number; smoothed: number}[]
     }
-    assert.deepEqual(Object.keys(out), ['runId', 'stoppedBecause', 'suggestions', 'anchor', 'candidates', 'points'])
+    assert.deepEqual(Object.keys(out), ['schemaVersion', 'runId', 'stoppedBecause', 'suggestions', 'anchor', 'candidates', 'points'])
     assert.ok(out.points.length > 5 && out.points.length <= 24)
     assert.ok(Math.abs(out.points[0].lr - 1e-6) < 1e-18)
     // Towards lr 100 a pretrained model's loss explodes: the test stops before the end of the ramp.

@@ -34,9 +34,9 @@ before(() => {
 
 describe('lrgate eval / check (CLI)', () => {
   it('stores evaluations and prints the per-cohort table, or JSON', () => {
-    const table = run('eval', '--outputs', 'base.jsonl', '--dataset', 'synthetic-eval@1', '--label', 'base')
+    const table = run('eval', '--outputs', 'base.jsonl', '--dataset', 'synthetic-eval@1', '--label', 'base-model')
     assert.equal(table.status, 0, table.stderr)
-    assert.match(table.stdout, /evaluation #1 "base": 240 records of synthetic-eval@1/)
+    assert.match(table.stdout, /evaluation #1 "base-model": 240 records of synthetic-eval@1/)
     assert.match(table.stdout, /ood:news .* – .* – .* \d\.\d{3} \[/)
     const json = run('eval', '--outputs', 'base.jsonl', '--dataset', 'synthetic-eval@1', '--label', 'same', '--json')
     assert.equal(json.status, 0, json.stderr)
@@ -49,7 +49,7 @@ describe('lrgate eval / check (CLI)', () => {
   })
 
   it('A/A: the same outputs as baseline and candidate exit 0', () => {
-    const r = run('check', '--candidate', 'same', '--baseline', 'base', '--json')
+    const r = run('check', '--candidate', 'same', '--baseline', 'base-model', '--json')
     assert.equal(r.status, 0, r.stderr)
     const report = JSON.parse(r.stdout) as {verdict: string; results: {status: string}[]; sharedRecords: number}
     assert.equal(report.verdict, 'pass')
@@ -60,7 +60,7 @@ describe('lrgate eval / check (CLI)', () => {
   it('a known regression exits 1 naming the failing rule, and writes JUnit, Markdown and the GitHub summary', (t) => {
     const summary = join(cwd, 'step-summary.md')
     writeFileSync(summary, '# earlier step\n')
-    const r = lrgate(['check', '--candidate', 'regressed', '--baseline', 'base', '--junit', 'reports/junit.xml', '--markdown', 'reports/summary.md', '--db', 'lrgate.db'], {
+    const r = lrgate(['check', '--candidate', 'regressed', '--baseline', 'base-model', '--junit', 'reports/junit.xml', '--markdown', 'reports/summary.md', '--db', 'lrgate.db'], {
       cwd,
       env: {GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary},
     })
@@ -95,11 +95,11 @@ describe('lrgate eval / check (CLI)', () => {
 
   it('evaluations on different dataset hashes exit 2 naming both, unless --on-shared-records', () => {
     assert.equal(run('eval', '--outputs', 'v2.jsonl', '--dataset', 'synthetic-eval@2', '--label', 'v2').status, 0)
-    const r = run('check', '--candidate', 'v2', '--baseline', 'base')
+    const r = run('check', '--candidate', 'v2', '--baseline', 'base-model')
     assert.equal(r.status, 2)
-    assert.match(r.stderr, /^lrgate: the candidate evaluation #4 \("v2"\) used dataset synthetic-eval@2 \(hash [0-9a-f]{12}\) but the baseline evaluation #1 \("base"\) used synthetic-eval@1/)
+    assert.match(r.stderr, /^lrgate: the candidate evaluation #4 \("v2"\) used dataset synthetic-eval@2 \(hash [0-9a-f]{12}\) but the baseline evaluation #1 \("base-model"\) used synthetic-eval@1/)
     assert.equal(r.stdout, '')
-    const shared = run('check', '--candidate', 'v2', '--baseline', 'base', '--on-shared-records', '--json')
+    const shared = run('check', '--candidate', 'v2', '--baseline', 'base-model', '--on-shared-records', '--json')
     assert.ok(shared.status === 0 || shared.status === 1, shared.stderr)
     assert.equal((JSON.parse(shared.stdout) as {sharedRecords: number}).sharedRecords, 180)
   })
@@ -121,7 +121,7 @@ describe('lrgate eval / check (CLI)', () => {
 
   it('a user evaluator module without the interface exits 2 naming it', () => {
     writeFileSync(join(cwd, 'not-an-evaluator.mjs'), 'export default {name: "x"}\n')
-    const r = run('eval', '--outputs', 'base.jsonl', '--dataset', 'synthetic-eval@1', '--evaluator', 'not-an-evaluator.mjs')
+    const r = run('eval', '--outputs', 'base.jsonl', '--dataset', 'synthetic-eval@1', '--label', 'bad-evaluator', '--evaluator', 'not-an-evaluator.mjs')
     assert.equal(r.status, 2)
     assert.match(r.stderr, /^lrgate: not-an-evaluator\.mjs: does not export an lrgate evaluator/)
     writeFileSync(join(cwd, 'short.mjs'), "export default {name: 'short', needs: ['output'], direction: 'higher', threshold: 1, score: (r) => (r.output.length < 200 ? 1 : 0)}\n")
@@ -131,16 +131,84 @@ describe('lrgate eval / check (CLI)', () => {
   })
 
   it('promotes a baseline, checks against "promoted", and lists the history', () => {
-    const promote = run('baseline', 'promote', 'base', '--note', 'first', '--json')
+    const promote = run('baseline', 'promote', 'base-model', '--note', 'first', '--json')
     assert.equal(promote.status, 0, promote.stderr)
-    assert.deepEqual((({evaluationId, label, note}) => ({evaluationId, label, note}))(JSON.parse(promote.stdout) as {evaluationId: number; label: string; note: string}), {evaluationId: 1, label: 'base', note: 'first'})
+    assert.deepEqual((({evaluationId, label, note}) => ({evaluationId, label, note}))(JSON.parse(promote.stdout) as {evaluationId: number; label: string; note: string}), {evaluationId: 1, label: 'base-model', note: 'first'})
     assert.equal(run('check', '--candidate', 'same', '--baseline', 'promoted').status, 0)
     const history = JSON.parse(run('runs', 'list', '--json').stdout) as {evaluations: {label: string}[]; gates: {verdict: string}[]; promotions: {label: string}[]}
     assert.equal(history.evaluations[0].label, 'with-short')
-    assert.deepEqual(history.promotions.map((p) => p.label), ['base'])
+    assert.deepEqual(history.promotions.map((p) => p.label), ['base-model'])
     assert.equal(history.gates[0].verdict, 'pass')
     const missing = run('runs', 'show', '7')
     assert.equal(missing.status, 2)
     assert.match(missing.stderr, /run 7 does not exist; the database holds no runs yet/)
+  })
+})
+
+describe('reserved labels', () => {
+  it('eval --label and sweep --name refuse the references check reads as something else, with the reason, storing nothing', () => {
+    const before = rowCounts()
+    const cases: Array<[string, RegExp]> = [
+      ['base', /--label "base" is reserved: "base" names the latest sweep's base-model evaluation/],
+      ['recommended', /--label "recommended" is reserved: "recommended" names the latest sweep's recommended candidate/],
+      ['promoted', /--label "promoted" is reserved: "promoted" names the latest promoted evaluation/],
+      ['42', /--label "42" is reserved: a whole number is read as an evaluation id/],
+      ['run:3:lr-1e-4', /--label "run:3:lr-1e-4" is reserved: "run:…" is read as a run's evaluation/],
+      ['mine@v2', /--label "mine@v2" is reserved: "@" is kept for lrgate's own labels/],
+    ]
+    for (const [label, message] of cases) {
+      const r = run('eval', '--outputs', 'base.jsonl', '--dataset', 'synthetic-eval@1', '--label', label)
+      assert.equal(r.status, 2, `${label}: ${r.stderr}`)
+      assert.match(r.stderr, message)
+      assert.match(r.stderr, /choose another label/)
+    }
+    // the default label (the file name) is held to the same rule
+    writeFileSync(join(cwd, 'recommended.jsonl'), readFileSync(join(cwd, 'base.jsonl')))
+    const byName = run('eval', '--outputs', 'recommended.jsonl', '--dataset', 'synthetic-eval@1')
+    assert.equal(byName.status, 2, byName.stderr)
+    assert.match(byName.stderr, /the default label \(from the file or folder name; give --label\) "recommended" is reserved/)
+    const sweep = run('sweep', '--name', 'week@2', '--lr', '1e-4')
+    assert.equal(sweep.status, 2, sweep.stderr)
+    assert.match(sweep.stderr, /--name "week@2": its evaluation labels \(week@2\/<candidate>\) would be reserved/)
+    assert.deepEqual(rowCounts(), before)
+  })
+})
+
+describe('table width', () => {
+  it('no line wider than 120 columns without a terminal, the full width with --wide', () => {
+    const narrow = run('check', '--candidate', 'regressed', '--baseline', 'base-model')
+    assert.equal(narrow.status, 1, narrow.stderr)
+    const table = narrow.stdout.split('\n').filter((l) => /^[┌│├└]/.test(l))
+    assert.ok(table.length > 5)
+    assert.ok(table.every((l) => [...l].length <= 120), table.map((l) => [...l].length).join(','))
+    const wide = run('check', '--candidate', 'regressed', '--baseline', 'base-model', '--wide')
+    const wideTable = wide.stdout.split('\n').filter((l) => /^[┌│├└]/.test(l))
+    assert.ok(wideTable.some((l) => [...l].length > 120), 'the gate table is wider than 120 columns unwrapped')
+    // wrapped, not cut: every rule name is still there
+    for (const rule of ['perplexity maxRise 0.05 relative', 'relevance maxDrop 0.02']) {
+      assert.ok(wide.stdout.includes(rule))
+      assert.ok(table.join(' ').replace(/[│\s]+/g, ' ').includes(rule.split(' ')[0]), rule)
+    }
+  })
+})
+
+describe('--json', () => {
+  it('every JSON result is an object whose first key is schemaVersion', () => {
+    const outputs = [
+      run('eval', '--outputs', 'base.jsonl', '--dataset', 'synthetic-eval@1', '--label', 'json-probe', '--json'),
+      run('check', '--candidate', 'json-probe', '--baseline', 'base-model', '--json'),
+      run('runs', 'list', '--json'),
+      run('runs', 'prune', '--dry-run', '--json'),
+      run('datasets', 'list', '--json'),
+      run('datasets', 'verify', 'synthetic-eval@1', '--json'),
+      run('schedule', '--type', 'cosine', '--lr', '1e-3', '--steps', '5', '--json'),
+      run('baseline', 'promote', 'json-probe', '--json'),
+    ]
+    for (const r of outputs) {
+      assert.equal(r.status, 0, r.stderr)
+      const parsed = JSON.parse(r.stdout) as Record<string, unknown>
+      assert.equal(Object.keys(parsed)[0], 'schemaVersion', r.stdout.slice(0, 200))
+      assert.equal(parsed.schemaVersion, 1)
+    }
   })
 })

@@ -217,7 +217,7 @@ describe('lrgate init (files and CLI)', () => {
     assert.equal(first.status, 0, first.stderr)
     const config = join(cwd, 'project', 'lrgate.config.yaml')
     const workflow = join(cwd, 'project', WORKFLOW_FILE)
-    assert.deepEqual(JSON.parse(first.stdout), {written: [config, workflow]})
+    assert.deepEqual(JSON.parse(first.stdout), {schemaVersion: 1, written: [config, workflow]})
     writeFileSync(workflow, 'name: mine\n')
     const again = lrgate(['init', '--dir', 'project', '--install-from', 'git+https://example.com/lrgate.git'], {cwd})
     assert.equal(again.status, 2)

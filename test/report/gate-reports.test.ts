@@ -10,6 +10,10 @@ import {gateJunit, xmlEscape} from '../../src/report/junit.js'
 import {gateMarkdown} from '../../src/report/markdown.js'
 import {appendGithubStepSummary} from '../../src/report/summary.js'
 import {gateTable, gateVerdictLines} from '../../src/report/table.js'
+import {setTableWidth} from '../../src/report/table-width.js'
+
+// The rows' cells are matched whole here; wrapping to the terminal is tested in test/gate/cli.test.ts.
+setTableWidth(null)
 
 const row = (over: Partial<GateRow>): GateRow => ({
   rule: 'relevance maxDrop 0.02',
@@ -77,6 +81,13 @@ describe('gate reports', () => {
     assert.match(failure['#text'], /\nfailed records in this cohort \(1\):\n {2}art-3: relevance 0\.050 \(no word of the reference <"saw"> in the output\)$/)
     assert.doesNotMatch(failure['#text'], /news-9/)
     assert.match(suite.testcase[3].skipped!['@message'], /no fail rate/)
+  })
+
+  it('JUnit: an inconclusive pass stays a passing testcase whose output says "pass (?)" and the records needed', () => {
+    const xml = gateJunit(report)
+    assert.match(xml, /<property name="inconclusive" value="1"\/>/)
+    assert.match(xml, /name="perplexity maxRise 0\.05 relative \[ood:news\]" time="0">\n      <system-out>pass \(\?\) inconclusive: perplexity maxRise 0\.05 relative on ood:news: cohort too small to show the limit holds: …; about 410 records would be needed \(have 60\)<\/system-out>/)
+    assert.match(xml, /name="relevance maxDrop 0\.02 \[ood:animal\]" time="0"\/>/, 'a clear pass stays an empty testcase')
   })
 
   it('escapes XML special and control characters', () => {

@@ -228,7 +228,7 @@ describe('lrgate report (CLI)', () => {
     const r = run('report', 'latest', '--json')
     assert.equal(r.status, 0, r.stderr)
     const out = JSON.parse(r.stdout) as {file: string; charts: number}
-    assert.deepEqual(out, {file: join(dir, `lrgate-report-${runId}.html`), charts: 6})
+    assert.deepEqual(out, {schemaVersion: 1, file: join(dir, `lrgate-report-${runId}.html`), charts: 6})
     assert.equal(svgCount(readFileSync(out.file, 'utf8')), 6)
     const named = run('report', String(runId), '--out', 'sub/r.html')
     assert.equal(named.status, 0, named.stderr)
@@ -267,5 +267,30 @@ describe('lrgate report (CLI)', () => {
       assert.ok(n > 200, `${domain[i]} (${color}) covers only ${n} pixels of the screenshot`)
     }
     t.diagnostic(`screenshot: ${png}`)
+  })
+})
+
+describe('HTML report: inconclusive rows and the baseline named as the sweep names it', () => {
+  it('a passing row whose interval reaches past its limit reads "pass (?)" with the records that would settle it', async () => {
+    const {verdictTable, gateTable} = await import('../../src/report/html/tables.js')
+    const candidates = data.candidates.map((c, i) =>
+      i !== 1 || c.gate === null ? c : {...c, gate: {...c.gate, results: c.gate.results.map((r) => (r.metric === 'perplexity' ? {...r, inconclusive: true, recordsNeeded: 410, message: 'cohort too small to show the limit holds'} : r))}},
+    )
+    const verdicts = verdictTable({...data, candidates})
+    const row = verdicts.split('<tr>')[3]
+    assert.match(row, /badge neutral">pass \(\?\)<\/span><\/td><td>\(\?\) perplexity maxRise 0\.05 relative on ood:news \(about 410 records would settle it; have 20\)<\/td>/)
+    assert.match(gateTable(candidates[1].gate!), /badge neutral">pass \(\?\)<\/span> <span class="muted">cohort too small to show the limit holds<\/span>/)
+  })
+
+  it('"Gate results against" names the base model, or the promoted model when the sweep was gated against it', async () => {
+    const {gateBaselineName} = await import('../../src/report/html/page.js')
+    assert.equal(gateBaselineName(data), 'the base model (base)')
+    assert.match(html, /<h2>Gate results against the base model \(base\)<\/h2>/)
+    const promoted = {
+      ...data,
+      run: {...data.run, config: {...(data.run.config as object), gate: {...DEFAULT_CONFIG.gate, baseline: 'promoted'}}},
+      candidates: data.candidates.map((c) => (c.gate === null ? c : {...c, gate: {...c.gate, baselineLabel: 'week-1/lr-3e-4'}})),
+    }
+    assert.equal(gateBaselineName(promoted), 'the promoted model (week-1/lr-3e-4)')
   })
 })

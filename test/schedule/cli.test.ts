@@ -26,11 +26,11 @@ describe('lrgate schedule (CLI)', () => {
     }
   })
 
-  it('--json prints exactly {"lr": [...]}, lr[t] at 0-based step t', () => {
+  it('--json prints exactly {"schemaVersion": 1, "lr": [...]}, lr[t] at 0-based step t', () => {
     const r = lrgate('--type', 'step', '--lr', '0.1', '--steps', '6', '--step-size', '2', '--gamma', '0.5', '--warmup-steps', '2', '--json')
     assert.equal(r.code, 0, r.stderr)
     const out = JSON.parse(r.stdout) as {lr: number[]}
-    assert.deepEqual(Object.keys(out), ['lr'])
+    assert.deepEqual(Object.keys(out), ['schemaVersion', 'lr'])
     assert.deepEqual(out.lr, [0, 0.05, 0.1, 0.1, 0.05, 0.05])
   })
 

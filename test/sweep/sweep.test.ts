@@ -54,11 +54,11 @@ describe('lrgate sweep', () => {
     const {cwd, db} = sweepFixture()
     const r = lrgate(['sweep', '--db', db, '--lr', '3e-3', '--gate'], {cwd})
     assert.equal(r.status, 1, r.stderr)
-    assert.match(r.stdout, /No candidate passes the gate — none may ship\. lr-3e-3 fails/)
+    assert.match(r.stdout, /No candidate passes the gate — none may ship; keep the base model\. lr-3e-3 fails/)
     // The weekly workflow's check: nothing may ship is a regression (exit 1), with the hot candidate's failing rows.
     const check = lrgate(['check', '--candidate', 'recommended', '--baseline', 'base', '--db', db], {cwd})
     assert.equal(check.status, 1, check.stderr)
-    assert.match(check.stdout, /FAIL sweep recommendation on candidate lr-3e-3: run #1 recommended no learning rate: none of its 1 candidates passed the gate \(1 completed\); rows below are lr-3e-3's/)
+    assert.match(check.stdout, /FAIL sweep recommendation on candidate lr-3e-3: run #1 recommended no learning rate: none of its 1 candidate passed the gate \(1 completed\); rows below are lr-3e-3's/)
     assert.match(check.stdout, /FAIL perplexity maxRise 0\.05 relative on ood:/)
   })
 
@@ -159,34 +159,39 @@ describe('lrgate sweep', () => {
     assert.equal(count(db, 'SELECT count(*) FROM train_steps'), done, 'steps stored up to the final checkpoint')
   })
 
-  it('weekly retrain: promote, sweep on new data against the promoted model, re-evaluate it when the eval data moves on', () => {
+  it('weekly retrain: promote, keep the promoted model when nothing improves on it, re-evaluate it when the eval data moves on', () => {
     const {cwd, db} = sweepFixture({gate: {baseline: 'promoted', resamples: 200}})
-    // Week 1: nothing is promoted yet, so the sweep gates against the base model.
-    const week1 = lrgate(['sweep', '--json', '--db', db, '--name', 'week-1'], {cwd})
+    // Week 1: nothing is promoted yet, so the sweep gates against the base model; lr 3e-4 lowers target perplexity.
+    const week1 = lrgate(['sweep', '--json', '--db', db, '--name', 'week-1', '--lr', '3e-4'], {cwd})
     assert.equal(week1.status, 0, week1.stderr)
     assert.match(week1.stderr, /nothing is promoted yet/)
-    assert.equal((JSON.parse(week1.stdout) as SweepJson).recommended, 'lr-1e-9')
+    const w1 = JSON.parse(week1.stdout) as SweepJson & {candidates: Array<{objective: {improves: boolean; cohorts: Array<{ciHigh: number}>}}>}
+    assert.equal(w1.recommended, 'lr-3e-4')
+    assert.ok(w1.candidates[0].objective.improves && w1.candidates[0].objective.cohorts[0].ciHigh < 0, JSON.stringify(w1.candidates[0].objective))
     assert.equal(lrgate(['baseline', 'promote', 'recommended', '--db', db], {cwd}).status, 0)
 
-    // Week 2: new fine-tune data, same eval data: gated against the promoted evaluation as it is.
-    const week2 = lrgate(['sweep', '--json', '--db', db, '--name', 'week-2', '--train', 'tiny-train@2'], {cwd})
-    assert.equal(week2.status, 0, week2.stderr)
-    const w2 = JSON.parse(week2.stdout) as SweepJson & {baseline: {label: string}}
-    assert.equal(w2.baseline.label, 'week-1/lr-1e-9')
-    assert.equal(w2.recommended, 'lr-1e-9')
-    assert.equal(lrgate(['check', '--candidate', 'recommended', '--baseline', 'promoted', '--db', db], {cwd}).status, 0)
+    // Week 2 (the issue's case): new fine-tune data, a candidate that passes every rule against the
+    // promoted model but whose target perplexity is worse than the promoted model's: keep the promoted model.
+    const week2 = lrgate(['sweep', '--db', db, '--name', 'week-2', '--train', 'tiny-train@2', '--lr', '1e-9', '--gate'], {cwd})
+    assert.equal(week2.status, 1, week2.stdout + week2.stderr)
+    assert.match(week2.stdout, /gated against the promoted model \(week-1\/lr-3e-4\)\./)
+    assert.match(week2.stdout, /│ pass( \(\?\))? +│/, 'the candidate passes every gate rule')
+    assert.match(week2.stdout, /Keep the promoted model: no candidate that passes the gate improves target perplexity on the promoted model \(week-1\/lr-3e-4\) .*best: lr-1e-9, target perplexity \+\d+\.\d% \[\+/)
+    const check2 = lrgate(['check', '--candidate', 'recommended', '--baseline', 'promoted', '--db', db], {cwd})
+    assert.equal(check2.status, 1, check2.stdout + check2.stderr)
+    assert.match(check2.stdout, /FAIL sweep recommendation on candidate lr-1e-9: run #2 recommended no learning rate: the one candidate that passes the gate does not improve target perplexity on the model it would replace, so that model is kept/)
 
     // Week 3: the eval dataset has a new version: the promoted model is scored on it, not compared across data.
-    const week3 = lrgate(['sweep', '--json', '--db', db, '--name', 'week-3', '--train', 'tiny-train@2', '--eval', 'tiny-eval@2'], {cwd})
+    const week3 = lrgate(['sweep', '--json', '--db', db, '--name', 'week-3', '--train', 'tiny-train@2', '--eval', 'tiny-eval@2', '--lr', '1e-9'], {cwd})
     assert.equal(week3.status, 0, week3.stderr)
-    const w3 = JSON.parse(week3.stdout) as SweepJson & {baseline: {label: string; evaluationId: number}}
-    assert.equal(w3.baseline.label, 'week-1/lr-1e-9@tiny-eval@2')
+    const w3 = JSON.parse(week3.stdout) as SweepJson & {baseline: {label: string; evaluationId: number}; keep: {model: string; reason: string} | null}
+    assert.equal(w3.baseline.label, 'week-1/lr-3e-4@tiny-eval@2')
+    assert.deepEqual([w3.recommended, w3.keep?.model, w3.keep?.reason], [null, 'the promoted model', 'objective'])
     assert.equal(count(db, 'SELECT d.version FROM evaluations e JOIN datasets d ON d.id = e.dataset_id WHERE e.id = ?', w3.baseline.evaluationId) as unknown, '2')
     // `check` against the promoted model (scored on tiny-eval@1) uses the re-evaluation on @2.
     const check = lrgate(['check', '--candidate', 'recommended', '--baseline', 'promoted', '--json', '--db', db], {cwd})
-    assert.equal(check.status, 0, check.stderr)
+    assert.equal(check.status, 1, check.stderr)
     assert.equal((JSON.parse(check.stdout) as {baseline: {id: number}}).baseline.id, w3.baseline.evaluationId)
-    assert.equal(lrgate(['baseline', 'promote', 'recommended', '--db', db], {cwd}).status, 0)
   })
 
   it('early stopping prunes hopeless candidates at rungs and trains far fewer steps', () => {

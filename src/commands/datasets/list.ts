@@ -17,7 +17,7 @@ export default class DatasetsList extends LrgateCommand<typeof DatasetsList> {
   public async run(): Promise<void> {
     const listings = await listDatasets()
     if (this.flags.json) {
-      this.printJson(listings)
+      this.printJson({datasets: listings})
       return
     }
     if (listings.length === 0) {

@@ -23,7 +23,7 @@ export default class RunsPrune extends LrgateCommand<typeof RunsPrune> {
     try {
       const result = pruneArtifacts(db, {dryRun: this.flags['dry-run']})
       if (this.flags.json) {
-        this.printJson({schemaVersion: 1, dryRun: this.flags['dry-run'], ...result})
+        this.printJson({dryRun: this.flags['dry-run'], ...result})
         return
       }
       for (const k of result.kept) this.say(`kept    run #${k.runId} ${k.label} (${k.why})`)

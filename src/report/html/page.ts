@@ -75,7 +75,7 @@ export function buildPage(data: RunReportData, charts: readonly RenderedChart[])
     section('training', 'Training', grid('training')),
     section('cohorts', 'Per-cohort metrics', cohortCharts ? grid('cohorts') : '<p class="muted">Nothing of this run was evaluated yet.</p>'),
     section('verdicts', 'Verdicts', data.candidates.length > 0 ? verdictTable(data) : '<p class="muted">The run has no candidates.</p>'),
-    section('gates', `Gate results against ${data.base === null ? 'the base model' : 'base'}`, gateSections(data)),
+    section('gates', `Gate results against ${gateBaselineName(data)}`, gateSections(data)),
     `<details id="config">\n<summary>Config of the run</summary>\n<pre>${e(JSON.stringify(r.config, null, 2))}</pre>\n</details>`,
     `<footer>Made by lrgate on ${e(data.generatedAt)}.</footer>`,
   ]
@@ -94,4 +94,18 @@ export function buildPage(data: RunReportData, charts: readonly RenderedChart[])
     '</html>',
     '',
   ].join('\n')
+}
+
+/**
+ * What the run's candidates were gated against, named as the sweep summary names it: "the promoted
+ * model (label)" when gate.baseline was `promoted` and a promotion was used, "the base model (label)",
+ * or the baseline's label.
+ */
+export function gateBaselineName(data: RunReportData): string {
+  const labels = [...new Set(data.candidates.flatMap((c) => (c.gate === null ? [] : [c.gate.baselineLabel])))]
+  if (labels.length !== 1) return data.base === null ? 'the base model' : `the base model (${data.base.label})`
+  const [label] = labels
+  if (data.base !== null && label === data.base.label) return `the base model (${label})`
+  const plan = data.run.config as {gate?: {baseline?: unknown}} | null
+  return plan?.gate?.baseline === 'promoted' ? `the promoted model (${label})` : label
 }

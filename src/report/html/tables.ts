@@ -14,11 +14,18 @@ function table(head: readonly string[], rows: readonly string[][], numeric: read
 
 const loss = (v: number | null): string => (v === null || !Number.isFinite(v) ? '–' : v.toFixed(4))
 
-/** A verdict or status as a coloured badge. */
+/** A verdict or status as a coloured badge ("pass (?)", inconclusive, is neutral: it passes but the data cannot show the limit holds). */
 function badge(text: string | null): string {
   if (text === null) return '–'
   const tone = text === 'pass' || text === 'completed' ? 'good' : text === 'fail' || text === 'diverged' || text === 'failed' || text === 'error' ? 'bad' : 'neutral'
   return `<span class="badge ${tone}">${e(text)}</span>`
+}
+
+/** The rules × cohorts that pass only inconclusively, e.g. "relevance maxDrop 0.01 on target:food (about 1,417 records would settle it)". */
+export function inconclusiveRules(candidate: ReportCandidate): string[] {
+  return (candidate.gate?.results ?? [])
+    .filter((r) => r.status === 'pass' && r.inconclusive === true)
+    .map((r) => `${r.rule} on ${r.cohort} (${r.recordsNeeded === null || r.recordsNeeded === undefined ? 'more records would settle it' : `about ${r.recordsNeeded.toLocaleString('en-US')} records would settle it`}; have ${r.records ?? '?'})`)
 }
 
 /** The rules × cohorts a candidate failed, e.g. "relevance maxDrop 0.02 on ood:animal". */
@@ -31,7 +38,8 @@ export function verdictTable(data: RunReportData): string {
   const rows = data.candidates.map((c) => {
     const recommended = c.label === data.run.recommendedLabel
     const failing = failingRules(c)
-    const why = failing.length > 0 ? failing.map((f) => e(f)).join('<br/>') : c.verdict === 'error' && c.statusReason !== null ? e(c.statusReason) : '–'
+    const open = inconclusiveRules(c).map((f) => `(?) ${e(f)}`)
+    const why = failing.length > 0 || open.length > 0 ? [...failing.map((f) => e(f)), ...open].join('<br/>') : c.verdict === 'error' && c.statusReason !== null ? e(c.statusReason) : '–'
     return [
       `${e(c.label)}${recommended ? ' <span class="badge good" title="recommended">★ recommended</span>' : ''}`,
       e(formatLr(c.lr)),
@@ -40,11 +48,11 @@ export function verdictTable(data: RunReportData): string {
       `${c.stepsDone} / ${c.stepsTotal}`,
       loss(c.finalTrainLoss),
       loss(c.finalValLoss),
-      badge(c.verdict),
+      badge(c.verdict === 'pass' && open.length > 0 ? 'pass (?)' : c.verdict),
       why,
     ]
   })
-  return table(['candidate', 'lr', 'status', 'curve', 'steps', 'final train loss', 'final val loss', 'verdict', 'failing rules'], rows, [1, 4, 5, 6], 'verdicts')
+  return table(['candidate', 'lr', 'status', 'curve', 'steps', 'final train loss', 'final val loss', 'verdict', 'failing and inconclusive (?) rules'], rows, [1, 4, 5, 6], 'verdicts')
 }
 
 /** A candidate's gate rows: rule, cohort, baseline, candidate, delta, CI, limit, status. */
@@ -58,7 +66,7 @@ export function gateTable(gate: ReportGate): string {
     e(formatDelta(r.metric, r.relative === true, r.delta)),
     e(formatInterval(r.metric, r.relative === true, r.ciLow, r.ciHigh)),
     e(r.limitSide === null ? (r.limit === null ? '–' : String(r.limit)) : formatLimit(r.metric, r.relative === true, r.limitSide, r.limit)),
-    `${badge(r.status)}${r.status === 'pass' ? '' : ` <span class="muted">${e(r.message)}</span>`}`,
+    `${badge(r.status === 'pass' && r.inconclusive === true ? 'pass (?)' : r.status)}${r.status === 'pass' && r.inconclusive !== true ? '' : ` <span class="muted">${e(r.message)}</span>`}`,
   ])
   return table(['rule', 'cohort', 'baseline', 'candidate', 'delta', ci, 'limit', 'status'], rows, [2, 3, 4, 5, 6], 'gate')
 }
