@@ -103,7 +103,8 @@ describe('evaluation outputs of the frozen example model stay pinned', () => {
     stop.abort('SIGTERM')
     const stepsSeen: number[] = []
     await assert.rejects(generateYielding(model, tokenizer, all, {...generation, batchSize: 1, seed: 1}, (f) => stepsSeen.push(f), stop.signal), (e) => e instanceof Interrupted && e.reason === 'SIGTERM')
-    assert.ok(stepsSeen.length > 0 && stepsSeen.at(-1)! < 0.5, `stopped early, at ${stepsSeen.at(-1)}`)
+    // On a loaded machine no prompt may have finished in the first slice; none must have run to the end.
+    assert.ok((stepsSeen.at(-1) ?? 0) < 0.5, `stopped early, at ${stepsSeen.at(-1)}`)
     await assert.rejects(scoreRecordsYielding(model, tokenizer, dataset.records, 1, undefined, stop.signal), Interrupted)
   })
 })
