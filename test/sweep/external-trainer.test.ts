@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3'
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
@@ -8,7 +7,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {before, describe, it} from 'node:test'
 
 import {buildIfStale, lrgate, ROOT} from '../fixtures/eval/cli.js'
-import {sweepFixture} from '../fixtures/sweep/workplace.js'
+import {sweepFixture, queryDb as query} from '../fixtures/sweep/workplace.js'
 import {processesWithEnv} from '../../src/trainer/supervisor.js'
 import {validateSchedule} from '../../src/schedule/index.js'
 import {modelTokenizerIdentity} from '../../src/model/tokenizer-id.js'
@@ -28,14 +27,6 @@ interface SweepJson {
   candidates: Array<{label: string; lr: number; status: string; evaluationId: number | null; verdict: string | null}>
 }
 
-function query<T>(db: string, sql: string, ...args: unknown[]): T[] {
-  const d = new Database(db, {readonly: true})
-  try {
-    return d.prepare(sql).all(...args) as T[]
-  } finally {
-    d.close()
-  }
-}
 const one = (db: string, sql: string, ...args: unknown[]): unknown => Object.values(query<Record<string, unknown>>(db, sql, ...args)[0] ?? {})[0]
 
 /** Every file under a folder (for the secret grep). */

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3'
 import assert from 'node:assert/strict'
 import {existsSync, readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
@@ -8,7 +7,7 @@ import {before, describe, it} from 'node:test'
 import {expandGrid, gridLabel, normalizeMethod} from '../../src/sweep/grid.js'
 import {decideRung} from '../../src/sweep/halving.js'
 import {buildIfStale, lrgate, ROOT} from '../fixtures/eval/cli.js'
-import {lrgateAsync, sweepFixture, writeDataset} from '../fixtures/sweep/workplace.js'
+import {lrgateAsync, sweepFixture, writeDataset, queryDb as query} from '../fixtures/sweep/workplace.js'
 
 interface GridJson {
   runId: number
@@ -17,14 +16,6 @@ interface GridJson {
   withoutRemedy: string | null
 }
 
-function query<T>(db: string, sql: string, ...args: unknown[]): T[] {
-  const d = new Database(db, {readonly: true})
-  try {
-    return d.prepare(sql).all(...args) as T[]
-  } finally {
-    d.close()
-  }
-}
 
 const count = (db: string, sql: string, ...args: unknown[]) => Object.values(query<Record<string, number>>(db, sql, ...args)[0])[0]
 

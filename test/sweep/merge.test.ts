@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {before, describe, it} from 'node:test'
 
 import {buildIfStale, lrgate} from '../fixtures/eval/cli.js'
-import {lrgateAsync, sweepFixture} from '../fixtures/sweep/workplace.js'
+import {lrgateAsync, sweepFixture, queryDb as query} from '../fixtures/sweep/workplace.js'
 
 const TABLES = ['datasets', 'runs', 'candidates', 'train_steps', 'rungs', 'evaluations', 'record_outputs', 'record_scores', 'cohort_metrics', 'gates', 'gate_results', 'promotions', 'merged_runs']
 
@@ -19,14 +19,6 @@ function dump(db: string): string {
   }
 }
 
-function query<T>(db: string, sql: string, ...args: unknown[]): T[] {
-  const d = new Database(db, {readonly: true})
-  try {
-    return d.prepare(sql).all(...args) as T[]
-  } finally {
-    d.close()
-  }
-}
 
 /** A sweep's candidates by label: status, verdict and every cohort metric of its evaluation. */
 function candidatesOf(db: string, name: string) {

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3'
 import assert from 'node:assert/strict'
 import {before, describe, it} from 'node:test'
 
@@ -6,16 +5,8 @@ import {seedMeanResult} from '../../src/eval/seed-mean.js'
 import type {Dataset} from '../../src/datasets/types.js'
 import type {StoredRecord} from '../../src/store/evaluations.js'
 import {buildIfStale, lrgate} from '../fixtures/eval/cli.js'
-import {sweepFixture} from '../fixtures/sweep/workplace.js'
+import {sweepFixture, queryDb as query} from '../fixtures/sweep/workplace.js'
 
-function query<T>(db: string, sql: string, ...args: unknown[]): T[] {
-  const d = new Database(db, {readonly: true})
-  try {
-    return d.prepare(sql).all(...args) as T[]
-  } finally {
-    d.close()
-  }
-}
 
 const stored = (id: string, relevance: number, nll: number): StoredRecord => ({
   id, cohort: 'ood:x', nll, tokens: 10, bytes: 12, failed: false, scores: new Map([['relevance', {value: relevance, passed: null, reason: null}]]),
