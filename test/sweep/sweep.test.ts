@@ -172,7 +172,7 @@ describe('lrgate sweep', () => {
 
     // Week 2 (the case): new fine-tune data, a candidate that passes every rule against the
     // promoted model but whose target perplexity is worse than the promoted model's: keep the promoted model.
-    const week2 = lrgate(['sweep', '--db', db, '--name', 'week-2', '--train', 'tiny-train@2', '--lr', '1e-9', '--gate'], {cwd})
+    const week2 = lrgate(['sweep', '--db', db, '--name', 'week-2', '--train', 'tiny-train@2', '--lr', '1e-9', '--gate', '--wide'], {cwd})
     assert.equal(week2.status, 1, week2.stdout + week2.stderr)
     assert.match(week2.stdout, /gated against the promoted model \(week-1\/lr-3e-4\)\./)
     assert.match(week2.stdout, /│ pass( \(\?\))? +│/, 'the candidate passes every gate rule')
