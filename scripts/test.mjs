@@ -18,7 +18,9 @@ let besideOutput = ''
 const side = beside.length === 0 ? null : spawn(process.execPath, [...runner, ...beside], {stdio: ['ignore', 'pipe', 'pipe']})
 side?.stdout.on('data', (d) => (besideOutput += d))
 side?.stderr.on('data', (d) => (besideOutput += d))
+// Listen now: the side run often ends first, and an 'exit' listener added later would never fire.
+const sideExited = side ? exited(side) : Promise.resolve(0)
 const mainCode = await exited(spawn(process.execPath, [...runner, ...main], {stdio: 'inherit'}))
-const sideCode = side ? await exited(side) : 0
+const sideCode = await sideExited
 if (side) process.stdout.write(`\n# ${beside.join(' ')} (run beside the others)\n${besideOutput}`)
 process.exit(mainCode !== 0 ? mainCode : sideCode)
