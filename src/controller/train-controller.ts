@@ -1,19 +1,31 @@
 import type {OptimizerConfig} from '../config/schema.js'
 import type {DatasetRecord} from '../datasets/types.js'
-import {loadModel} from '../model/io.js'
 import {type ControllerFile, newController} from '../schedule/learned/controller.js'
 import {entropyWeight} from '../schedule/learned/entropy.js'
 import {gae} from '../schedule/learned/gae.js'
 import {adamState, ppoUpdate, type PpoSample} from '../schedule/learned/ppo.js'
-import {buildTokenStream} from '../train/token-stream.js'
 import {deriveSeed} from '../util/rng.js'
-import {runEpisode} from './episode.js'
+import {type EpisodeJob, type EpisodeOutcome, runEpisodeJob} from './episode-job.js'
 
 /** A source task: its fine-tune and validation records (never the example's target, food). */
 export interface SourceTask {
   name: string
   train: DatasetRecord[]
   valid: DatasetRecord[]
+}
+
+/**
+ * Runs a batch of episodes and returns their outcomes in the jobs' order (episode order), however
+ * they were scheduled: in this process one after another (`sequentialEpisodes`) or across worker
+ * processes (episode-pool.ts).
+ */
+export type EpisodeRunner = (jobs: readonly EpisodeJob[]) => Promise<EpisodeOutcome[]>
+
+/** Runs the jobs one after another in this process. */
+export const sequentialEpisodes: EpisodeRunner = async (jobs) => {
+  const out: EpisodeOutcome[] = []
+  for (const job of jobs) out.push(await runEpisodeJob(job))
+  return out
 }
 
 export interface ControllerTrainingOptions {
@@ -33,10 +45,14 @@ export interface ControllerTrainingOptions {
   seed: number
   optimizer: OptimizerConfig
   clipNorm: number
-  /** episodes per PPO update */
+  /** episodes per PPO update (a batch: its episodes may run in parallel) */
   episodesPerUpdate: number
   ppo: {clip: number; lr: number; epochs: number; gamma: number; lambda: number; entropy: {start: number; end: number}; valueWeight: number}
-  onEpisode?: (e: {episode: number; task: string; return: number; status: string; lrs: number[]}) => void
+  /** how a batch's episodes run (default: sequentially in this process) */
+  runner?: EpisodeRunner
+  onEpisode?: (e: EpisodeOutcome & {return: number}) => void
+  /** after each batch, before the PPO update: its episodes in order (to store them) */
+  onBatch?: (episodes: ReadonlyArray<EpisodeOutcome & {return: number}>) => void
 }
 
 export interface ControllerTrainingResult {
@@ -46,39 +62,39 @@ export interface ControllerTrainingResult {
 }
 
 /**
- * Trains the learned controller with PPO: each episode fine-tunes a fresh copy of the base model
- * on one source task (round robin) with sampled decisions; every `episodesPerUpdate` episodes the
- * actor and critic take a clipped-PPO update on their decisions (GAE advantages), the entropy bonus
- * decaying over the updates. Seeded: the same options give the same controller.
+ * Trains the learned controller with PPO: episodes go in batches of `episodesPerUpdate`; every
+ * episode of a batch fine-tunes a fresh copy of the base model on one source task (round robin) with
+ * actions sampled from the controller as it stood at the batch's start, so the batch's episodes are
+ * independent and may run in parallel. Their outcomes are taken in episode order, then the actor and
+ * critic take one clipped-PPO update on their decisions (GAE advantages), the entropy bonus decaying
+ * over the updates. Seeded: the same options give the same controller, whatever the runner.
  */
 export async function trainController(o: ControllerTrainingOptions): Promise<ControllerTrainingResult> {
   const controller = newController({seed: deriveSeed(o.seed, 'controller-init'), minLr: o.minLr, maxLr: o.maxLr, decisionEvery: o.decisionEvery})
   const adam = {actor: adamState(controller.actor.length), critic: adamState(controller.critic.length)}
+  const runner = o.runner ?? sequentialEpisodes
   const updates = Math.ceil(o.episodes / o.episodesPerUpdate)
   const returns: number[] = []
-  let batch: PpoSample[] = []
-  for (let episode = 0; episode < o.episodes; episode++) {
-    const task = o.tasks[episode % o.tasks.length]
-    const {model, tokenizer} = loadModel(o.baseModel)
-    try {
-      const e = await runEpisode({
-        model, controller, train: buildTokenStream(task.train, tokenizer), valid: buildTokenStream(task.valid, tokenizer), probe: buildTokenStream(o.probe, tokenizer),
+  for (let update = 0; update < updates; update++) {
+    const first = update * o.episodesPerUpdate
+    const jobs: EpisodeJob[] = []
+    for (let episode = first; episode < Math.min(o.episodes, first + o.episodesPerUpdate); episode++) {
+      jobs.push({
+        episode, task: o.tasks[episode % o.tasks.length], probe: o.probe, baseModel: o.baseModel, controller: structuredClone(controller),
         steps: o.steps, batchSize: o.batchSize, initialLr: o.initialLr, optimizer: o.optimizer, clipNorm: o.clipNorm,
         seed: deriveSeed(o.seed, `episode:${episode}`), forgettingWeight: o.forgettingWeight,
       })
+    }
+    const outcomes = (await runner(jobs)).map((e) => ({...e, return: e.rewards.reduce((a, b) => a + b, 0)}))
+    const batch: PpoSample[] = []
+    for (const e of outcomes) {
       const {advantages, returns: targets} = gae(e.rewards, e.decisions.map((d) => d.value), 0, o.ppo.gamma, o.ppo.lambda)
       e.decisions.forEach((d, k) => batch.push({state: d.state, action: d.action, logp: d.logp, advantage: advantages[k], return: targets[k]}))
-      const ret = e.rewards.reduce((a, b) => a + b, 0)
-      returns.push(ret)
-      o.onEpisode?.({episode, task: task.name, return: ret, status: e.status, lrs: e.lrs})
-    } finally {
-      model.dispose()
+      returns.push(e.return)
+      o.onEpisode?.(e)
     }
-    if ((episode + 1) % o.episodesPerUpdate === 0 || episode === o.episodes - 1) {
-      const update = Math.floor(episode / o.episodesPerUpdate)
-      if (batch.length > 0) ppoUpdate(controller, batch, {clip: o.ppo.clip, lr: o.ppo.lr, epochs: o.ppo.epochs, entropy: entropyWeight(o.ppo.entropy, update, updates), valueWeight: o.ppo.valueWeight}, adam)
-      batch = []
-    }
+    o.onBatch?.(outcomes)
+    if (batch.length > 0) ppoUpdate(controller, batch, {clip: o.ppo.clip, lr: o.ppo.lr, epochs: o.ppo.epochs, entropy: entropyWeight(o.ppo.entropy, update, updates), valueWeight: o.ppo.valueWeight}, adam)
   }
   return {controller, returns}
 }

@@ -111,12 +111,23 @@ function migrate(db: Sql, file: string): void {
     )
   }
   if (version === SCHEMA_VERSION) return
-  // IMMEDIATE takes the write lock first, so two processes never both apply a migration.
-  db.transaction(() => {
-    const now = db.pragma('user_version', {simple: true}) as number
-    for (let v = now; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v])
-    db.pragma(`user_version = ${SCHEMA_VERSION}`)
-  }).immediate()
+  // Foreign keys are off while migrations run (SQLite's procedure for rebuilding a table: a DROP TABLE
+  // with them on would cascade its deletes); they are checked before the commit and turned back on.
+  const foreignKeys = db.pragma('foreign_keys', {simple: true}) as number
+  db.pragma('foreign_keys = OFF')
+  try {
+    // IMMEDIATE takes the write lock first, so two processes never both apply a migration.
+    db.transaction(() => {
+      const now = db.pragma('user_version', {simple: true}) as number
+      const before = now === 0 ? 0 : (db.pragma('foreign_key_check') as unknown[]).length
+      for (let v = now; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v])
+      const broken = db.pragma('foreign_key_check') as unknown[]
+      if (broken.length > before) throw new Error(`${file}: migrating to schema ${SCHEMA_VERSION} would break ${broken.length - before} foreign key(s): ${JSON.stringify(broken[0])}`)
+      db.pragma(`user_version = ${SCHEMA_VERSION}`)
+    }).immediate()
+  } finally {
+    if (foreignKeys === 1) db.pragma('foreign_keys = ON')
+  }
 }
 
 /** Now as an ISO-8601 string, the format of every timestamp column. */

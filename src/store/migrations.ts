@@ -240,6 +240,63 @@ export const MIGRATIONS: readonly string[] = [
     merged_at  TEXT NOT NULL
   );
   `,
+
+  // 8: controller training (lrgate controller train) is a run of kind 'controller'. SQLite cannot change
+  //    a CHECK constraint in place, so runs is rebuilt with the same columns and rows (migrate() runs
+  //    every migration with foreign keys off and checks them before committing; ids are kept, so every
+  //    reference stays valid). controller_episodes keeps every episode whole: its task, seed, return,
+  //    the lr applied at each step, the decisions, rewards and losses; controller_results the file made.
+  `
+  CREATE TABLE runs_v8 (
+    id              INTEGER PRIMARY KEY,
+    kind            TEXT NOT NULL CHECK (kind IN ('sweep', 'find-lr', 'pretrain', 'controller')),
+    name            TEXT,
+    status          TEXT NOT NULL CHECK (status IN ('running', 'completed', 'interrupted', 'failed')),
+    seed            INTEGER NOT NULL,
+    config          TEXT NOT NULL,
+    backend         TEXT,
+    backend_reason  TEXT,
+    base_model      TEXT,
+    train_dataset_id INTEGER REFERENCES datasets(id),
+    eval_dataset_id  INTEGER REFERENCES datasets(id),
+    base_evaluation_id INTEGER REFERENCES evaluations(id),
+    recommended_candidate_id INTEGER REFERENCES candidates(id),
+    created_at      TEXT NOT NULL,
+    finished_at     TEXT,
+    uid             TEXT,
+    plan_hash       TEXT,
+    shard           TEXT
+  );
+  INSERT INTO runs_v8 (id, kind, name, status, seed, config, backend, backend_reason, base_model, train_dataset_id, eval_dataset_id,
+                       base_evaluation_id, recommended_candidate_id, created_at, finished_at, uid, plan_hash, shard)
+    SELECT id, kind, name, status, seed, config, backend, backend_reason, base_model, train_dataset_id, eval_dataset_id,
+           base_evaluation_id, recommended_candidate_id, created_at, finished_at, uid, plan_hash, shard FROM runs;
+  DROP TABLE runs;
+  ALTER TABLE runs_v8 RENAME TO runs;
+  CREATE UNIQUE INDEX runs_uid ON runs(uid);
+
+  CREATE TABLE controller_episodes (
+    run_id        INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    episode       INTEGER NOT NULL,       -- 0-based, in the order PPO consumed them
+    task          TEXT NOT NULL,          -- the source task's dataset reference
+    seed          INTEGER NOT NULL,       -- the episode's own seed (batches and sampled actions)
+    status        TEXT NOT NULL,          -- the fine-tune's end: completed or diverged
+    return        REAL NOT NULL,          -- sum of the episode's rewards
+    lrs           TEXT NOT NULL,          -- JSON: the lr applied at each optimizer step
+    decisions     TEXT NOT NULL,          -- JSON: [{step, action, lrBefore, lrAfter, state, logp, value}]
+    rewards       TEXT NOT NULL,          -- JSON: one per decision
+    val_losses    TEXT NOT NULL,          -- JSON: target validation loss at the start, each decision, the end
+    probe_losses  TEXT NOT NULL,          -- JSON: out-of-domain probe loss at the same points
+    seconds       REAL NOT NULL,          -- wall time of the episode
+    PRIMARY KEY (run_id, episode)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE controller_results (
+    run_id      INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+    file        TEXT NOT NULL,            -- where the controller file was written
+    controller  TEXT NOT NULL             -- the controller file's JSON, as written
+  );
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

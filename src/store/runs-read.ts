@@ -8,7 +8,7 @@ import {listPromotions, type PromotionRow} from './promotions.js'
 /** A run as `lrgate runs list/show` shows it. */
 export interface RunRow {
   id: number
-  kind: 'sweep' | 'find-lr' | 'pretrain'
+  kind: 'sweep' | 'find-lr' | 'pretrain' | 'controller'
   name: string | null
   status: string
   seed: number

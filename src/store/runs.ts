@@ -4,7 +4,7 @@ import {sql} from './sql.js'
 export type RunStatus = 'running' | 'completed' | 'interrupted' | 'failed'
 
 export interface NewRun {
-  kind: 'sweep' | 'find-lr' | 'pretrain'
+  kind: 'sweep' | 'find-lr' | 'pretrain' | 'controller'
   name: string | null
   seed: number
   config: unknown

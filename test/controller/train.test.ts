@@ -31,6 +31,30 @@ describe('lrgate controller train', {timeout: 300_000}, () => {
     const c = loadController(join(cwd, 'a.json'))
     assert.equal(c.hidden, 32)
     assert.deepEqual(c.training?.returns, out.returns)
+
+    // stored as a run of kind controller: every episode whole, and the file it wrote
+    const out2 = out as unknown as {runId: number}
+    const list = JSON.parse(lrgate(['runs', 'list', '--json'], {cwd}).stdout) as {runs: Array<{id: number; kind: string; status: string; name: string}>}
+    const run = list.runs.find((r) => r.id === out2.runId)!
+    assert.deepEqual([run.kind, run.status, run.name], ['controller', 'completed', `controller-${out2.runId}`])
+    const shown = lrgate(['runs', 'show', String(out2.runId), '--json'], {cwd})
+    assert.equal(shown.status, 0, shown.stderr)
+    const detail = JSON.parse(shown.stdout) as {episodes: Array<{episode: number; return: number; lrs: number[]; rewards: number[]; decisions: Array<{lrBefore: number; lrAfter: number}>; valLosses: number[]}>; controller: {file: string; actor: number[]}}
+    assert.deepEqual(detail.episodes.map((e) => e.episode), [0, 1])
+    assert.deepEqual(detail.episodes.map((e) => e.return), out.returns)
+    for (const e of detail.episodes) {
+      assert.equal(e.lrs.length, 8)
+      // a decision every 2 steps except at the end: 3 decisions, each setting the rate the next steps use
+      assert.equal(e.decisions.length, 3)
+      assert.equal(e.rewards.length, 3)
+      assert.equal(e.valLosses.length, 5)
+      e.decisions.forEach((d, k) => assert.equal(e.lrs[2 * (k + 1)], d.lrAfter))
+    }
+    assert.equal(detail.controller.file, join(cwd, 'a.json'))
+    assert.deepEqual(detail.controller.actor, c.actor)
+    const text = lrgate(['runs', 'show', String(out2.runId)], {cwd})
+    assert.match(text.stdout, /run #\d+ controller/)
+    assert.match(text.stdout, /mean return of the first 1 episode\(s\) -?\d\.\d{4}, of the last 1/)
   })
 
   it('a task holding the example target (food) is exit 2 naming it', () => {

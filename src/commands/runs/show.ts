@@ -9,11 +9,13 @@ import {storedGateReport} from '../../gate/stored-report.js'
 import {curveTable, runCurves} from '../../report/curves.js'
 import {gateTable, runTables} from '../../report/table.js'
 import {readRun} from '../../store/runs-read.js'
+import {controllerEpisodes, controllerResult} from '../../store/controller-runs.js'
+import {controllerRunLines} from '../../report/controller-run.js'
 import {inert} from '../../util/inert.js'
 import {runTrainerNotes} from '../../store/trainer-notes.js'
 
 export default class RunsShow extends LrgateCommand<typeof RunsShow> {
-  static override summary = "Show one run: its settings, candidates, their evaluations and each candidate's stored gate rows."
+  static override summary = "Show one run: its settings, candidates, their evaluations and each candidate's stored gate rows (a controller run: its episodes)."
 
   static override examples = [
     {description: 'Run 3 as tables', command: '<%= config.bin %> <%= command.id %> 3'},
@@ -37,14 +39,17 @@ export default class RunsShow extends LrgateCommand<typeof RunsShow> {
         return gate === undefined ? [] : [{candidateId: c.id, candidateLabel: c.label, ...gate}]
       })
       const curves = runCurves(db, run.run.id)
+      // A controller run's content is its episodes (returns, lr trajectories) and the file it wrote.
+      const controller = run.run.kind === 'controller' ? {episodes: controllerEpisodes(db, run.run.id), result: controllerResult(db, run.run.id)} : null
       if (this.flags.json) {
-        const withGates = {...run, gates, curves: curves.map((c) => ({candidate: c.label, ...c.diagnosis}))}
+        const withGates = {...run, gates, curves: curves.map((c) => ({candidate: c.label, ...c.diagnosis})), ...(controller ? {episodes: controller.episodes, controller: controller.result === undefined ? null : {file: controller.result.file, ...JSON.parse(controller.result.controller)}} : {})}
         const body = rangeTest === null ? withGates : {...withGates, rangeTest: {suggestions: rangeTest.suggestions, anchor: rangeTest.anchor, candidates: rangeTest.candidates}}
         this.printJson(notes.length === 0 ? body : {...body, trainerNotes: notes})
         return
       }
       for (const line of runTables(run)) this.say(line)
-      if (run.run.kind !== 'find-lr') this.say(curveTable(curves))
+      if (controller) for (const line of controllerRunLines(controller.episodes, controller.result)) this.say(line)
+      else if (run.run.kind !== 'find-lr') this.say(curveTable(curves))
       for (const gate of gates) {
         this.say(`Gate #${gate.gateId}: ${inert(gate.candidateLabel)} against ${inert(gate.baseline.label)} (#${gate.baseline.id})`)
         this.say(gateTable(gate))
