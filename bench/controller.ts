@@ -14,7 +14,7 @@
 // cohorts of the sweep's early-stopping probe (96 records of example-eval@2, sweep/probe.ts).
 // Prints a Markdown table (mean ± sd over seeds) and writes bench/results-controller.json.
 //   --quick        8 steps, 2 seeds, grid of two rates (a smoke run of the script, not numbers)
-//   --steps N --batch-size N --seeds N --arms a,b  (defaults 60, 8, 5, all)
+//   --steps N --batch-size N --seeds N --arms a,b  (defaults 40, 8, 5, all)
 //   --from FILE    runs already in FILE (JSON lines, written as runs finish) are reused
 import {spawnSync} from 'node:child_process'
 import {appendFileSync, existsSync, readFileSync, writeFileSync} from 'node:fs'
@@ -29,6 +29,7 @@ import {loadDataset} from '../src/datasets/load.js'
 import type {DatasetRecord} from '../src/datasets/types.js'
 import {loadModel} from '../src/model/io.js'
 import {resolveModelRef} from '../src/model/reference.js'
+import {modelSnapshot} from '../src/model/prediction-stats.js'
 import {scoreRecords} from '../src/model/score.js'
 import {adaptiveSchedule} from '../src/schedule/index.js'
 import {loadController} from '../src/schedule/learned/controller.js'
@@ -44,7 +45,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const argv = process.argv.slice(2)
 const flag = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined)
 const quick = argv.includes('--quick')
-const STEPS = Number(flag('--steps') ?? (quick ? 8 : 60))
+const STEPS = Number(flag('--steps') ?? (quick ? 8 : 40))
 const BATCH = Number(flag('--batch-size') ?? 8)
 const SEEDS = Number(flag('--seeds') ?? (quick ? 2 : 5))
 const GRID = quick ? [3e-4, 1e-3] : DEFAULT_CONFIG.sweep.lrs
@@ -54,7 +55,8 @@ const TASKS = [{name: 'food', ref: 'food-train@1'}, {name: 'location', ref: join
 const VALID_BATCHES = 8
 
 type Arm = 'learned λ=0' | 'learned λ>0' | 'step decay' | 'cosine' | 'WSD' | 'schedule-free'
-const ALL_ARMS: Arm[] = ['learned λ=0', 'learned λ>0', 'step decay', 'cosine', 'WSD', 'schedule-free']
+// λ>0 last: its controller may still be training when the other arms start
+const ALL_ARMS: Arm[] = ['learned λ=0', 'step decay', 'cosine', 'WSD', 'schedule-free', 'learned λ>0']
 const ARMS = flag('--arms') ? ALL_ARMS.filter((a) => flag('--arms')!.split(',').includes(a)) : ALL_ARMS
 
 /** The schedule and optimizer of an arm at rate `lr` (the controller files give their own λ). */
@@ -123,53 +125,63 @@ async function main(): Promise<void> {
   } else writeFileSync(from, '')
 
   const results: RunResult[] = []
-  for (const task of TASKS) {
-    const split = splitTraining(await loadDataset(task.ref, {cwd: root}), DEFAULT_CONFIG.seed)
-    const run = async (arm: Arm | 'grid', lr: number, seed: number): Promise<RunResult> => {
-      const key = `${task.name}|${arm}|${lr}|${seed}`
-      const cached = done.get(key)
-      if (cached) return cached
-      const {spec, optimizer} = armSetup(arm === 'grid' ? 'cosine' : arm)
-      const t0 = performance.now()
-      const {model, tokenizer} = loadModel(base)
-      try {
-        const schedule = adaptiveSchedule(spec, {lr, steps: STEPS})
-        const learned = spec.type === 'learned' ? loadController(spec.controller as string) : null
-        const valid = buildTokenStream(split.valid, tokenizer)
-        const lrs: number[] = []
-        const result = await train({
-          model, train: buildTokenStream(split.train, tokenizer), ...(learned ? {valid} : {}), steps: STEPS, batchSize: BATCH,
-          schedule: (step) => {
-            const rate = schedule.lrAt(step)
-            lrs.push(rate)
-            return rate
-          },
-          observe: (o) => schedule.observe(o), optimizer, clipNorm: DEFAULT_CONFIG.sweep.clipNorm,
-          seed: deriveSeed(seed, 'batches'), valEvery: learned?.decisionEvery ?? STEPS, valBatches: 4,
-          checkpointEvery: STEPS + 1, divergence: DEFAULT_CONFIG.sweep.divergence,
-        })
-        const finalValLoss = validationLoss(model, validationBatches(valid, BATCH, model.config.contextLength, VALID_BATCHES))
-        const ppl = perplexityByCohort(probe, scoreRecords(model, tokenizer, probe, 64))
-        const oodChange = Object.fromEntries([...basePpl].map(([c, b]) => [c, ppl.get(c)! / b - 1]))
-        const r: RunResult = {
-          task: task.name, arm, lr, seed, status: result.status, finalValLoss, oodChange, worstOodChange: Math.max(...Object.values(oodChange)),
-          seconds: (performance.now() - t0) / 1000, lrFirst: lrs[0], lrLast: lrs[lrs.length - 1], lrMin: Math.min(...lrs), lrMax: Math.max(...lrs),
-        }
-        appendFileSync(from, JSON.stringify(r) + '\n')
-        process.stderr.write(`${task.name} ${arm} lr ${lr} seed ${seed}: val ${finalValLoss.toFixed(4)}, worst OOD ${(100 * r.worstOodChange).toFixed(2)}%, lr ${r.lrFirst.toExponential(2)}→${r.lrLast.toExponential(2)} (${r.seconds.toFixed(0)} s, load ${loadavg()[0].toFixed(2)})\n`)
-        return r
-      } finally {
-        model.dispose()
+  const splits = new Map<string, ReturnType<typeof splitTraining>>()
+  for (const task of TASKS) splits.set(task.name, splitTraining(await loadDataset(task.ref, {cwd: root}), DEFAULT_CONFIG.seed))
+  const run = async (task: (typeof TASKS)[number], arm: Arm | 'grid', lr: number, seed: number): Promise<RunResult> => {
+    const split = splits.get(task.name)!
+    const key = `${task.name}|${arm}|${lr}|${seed}`
+    const cached = done.get(key)
+    if (cached) return cached
+    const {spec, optimizer} = armSetup(arm === 'grid' ? 'cosine' : arm)
+    const t0 = performance.now()
+    const {model, tokenizer} = loadModel(base)
+    try {
+      const valid = buildTokenStream(split.valid, tokenizer)
+      const inspectBatch = validationBatches(valid, BATCH, model.config.contextLength, 1)[0]
+      const schedule = adaptiveSchedule(spec, {lr, steps: STEPS}, {inspect: () => modelSnapshot(model, inspectBatch)})
+      const learned = spec.type === 'learned' ? loadController(spec.controller as string) : null
+      const lrs: number[] = []
+      const result = await train({
+        model, train: buildTokenStream(split.train, tokenizer), ...(learned ? {valid} : {}), steps: STEPS, batchSize: BATCH,
+        schedule: (step) => {
+          const rate = schedule.lrAt(step)
+          lrs.push(rate)
+          return rate
+        },
+        observe: (o) => schedule.observe(o), optimizer, clipNorm: DEFAULT_CONFIG.sweep.clipNorm,
+        seed: deriveSeed(seed, 'batches'), valEvery: learned?.decisionEvery ?? STEPS, valBatches: 4,
+        checkpointEvery: STEPS + 1, divergence: DEFAULT_CONFIG.sweep.divergence,
+      })
+      const finalValLoss = validationLoss(model, validationBatches(valid, BATCH, model.config.contextLength, VALID_BATCHES))
+      const ppl = perplexityByCohort(probe, scoreRecords(model, tokenizer, probe, 64))
+      const oodChange = Object.fromEntries([...basePpl].map(([c, b]) => [c, ppl.get(c)! / b - 1]))
+      const r: RunResult = {
+        task: task.name, arm, lr, seed, status: result.status, finalValLoss, oodChange, worstOodChange: Math.max(...Object.values(oodChange)),
+        seconds: (performance.now() - t0) / 1000, lrFirst: lrs[0], lrLast: lrs[lrs.length - 1], lrMin: Math.min(...lrs), lrMax: Math.max(...lrs),
       }
+      appendFileSync(from, JSON.stringify(r) + '\n')
+      process.stderr.write(`${task.name} ${arm} lr ${lr} seed ${seed}: val ${finalValLoss.toFixed(4)}, worst OOD ${(100 * r.worstOodChange).toFixed(2)}%, lr ${r.lrFirst.toExponential(2)}→${r.lrLast.toExponential(2)} (${r.seconds.toFixed(0)} s, load ${loadavg()[0].toFixed(2)})\n`)
+      return r
+    } finally {
+      model.dispose()
     }
-    // 1) the best rate of the default grid: cosine, seed 0, lowest final target validation loss
+  }
+  // 1) per task, the best rate of the default grid: cosine, seed 0, lowest final target validation loss
+  const best = new Map<string, number>()
+  for (const task of TASKS) {
     const grid: RunResult[] = []
-    for (const lr of GRID) grid.push(await run('grid', lr, 0))
-    const best = grid.reduce((a, b) => (b.finalValLoss < a.finalValLoss ? b : a)).lr
+    for (const lr of GRID) grid.push(await run(task, 'grid', lr, 0))
+    best.set(task.name, grid.reduce((a, b) => (b.finalValLoss < a.finalValLoss ? b : a)).lr)
     results.push(...grid)
-    // 2) every arm at that rate (the controller starts from it), every seed; cosine seed 0 is the grid's run
-    for (const arm of ARMS) {
-      for (let seed = 0; seed < SEEDS; seed++) results.push(arm === 'cosine' && seed === 0 ? {...grid.find((g) => g.lr === best)!, arm} : await run(arm, best, seed))
+  }
+  // 2) every arm at that rate (the controller starts from it), every seed; cosine seed 0 is the grid's run
+  for (const arm of ARMS) {
+    for (const task of TASKS) {
+      const lr = best.get(task.name)!
+      for (let seed = 0; seed < SEEDS; seed++) {
+        const gridRun = results.find((g) => g.task === task.name && g.arm === 'grid' && g.lr === lr)!
+        results.push(arm === 'cosine' && seed === 0 ? {...gridRun, arm} : await run(task, arm, lr, seed))
+      }
     }
   }
   const seconds = (performance.now() - began) / 1000

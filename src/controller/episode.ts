@@ -1,4 +1,5 @@
 import type {Gpt} from '../model/gpt.js'
+import {modelSnapshot} from '../model/prediction-stats.js'
 import type {OptimizerConfig} from '../config/schema.js'
 import type {Decision} from '../schedule/learned/learned-schedule.js'
 import {learnedSchedule} from '../schedule/learned/learned-schedule.js'
@@ -54,6 +55,8 @@ export async function runEpisode(o: EpisodeOptions): Promise<Episode> {
   const lrs: number[] = []
   const schedule = learnedSchedule(o.controller, {
     initialLr: o.initialLr, steps: o.steps, rng: seededRng(o.seed),
+    // a controller of format 2 reads the model's predictions on the first validation batch
+    inspect: () => modelSnapshot(o.model, validBatches[0]),
     onDecision: (d) => {
       decisions.push(d)
       valLosses.push(d.valLoss ?? valLosses[valLosses.length - 1])

@@ -27,6 +27,7 @@ export interface ControllerFlags {
   'decision-every'?: string
   'forgetting-weight'?: string
   'episodes-per-update'?: string
+  'model-features'?: boolean
   workers?: string
   seed?: string
   base?: string
@@ -64,7 +65,7 @@ export async function runControllerTraining(config: Config, flags: ControllerFla
   const probeSet = await loadDataset(probeRef, {cwd})
   const probe = probeRecords(probeSet, 32, seed)
   if (probe.length === 0) throw new InputError(`--probe ${probeRef} has no ood cohort: the forgetting probe needs out-of-domain records.`)
-  const num = (name: keyof ControllerFlags, fallback: number, integer: boolean) => (flags[name] === undefined ? fallback : positiveNumber(name, flags[name]!, integer))
+  const num = (name: Exclude<keyof ControllerFlags, 'model-features'>, fallback: number, integer: boolean) => (flags[name] === undefined ? fallback : positiveNumber(name, flags[name]!, integer))
   const forgettingWeight = flags['forgetting-weight'] === undefined ? 0 : Number(flags['forgetting-weight'])
   if (!Number.isFinite(forgettingWeight) || forgettingWeight < 0) throw new InputError(`--forgetting-weight must be a number ≥ 0 (got "${flags['forgetting-weight']}").`)
   const initialLr = num('lr', 1e-3, false)
@@ -72,7 +73,7 @@ export async function runControllerTraining(config: Config, flags: ControllerFla
   const baseModel = resolveModelRef(flags.base ?? config.baseModel, cwd, '--base')
   const plan = {
     tasks: refs, probe: probeRef, episodes: num('episodes', 20, true), steps: num('steps', 60, true), batchSize: num('batch-size', config.sweep.batchSize, true),
-    initialLr, minLr: num('min-lr', initialLr / 10, false), maxLr: num('max-lr', initialLr * 10, false), decisionEvery: num('decision-every', 10, true),
+    initialLr, minLr: num('min-lr', initialLr / 10, false), maxLr: num('max-lr', initialLr * 10, false), decisionEvery: num('decision-every', 10, true), modelFeatures: flags['model-features'] === true,
     forgettingWeight, seed, optimizer: config.sweep.optimizer, clipNorm: config.sweep.clipNorm, episodesPerUpdate: num('episodes-per-update', 2, true),
     ppo: {clip: 0.2, lr: 3e-3, epochs: 4, gamma: 0.99, lambda: 0.95, entropy: {start: 0.02, end: 0.002}, valueWeight: 0.5},
   }

@@ -41,6 +41,8 @@ export interface ControllerTrainingOptions {
   minLr: number
   maxLr: number
   decisionEvery: number
+  /** also read the model (predictions, output layer): a controller of format 2; else format 1 (losses and lr only) */
+  modelFeatures?: boolean
   forgettingWeight: number
   seed: number
   optimizer: OptimizerConfig
@@ -70,7 +72,7 @@ export interface ControllerTrainingResult {
  * over the updates. Seeded: the same options give the same controller, whatever the runner.
  */
 export async function trainController(o: ControllerTrainingOptions): Promise<ControllerTrainingResult> {
-  const controller = newController({seed: deriveSeed(o.seed, 'controller-init'), minLr: o.minLr, maxLr: o.maxLr, decisionEvery: o.decisionEvery})
+  const controller = newController({seed: deriveSeed(o.seed, 'controller-init'), minLr: o.minLr, maxLr: o.maxLr, decisionEvery: o.decisionEvery, version: o.modelFeatures ? 2 : 1})
   const adam = {actor: adamState(controller.actor.length), critic: adamState(controller.critic.length)}
   const runner = o.runner ?? sequentialEpisodes
   const updates = Math.ceil(o.episodes / o.episodesPerUpdate)

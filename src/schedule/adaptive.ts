@@ -1,6 +1,7 @@
 import {type ScheduleRun, validateSchedule} from './build.js'
 import {loadController} from './learned/controller.js'
 import {learnedSchedule} from './learned/learned-schedule.js'
+import type {ModelView} from './learned/model-features.js'
 import {PlateauSchedule} from './plateau.js'
 import type {ScheduleSpec} from './spec.js'
 
@@ -28,16 +29,17 @@ export interface AdaptiveSchedule {
 /**
  * The schedule of one candidate: a closed-form type as it is, `plateau` as warmup followed by
  * PyTorch's ReduceLROnPlateau (mode min) fed each validation loss taken after the warmup, or
- * `learned`: the controller file's greedy decisions (deterministic).
+ * `learned`: the controller file's greedy decisions (deterministic; `hooks.inspect` reads the model for
+ * a controller of format 2).
  *
  * @example
  * const s = adaptiveSchedule({type: 'plateau', patience: 2, factor: 0.5}, {lr: 1e-3, steps: 100})
  * s.lrAt(0); s.observe({step: 0, lr: 1e-3, loss: 2.1, valLoss: 2.3})
  */
-export function adaptiveSchedule(spec: ScheduleSpec, run: ScheduleRun): AdaptiveSchedule {
+export function adaptiveSchedule(spec: ScheduleSpec, run: ScheduleRun, hooks: {inspect?: () => ModelView} = {}): AdaptiveSchedule {
   const resolved = validateSchedule(spec, run)
   // The learned controller decides from the first step on (its initial rate is the candidate's lr; no warmup).
-  if (resolved.type === 'learned') return learnedSchedule(loadController(resolved.params.controller as string), {initialLr: resolved.lr, steps: resolved.steps})
+  if (resolved.type === 'learned') return learnedSchedule(loadController(resolved.params.controller as string), {initialLr: resolved.lr, steps: resolved.steps, ...hooks})
   if (resolved.type !== 'plateau') return {adaptive: false, lrAt: resolved.lrAt, observe: () => {}}
   const p = resolved.params as {factor: number; patience: number; threshold: number; cooldown: number; minLr: number}
   const plateau = new PlateauSchedule(resolved.lr, {factor: p.factor, patience: p.patience, threshold: p.threshold, cooldown: p.cooldown, minLr: p.minLr})

@@ -11,7 +11,8 @@ import {hasCheckpoint, loadCheckpoint, saveCheckpoint} from '../train/checkpoint
 import {train, type TrainResult, validationLoss} from '../train/trainer.js'
 import {buildTokenStream, validationBatches} from '../train/token-stream.js'
 import {scoreRecords} from '../model/score.js'
-import type {Gpt} from '../model/gpt.js'
+import type {Gpt, TokenBatch} from '../model/gpt.js'
+import {modelSnapshot} from '../model/prediction-stats.js'
 import type {CharTokenizer} from '../model/tokenizer.js'
 import type {Dataset, DatasetRecord} from '../datasets/types.js'
 import {InputError} from '../errors.js'
@@ -92,7 +93,10 @@ export async function runCandidateJob(job: CandidateJob, send: Send, stopReason:
       const replay = recipe.replay > 0 ? {stream: await replayStream(plan, start.tokenizer), share: recipe.replay} : undefined
       forgetStepsAfter(db, job.candidateId, start.stepsDone)
       // A schedule decided during training (plateau) is rebuilt on resume from the stored steps.
-      const schedule = adaptiveSchedule(plan.schedule, {lr: job.lr, steps})
+      // a learned controller of format 2 reads the model's predictions on the first validation batch
+      let inspectBatch: TokenBatch | undefined
+      const inspect = () => modelSnapshot(start.model, (inspectBatch ??= validationBatches(buildTokenStream(split.valid, start.tokenizer), plan.batchSize, start.model.config.contextLength, 1)[0]))
+      const schedule = adaptiveSchedule(plan.schedule, {lr: job.lr, steps}, {inspect})
       if (schedule.adaptive && start.stepsDone > 0) {
         for (const s of runSteps(db, job.runId)) if (s.candidateId === job.candidateId) schedule.observe(s)
       }

@@ -26,6 +26,7 @@ export default class ControllerTrain extends LrgateCommand<typeof ControllerTrai
     'decision-every': Flags.string({description: 'optimizer steps between decisions [default: 10]', helpValue: '<n>'}),
     'forgetting-weight': Flags.string({description: 'lambda: weight of the probe-loss rise in the reward; 0 is the paper\'s reward [default: 0]', helpValue: '<x>'}),
     'episodes-per-update': Flags.string({description: 'episodes per PPO update [default: 2]', helpValue: '<n>'}),
+    'model-features': Flags.boolean({description: 'also read the model: variance of its predictions and of their change, mean and variance of its output layer (controller format 2; default: losses and the lr only, format 1)'}),
     workers: Flags.string({description: 'worker processes running the episodes of one PPO update side by side (same result as 1) [default: 1]', helpValue: '<n>'}),
     seed: Flags.string({description: 'seed of every random choice [default: seed]', helpValue: '<n>'}),
     name: Flags.string({description: 'name of the stored run [default: controller-<id>]', helpValue: '<name>'}),

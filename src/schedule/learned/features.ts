@@ -1,14 +1,14 @@
 import type {StepObservation} from '../adaptive.js'
+import {MODEL_FEATURES} from './model-features.js'
 
 /**
  * The controller's state at a decision, from what the training loop observed so far (Xu et al.
- * 2019's training-dynamics features, those a schedule can see without the model). Every feature is
- * a ratio to the run's own start or a log-ratio, so a controller trained on one task transfers to
- * another whose losses sit at another level; each is clipped to [−5, 5].
- * Cut against the paper (for now): the variance of the model's predictions and the statistics of
- * the final layer's weights, which need the model inside the schedule.
+ * 2019's training-dynamics features: losses and the rate). Every feature is a ratio to the run's own
+ * start or a log-ratio, so a controller trained on one task transfers to another whose losses sit at
+ * another level; each is clipped to [−5, 5]. These are a controller file's features in format
+ * version 1; version 2 appends the model features (model-features.ts, FEATURES).
  */
-export const FEATURES = [
+export const LOSS_FEATURES = [
   'trainLoss/start',
   'trainTrend/start',
   'trainSd/mean',
@@ -18,11 +18,14 @@ export const FEATURES = [
   'progress',
 ] as const
 
+/** Every feature of format version 2: the loss features, then the model's (predictions, output layer). */
+export const FEATURES = [...LOSS_FEATURES, ...MODEL_FEATURES] as const
+
 const clip = (x: number) => (Number.isFinite(x) ? Math.max(-5, Math.min(5, x)) : 0)
 const mean = (xs: readonly number[]) => (xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length)
 
 /**
- * The feature vector after `history` (every step so far, in order) with `window` steps per decision.
+ * The loss features (LOSS_FEATURES' order) after `history` (every step so far, in order) with `window` steps per decision.
  * `lastValAtDecision` is the validation loss seen at the previous decision (null at the first).
  */
 export function stateFeatures(history: readonly StepObservation[], o: {window: number; steps: number; lr: number; initialLr: number; lastValAtDecision: number | null}): number[] {

@@ -1,7 +1,8 @@
 import type {Rng} from '../../util/rng.js'
 import type {AdaptiveSchedule, StepObservation} from '../adaptive.js'
-import {actorShape, applyAction, type ControllerFile, criticShape} from './controller.js'
+import {actorShape, applyAction, type ControllerFile, criticShape, readsModel} from './controller.js'
 import {stateFeatures} from './features.js'
+import {modelFeatures, type ModelView} from './model-features.js'
 import {forward} from './mlp.js'
 import {actionProbabilities, greedyAction, sampleAction} from './policy.js'
 
@@ -28,15 +29,25 @@ export interface LearnedOptions {
   steps: number
   /** absent: the most likely action (deterministic); given: sampled (controller training) */
   rng?: Rng
+  /**
+   * Reads the model now (src/model/prediction-stats.ts modelSnapshot on a fixed batch); required by a
+   * controller that reads the model (format 2), called once at the start and once per decision.
+   */
+  inspect?: () => ModelView
   onDecision?: (d: Decision) => void
 }
 
 /**
- * The learned schedule: every `decisionEvery` steps the controller reads the state (features.ts)
- * and multiplies the rate by one of its factors, kept within [minLr, maxLr]. Between decisions the
+ * The learned schedule: every `decisionEvery` steps the controller reads the state (features.ts, and
+ * model-features.ts for a controller of format 2) and multiplies the rate by one of its factors, kept within [minLr, maxLr]. Between decisions the
  * rate holds. Deterministic without an rng.
  */
 export function learnedSchedule(c: ControllerFile, o: LearnedOptions): AdaptiveSchedule & {readonly lr: number} {
+  const modelAware = readsModel(c)
+  if (modelAware && o.inspect === undefined) throw new Error('this controller reads the model (format 2): its schedule needs inspect')
+  // the model at the start, and at the previous decision (its predictions' change is measured from there)
+  const start = modelAware ? o.inspect!() : null
+  let previous = start
   const history: StepObservation[] = []
   const actor = Float64Array.from(c.actor), critic = Float64Array.from(c.critic)
   let lr = Math.min(c.maxLr, Math.max(c.minLr, o.initialLr))
@@ -54,6 +65,11 @@ export function learnedSchedule(c: ControllerFile, o: LearnedOptions): AdaptiveS
       const done = observation.step + 1
       if (done % c.decisionEvery !== 0 || done >= o.steps) return
       const state = stateFeatures(history, {window: c.decisionEvery, steps: o.steps, lr, initialLr: o.initialLr, lastValAtDecision})
+      if (modelAware) {
+        const now = o.inspect!()
+        state.push(...modelFeatures(now, previous!, start!))
+        previous = now
+      }
       const probs = actionProbabilities(actorShape(c), actor, state)
       const action = o.rng ? sampleAction(probs, o.rng) : greedyAction(probs)
       const before = lr
