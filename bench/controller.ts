@@ -14,7 +14,8 @@
 // cohorts of the sweep's early-stopping probe (96 records of example-eval@2, sweep/probe.ts).
 // Prints a Markdown table (mean ± sd over seeds) and writes bench/results-controller.json.
 //   --quick        8 steps, 2 seeds, grid of two rates (a smoke run of the script, not numbers)
-//   --steps N --batch-size N --seeds N --arms a,b  (defaults 40, 8, 5, all)
+//   --steps N --batch-size N --seeds N --arms a,b  (defaults 40, 4, 5, all: the shape of the controller's
+//                  training episodes, 40 steps of batch 4, a decision every 4 steps)
 //   --from FILE    runs already in FILE (JSON lines, written as runs finish) are reused
 import {spawnSync} from 'node:child_process'
 import {appendFileSync, existsSync, readFileSync, writeFileSync} from 'node:fs'
@@ -46,9 +47,12 @@ const argv = process.argv.slice(2)
 const flag = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined)
 const quick = argv.includes('--quick')
 const STEPS = Number(flag('--steps') ?? (quick ? 8 : 40))
-const BATCH = Number(flag('--batch-size') ?? 8)
+const BATCH = Number(flag('--batch-size') ?? 4)
 const SEEDS = Number(flag('--seeds') ?? (quick ? 2 : 5))
 const GRID = quick ? [3e-4, 1e-3] : DEFAULT_CONFIG.sweep.lrs
+// one rate above the grid, run like it (cosine, seed 0) but never chosen as "best": it extends the
+// trade-off curve (target loss against forgetting) that "at equal target gain" reads
+const FRONTIER_EXTRA = [3e-3]
 const CONTROLLERS = {0: join(root, 'models/controller/controller.json'), forgetting: join(root, 'models/controller-forgetting/controller.json')}
 const TASKS_DIR = join(root, '.lrgate', 'controller-tasks')
 const TASKS = [{name: 'food', ref: 'food-train@1'}, {name: 'location', ref: join(TASKS_DIR, 'task-location', '1')}]
@@ -76,9 +80,12 @@ function armSetup(arm: Arm): {spec: ScheduleSpec; optimizer: OptimizerConfig} {
 
 interface RunResult {
   task: string
-  arm: Arm | 'grid'
+  /** grid: the default grid's cosine runs (seed 0); frontier: the extra rate above it */
+  arm: Arm | 'grid' | 'frontier'
   lr: number
   seed: number
+  steps: number
+  batchSize: number
   status: string
   finalValLoss: number
   /** ood cohort → perplexity change against the base model (relative) */
@@ -121,7 +128,7 @@ async function main(): Promise<void> {
   const done = new Map<string, RunResult>()
   if (flag('--from') && existsSync(from)) for (const line of readFileSync(from, 'utf8').split('\n').filter(Boolean)) {
     const r = JSON.parse(line) as RunResult
-    done.set(`${r.task}|${r.arm}|${r.lr}|${r.seed}`, r)
+    done.set(`${r.task}|${r.arm}|${r.lr}|${r.seed}|${r.steps}|${r.batchSize}`, r)
   } else writeFileSync(from, '')
 
   const results: RunResult[] = []
@@ -129,7 +136,7 @@ async function main(): Promise<void> {
   for (const task of TASKS) splits.set(task.name, splitTraining(await loadDataset(task.ref, {cwd: root}), DEFAULT_CONFIG.seed))
   const run = async (task: (typeof TASKS)[number], arm: Arm | 'grid', lr: number, seed: number): Promise<RunResult> => {
     const split = splits.get(task.name)!
-    const key = `${task.name}|${arm}|${lr}|${seed}`
+    const key = `${task.name}|${arm}|${lr}|${seed}|${STEPS}|${BATCH}`
     const cached = done.get(key)
     if (cached) return cached
     const {spec, optimizer} = armSetup(arm === 'grid' ? 'cosine' : arm)
@@ -156,7 +163,7 @@ async function main(): Promise<void> {
       const ppl = perplexityByCohort(probe, scoreRecords(model, tokenizer, probe, 64))
       const oodChange = Object.fromEntries([...basePpl].map(([c, b]) => [c, ppl.get(c)! / b - 1]))
       const r: RunResult = {
-        task: task.name, arm, lr, seed, status: result.status, finalValLoss, oodChange, worstOodChange: Math.max(...Object.values(oodChange)),
+        task: task.name, arm, lr, seed, steps: STEPS, batchSize: BATCH, status: result.status, finalValLoss, oodChange, worstOodChange: Math.max(...Object.values(oodChange)),
         seconds: (performance.now() - t0) / 1000, lrFirst: lrs[0], lrLast: lrs[lrs.length - 1], lrMin: Math.min(...lrs), lrMax: Math.max(...lrs),
       }
       appendFileSync(from, JSON.stringify(r) + '\n')
@@ -173,6 +180,7 @@ async function main(): Promise<void> {
     for (const lr of GRID) grid.push(await run(task, 'grid', lr, 0))
     best.set(task.name, grid.reduce((a, b) => (b.finalValLoss < a.finalValLoss ? b : a)).lr)
     results.push(...grid)
+    for (const lr of FRONTIER_EXTRA) results.push({...(await run(task, 'grid', lr, 0)), arm: 'frontier'})
   }
   // 2) every arm at that rate (the controller starts from it), every seed; cosine seed 0 is the grid's run
   for (const arm of ARMS) {
@@ -222,15 +230,33 @@ function report(results: RunResult[], seconds: number, loadStart: number[]): voi
     return [name, {valLoss: meanSd(pairs.map(([x, y]) => x.finalValLoss - y.finalValLoss)), worstOod: meanSd(pairs.map(([x, y]) => x.worstOodChange - y.worstOodChange)), n: pairs.length}]
   }))
   const comparisons = {'learned λ=0 − step decay': paired('learned λ=0', 'step decay'), 'learned λ=0 − cosine': paired('learned λ=0', 'cosine'), 'learned λ>0 − learned λ=0': paired('learned λ>0', 'learned λ=0')}
+  // At equal target gain: the cosine grid (seed 0) traces worst OOD change against target val loss
+  // over the rates; interpolated (linearly, between neighbouring rates) at an arm's mean val loss, it
+  // says how much a fixed cosine schedule forgets for the same target loss. Below it: less forgetting.
+  const frontier = (task: string, valLoss: number): number | null => {
+    const pts = results.filter((r) => r.task === task && (r.arm === 'grid' || r.arm === 'frontier')).sort((a, b) => a.finalValLoss - b.finalValLoss)
+    for (let i = 0; i + 1 < pts.length; i++) {
+      const a = pts[i], b = pts[i + 1]
+      if (valLoss < a.finalValLoss || valLoss > b.finalValLoss) continue
+      const t = b.finalValLoss === a.finalValLoss ? 0 : (valLoss - a.finalValLoss) / (b.finalValLoss - a.finalValLoss)
+      return a.worstOodChange + t * (b.worstOodChange - a.worstOodChange)
+    }
+    return null
+  }
+  const equalGain = Object.fromEntries(TASKS.map(({name}) => [name, Object.fromEntries(ARMS.filter((a) => summary[name][a]).map((arm) => {
+    const m = summary[name][arm]
+    return [arm, {valLoss: m.valLoss.mean, worstOod: m.worstOod.mean, cosineGridWorstOodAtSameValLoss: frontier(name, m.valLoss.mean)}]
+  }))]))
   const costs = Object.values(CONTROLLERS).filter((f) => existsSync(f)).map(trainingCost)
-  const grid = results.filter((r) => r.arm === 'grid').map((r) => ({task: r.task, lr: r.lr, finalValLoss: r.finalValLoss, worstOodChange: r.worstOodChange}))
-  const command = `nice -n 10 npm run bench:controller${argv.length ? ' -- ' + argv.join(' ') : ''}`
-  const out = {quick, command, steps: STEPS, batchSize: BATCH, seeds: SEEDS, seconds: Math.round(seconds), loadAverageStart: loadStart, loadAverageEnd: loadavg(), grid, summary, comparisons, controllerTraining: costs, runs: results}
+  const grid = results.filter((r) => r.arm === 'grid' || r.arm === 'frontier').map((r) => ({task: r.task, lr: r.lr, finalValLoss: r.finalValLoss, worstOodChange: r.worstOodChange}))
+  const command = `nice -n 10 npm run bench:controller${argv.length ? ' -- ' + argv.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ') : ''}`
+  const out = {quick, command, steps: STEPS, batchSize: BATCH, seeds: SEEDS, seconds: Math.round(seconds), loadAverageStart: loadStart, loadAverageEnd: loadavg(), grid, summary, comparisons, equalGain, controllerTraining: costs, runs: results}
   writeFileSync(join(root, 'bench', quick ? 'results-controller-quick.json' : 'results-controller.json'), JSON.stringify(out, null, 2) + '\n')
   const lines = [
     ...rows, '',
-    `grid (cosine, seed 0; final target val loss): ${grid.map((g) => `${g.task} ${g.lr}: ${g.finalValLoss.toFixed(4)}`).join(', ')}`,
-    ...Object.entries(comparisons).map(([name, byTask]) => `${name} (paired by seed): ${Object.entries(byTask).map(([t, d]) => `${t} val loss ${d.valLoss.mean >= 0 ? '+' : ''}${d.valLoss.mean.toFixed(4)} ± ${d.valLoss.sd.toFixed(4)}, worst OOD ${pct(d.worstOod.mean)} ± ${(100 * d.worstOod.sd).toFixed(2)} pt (n ${d.n})`).join('; ')}`),
+    `grid and ${FRONTIER_EXTRA.join(', ')} (cosine, seed 0; final target val loss, worst OOD): ${grid.map((g) => `${g.task} ${g.lr}: ${g.finalValLoss.toFixed(4)}, ${pct(g.worstOodChange)}`).join('; ')}`,
+    ...Object.entries(comparisons).filter(([, byTask]) => Object.values(byTask).some((d) => d.n > 0)).map(([name, byTask]) => `${name} (paired by seed): ${Object.entries(byTask).map(([t, d]) => `${t} val loss ${d.valLoss.mean >= 0 ? '+' : ''}${d.valLoss.mean.toFixed(4)} ± ${d.valLoss.sd.toFixed(4)}, worst OOD ${pct(d.worstOod.mean)} ± ${(100 * d.worstOod.sd).toFixed(2)} pt (n ${d.n})`).join('; ')}`),
+    ...Object.entries(equalGain).map(([task, arms]) => `${task}, worst OOD against the cosine grid's at the same mean target val loss: ${Object.entries(arms).map(([arm, e]) => `${arm} ${pct(e.worstOod)} vs ${e.cosineGridWorstOodAtSameValLoss === null ? 'outside the grid' : pct(e.cosineGridWorstOodAtSameValLoss)}`).join('; ')}`),
     ...costs.map((c) => `controller ${c.file}: λ ${c.forgettingWeight}, ${c.episodes} episodes, ${c.seconds} s training; mean return first 10% ${c.firstTenth?.toFixed(4)}, last 10% ${c.lastTenth?.toFixed(4)}`),
     `${command}: ${Math.round(seconds)} s wall, load average ${loadStart.map((x) => x.toFixed(2)).join(' ')} at the start, ${loadavg().map((x) => x.toFixed(2)).join(' ')} at the end`,
   ]

@@ -1,12 +1,11 @@
-import type {OptimizerConfig} from '../config/schema.js'
 import type {DatasetRecord} from '../datasets/types.js'
 import {loadModel} from '../model/io.js'
 import type {ControllerFile} from '../schedule/learned/controller.js'
 import {buildTokenStream} from '../train/token-stream.js'
-import {type Episode, runEpisode} from './episode.js'
+import {type Episode, type EpisodeSettings, runEpisode} from './episode.js'
 
 /** Everything an episode needs, as plain data (it crosses to a worker process as JSON). */
-export interface EpisodeJob {
+export interface EpisodeJob extends EpisodeSettings {
   /** 0-based index: the order PPO consumes the episodes in */
   episode: number
   task: {name: string; train: DatasetRecord[]; valid: DatasetRecord[]}
@@ -14,13 +13,6 @@ export interface EpisodeJob {
   baseModel: string
   /** the controller as it stood when the batch began (every episode of a batch sees the same one) */
   controller: ControllerFile
-  steps: number
-  batchSize: number
-  initialLr: number
-  optimizer: OptimizerConfig
-  clipNorm: number
-  seed: number
-  forgettingWeight: number
 }
 
 /** An episode's result with the task it ran on and its wall time. */
@@ -39,10 +31,9 @@ export async function runEpisodeJob(job: EpisodeJob): Promise<EpisodeOutcome> {
   const began = performance.now()
   const {model, tokenizer} = loadModel(job.baseModel)
   try {
+    const {episode: _e, task, probe, baseModel: _b, ...settings} = job
     const e = await runEpisode({
-      model, controller: job.controller, train: buildTokenStream(job.task.train, tokenizer), valid: buildTokenStream(job.task.valid, tokenizer),
-      probe: buildTokenStream(job.probe, tokenizer), steps: job.steps, batchSize: job.batchSize, initialLr: job.initialLr, optimizer: job.optimizer,
-      clipNorm: job.clipNorm, seed: job.seed, forgettingWeight: job.forgettingWeight,
+      ...settings, model, train: buildTokenStream(task.train, tokenizer), valid: buildTokenStream(task.valid, tokenizer), probe: buildTokenStream(probe, tokenizer),
     })
     return {...e, episode: job.episode, task: job.task.name, seed: job.seed, seconds: (performance.now() - began) / 1000}
   } finally {

@@ -22,13 +22,8 @@ export interface Episode {
   status: string
 }
 
-export interface EpisodeOptions {
-  model: Gpt
-  controller: ControllerFile
-  train: TokenStream
-  valid: TokenStream
-  /** out-of-domain text: its loss rising is forgetting */
-  probe: TokenStream
+/** How an episode fine-tunes and scores, as plain values (shared by EpisodeOptions and EpisodeJob). */
+export interface EpisodeSettings {
   steps: number
   batchSize: number
   initialLr: number
@@ -37,6 +32,15 @@ export interface EpisodeOptions {
   seed: number
   /** λ: weight of the forgetting term (0: the paper's reward) */
   forgettingWeight: number
+}
+
+export interface EpisodeOptions extends EpisodeSettings {
+  model: Gpt
+  controller: ControllerFile
+  train: TokenStream
+  valid: TokenStream
+  /** out-of-domain text: its loss rising is forgetting */
+  probe: TokenStream
 }
 
 /**

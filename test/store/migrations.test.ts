@@ -7,7 +7,7 @@ import {describe, it} from 'node:test'
 
 import {InputError} from '../../src/errors.js'
 import {openStore} from '../../src/store/db.js'
-import {SCHEMA_VERSION} from '../../src/store/migrations.js'
+import {MIGRATIONS, SCHEMA_VERSION} from '../../src/store/migrations.js'
 import {sql} from '../../src/store/sql.js'
 
 const tempDb = () => join(mkdtempSync(join(tmpdir(), 'lrgate-db-')), 'sub', 'lrgate.db')
@@ -49,6 +49,38 @@ describe('store migrations', () => {
     const check = new Database(file)
     assert.equal(check.pragma('user_version', {simple: true}), SCHEMA_VERSION + 1)
     check.close()
+  })
+
+  it('migration 8 rebuilds runs for kind controller, keeping every row, id and reference (foreign keys off while it runs)', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'lrgate-db-')), 'lrgate.db')
+    // a database of schema 7 holding a sweep run with a candidate, a step and an evaluation pointing at the run
+    const raw = new Database(file)
+    raw.pragma('foreign_keys = ON')
+    for (const m of MIGRATIONS.slice(0, 7)) raw.exec(m)
+    raw.pragma('user_version = 7')
+    raw.exec(`INSERT INTO datasets (id, name, version, hash, path, records, cohorts, first_used) VALUES (1, 'd', '1', 'h', '/x', 1, '{}', 't');
+      INSERT INTO runs (id, kind, name, status, seed, config, created_at, uid, plan_hash, shard) VALUES (5, 'sweep', 's', 'completed', 7, '{"a":1}', 't', 'u5', 'ph', '1/2');
+      INSERT INTO candidates (id, run_id, label, lr, schedule, seed, status, steps_total) VALUES (9, 5, 'lr-1', 0.1, '{}', 7, 'completed', 3);
+      INSERT INTO train_steps (candidate_id, step, lr, loss, grad_norm, clipped, tokens_per_s) VALUES (9, 0, 0.1, 2.5, 1, 0, 100);
+      INSERT INTO evaluations (id, label, dataset_id, dataset_hash, source, run_id, candidate_id, evaluators, seed, created_at) VALUES (3, 'e', 1, 'h', 'model', 5, 9, '[]', 7, 't');
+      UPDATE runs SET recommended_candidate_id = 9, base_evaluation_id = 3 WHERE id = 5;`)
+    const before = raw.prepare('SELECT * FROM runs').all()
+    raw.close()
+    const db = openStore(file)
+    assert.equal(sql(db).pragma('user_version', {simple: true}), SCHEMA_VERSION)
+    assert.equal(sql(db).pragma('foreign_keys', {simple: true}), 1)
+    assert.deepEqual(sql(db).prepare('SELECT * FROM runs').all(), before)
+    assert.equal(sql(db).prepare('SELECT count(*) FROM candidates WHERE run_id = 5').pluck().get(), 1)
+    assert.equal(sql(db).prepare('SELECT count(*) FROM train_steps').pluck().get(), 1)
+    assert.equal(sql(db).prepare('SELECT run_id FROM evaluations WHERE id = 3').pluck().get(), 5)
+    assert.deepEqual(sql(db).pragma('foreign_key_check'), [])
+    // the new kind is accepted, an unknown one still refused, and deleting a run still cascades
+    sql(db).prepare("INSERT INTO runs (kind, status, seed, config, created_at) VALUES ('controller', 'running', 1, '{}', 't')").run()
+    assert.throws(() => sql(db).prepare("INSERT INTO runs (kind, status, seed, config, created_at) VALUES ('other', 'running', 1, '{}', 't')").run(), /CHECK/)
+    assert.throws(() => sql(db).prepare("INSERT INTO runs (kind, status, seed, config, created_at, uid) VALUES ('sweep', 'running', 1, '{}', 't', 'u5')").run(), /UNIQUE/)
+    sql(db).exec('UPDATE runs SET recommended_candidate_id = NULL WHERE id = 5; UPDATE evaluations SET candidate_id = NULL; DELETE FROM runs WHERE id = 5')
+    assert.equal(sql(db).prepare('SELECT count(*) FROM candidates').pluck().get(), 0)
+    db.close()
   })
 
   it('enforces foreign keys', () => {
