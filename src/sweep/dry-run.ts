@@ -7,7 +7,8 @@ import {medianTokensPerSecond} from '../store/throughput.js'
 import {diskBytes} from './artifacts.js'
 import {expandGrid} from './grid.js'
 import {planGridOf, type SweepPlan} from './plan.js'
-import {arrangeWorkers, earlyStoppingOn} from './run-sweep.js'
+import {arrangeWorkers} from './arrange-workers.js'
+import {earlyStoppingOn} from './rung-decision.js'
 import {prepareSweep} from './setup.js'
 
 /** One candidate as `sweep --dry-run` lists it. */

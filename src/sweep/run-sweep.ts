@@ -1,5 +1,4 @@
 import {randomBytes} from 'node:crypto'
-import {availableParallelism} from 'node:os'
 import {dirname, join} from 'node:path'
 
 import type {CohortRole, Dataset} from '../datasets/types.js'
@@ -7,38 +6,26 @@ import {InputError} from '../errors.js'
 import {onShutdown, type StopSignal} from '../process/shutdown.js'
 import {inert} from '../util/inert.js'
 import {hint} from '../util/invocation.js'
-import {readModelConfig} from '../model/model-files.js'
-import type {Progress} from '../util/progress.js'
 import {type Store, openStore, setBusyTimeout, writeTransaction} from '../store/db.js'
 import {markCandidateFailed, settleDerived} from '../store/candidates.js'
-import type {LoraSpec} from '../model/lora.js'
 import {countRunEvaluations, latestEvaluationByLabel} from '../store/evaluations.js'
 import {acquireRunLock, type RunLock} from '../store/run-lock.js'
-import {measuredAtRung} from '../store/rungs.js'
-import {type CandidateRow, getRun, runCandidates} from '../store/runs-read.js'
+import {getRun, runCandidates} from '../store/runs-read.js'
 import {setRecommended, setRunStatus} from '../store/runs.js'
-import {type SweepBaseline, sweepBaseline} from './baseline.js'
-import {decideRungFromStore, rungSteps} from './rung-decision.js'
-import type {CandidateJobRecipe, SweepJob, WorkerMessage} from './messages.js'
+import {sweepBaseline} from './baseline.js'
+import {decideRungFromStore, earlyStoppingOn, rungSteps} from './rung-decision.js'
 import type {SweepPlan} from './plan.js'
 import {type JobOutcome, WorkerPool} from './pool.js'
+import {runPhase} from './phase.js'
+import {DONE, type RunContext, type SweepRequest} from './run-context.js'
 import {checkResume, createRun, markResumed, prepareSweep, storedPlan, withModelFolderBase} from './setup.js'
-import {workersThatFit} from './worker-memory.js'
 import {RUN_LOCK_ENV, stopStrayWorkers} from './stray-workers.js'
 import {storeSeedMean} from './seed-configurations.js'
 import {bestPassing, bestWithoutRemedy, type CandidateSummary, gateCandidates, recommend} from './verdicts.js'
 import {DEFAULT_OBJECTIVE, type Objective} from './objective.js'
+import {onWorkerMessage} from './worker-progress.js'
 
-export interface SweepRequest {
-  plan?: SweepPlan
-  resume?: number
-  dbPath: string
-  progress: Progress
-  /** the backend as the parent process sees it (stored with the run, printed once) */
-  backend: {name: string; reason: string}
-  /** for --resume: the run's lock, taken by the caller before its slow start (else taken here) */
-  lock?: RunLock
-}
+export type {SweepRequest} from './run-context.js'
 
 export interface SweepOutcome {
   runId: number
@@ -66,24 +53,6 @@ export interface SweepOutcome {
   seconds: number
 }
 
-const DONE = ['completed', 'diverged', 'pruned', 'failed']
-
-/**
- * Two candidates at once with one thread each beat one candidate with two threads on small models
- * (see bench/: no synchronisation inside a step); `parallel: auto` picks that whenever it can:
- * min(cores, workers that fit in memory — see worker-memory.ts).
- */
-export function arrangeWorkers(parallel: number | 'auto', jobs: number, cores = availableParallelism(), fitInMemory = Number.POSITIVE_INFINITY): {workers: number; threads: number} {
-  const workers = Math.max(1, Math.min(parallel === 'auto' ? Math.min(cores, fitInMemory) : parallel, jobs))
-  return {workers, threads: Math.max(1, Math.floor(cores / workers))}
-}
-
-/** Whether this sweep halves its candidates (sweep.earlyStopping.enabled, `auto` by count). */
-export function earlyStoppingOn(plan: SweepPlan): boolean {
-  const {enabled, autoFrom} = plan.earlyStopping
-  return enabled === 'auto' ? plan.lrs.length >= autoFrom : enabled
-}
-
 /**
  * Where a new run keeps its candidates' artifacts, beside the database:
  * <db dir>/runs/<run>-<token>/<candidate>/{model,checkpoint}. The token keeps a run from ever taking
@@ -93,17 +62,6 @@ export function earlyStoppingOn(plan: SweepPlan): boolean {
 export function newRunDirs(dbPath: string): (runId: number, label: string) => string {
   const token = randomBytes(4).toString('hex')
   return (runId, label) => join(dirname(dbPath), 'runs', `${runId}-${token}`, label)
-}
-
-interface RunContext {
-  db: Store
-  runId: number
-  name: string
-  plan: SweepPlan & {steps: number}
-  evalSet: Dataset
-  baseline: SweepBaseline
-  request: SweepRequest
-  lock: RunLock
 }
 
 /** The line that tells how to continue an interrupted sweep. */
@@ -234,47 +192,6 @@ function markInterrupted(db: Store, runId: number): void {
   }
 }
 
-/** Runs what is left to reach `rung` (null: the end, then evaluation) in worker processes. */
-async function runPhase(ctx: RunContext, pool: WorkerPool, rung: number | null): Promise<Map<string, JobOutcome>> {
-  const {db, runId, name, plan, request} = ctx
-  const measured = new Set<number>(
-    rung === null ? [] : measuredAtRung(db, runId, rung),
-  )
-  const all = runCandidates(db, runId)
-  // Interpolated candidates are made by their trained parent's job; a parent evaluated before a
-  // kill still owes the interpolations not yet evaluated.
-  const owes = (c: CandidateRow) => all.some((d) => d.parentId === c.id && !DONE.includes(d.status))
-  const todo = all.filter((c) => c.parentId === null && (!DONE.includes(c.status) || (rung === null && c.status === 'completed' && owes(c))) && !measured.has(c.id) && (rung === null || c.stepsDone < rung))
-  const evaluations: Array<Extract<SweepJob, {kind: 'evaluate'}>> = []
-  const common = {runId, dbPath: request.dbPath, plan, backend: request.backend.name}
-  if (getRun(db, runId)!.baseEvaluationId === null) evaluations.push({...common, threads: 1, kind: 'evaluate', key: 'base', label: `${name}/base`, modelDir: plan.baseModel, role: 'base'})
-  const {baseline} = ctx
-  if (baseline.kind === 'reevaluate' && !latestEvaluationByLabel(db, baseline.label)) {
-    evaluations.push({...common, threads: 1, kind: 'evaluate', key: 'baseline', label: baseline.label, modelDir: baseline.modelDir, role: 'baseline'})
-  }
-  const fit = plan.parallel === 'auto' ? workersThatFit(readModelConfig(plan.baseModel), plan.batchSize) : undefined
-  const {workers, threads} = arrangeWorkers(plan.parallel, evaluations.length + todo.length, availableParallelism(), fit)
-  const jobs: SweepJob[] = [
-    ...evaluations.map((e) => ({...e, threads})),
-    ...todo.map((c) => ({...common, threads, kind: 'candidate' as const, key: c.label, label: `${name}/${c.label}`, candidateId: c.id, lr: c.lr, runDir: dirname(c.artifactDir!), stopAt: rung, recipe: jobRecipe(c, all, name)})),
-  ]
-  return pool.run(jobs, workers)
-}
-
-/** What a trained candidate's job needs of the grid: its seed, LoRA, replay, and its interpolations. */
-function jobRecipe(c: CandidateRow, all: readonly CandidateRow[], name: string): CandidateJobRecipe {
-  return {
-    seed: c.seed,
-    lora: c.lora === null ? null : (JSON.parse(c.lora) as LoraSpec),
-    adapterDir: c.adapterDir,
-    replay: c.replay ?? 0,
-    evaluated: c.status === 'completed',
-    interpolations: all
-      .filter((d) => d.parentId === c.id && !DONE.includes(d.status))
-      .map((d) => ({candidateId: d.id, key: d.label, label: `${name}/${d.label}`, interpolate: d.interpolate!, modelDir: d.artifactDir!})),
-  }
-}
-
 function recordFailures(ctx: RunContext, outcomes: Map<string, JobOutcome>): void {
   // A full disk or read-only folder is no candidate's fault: they stay pending, --resume continues.
   const storage = [...outcomes.values()].find((o) => o.storage)
@@ -305,32 +222,5 @@ function computeUsed(ctx: RunContext): SweepOutcome['compute'] {
     stepsTrained: candidates.reduce((n, c) => n + c.stepsDone, 0),
     stepsPlanned: candidates.reduce((n, c) => n + c.stepsTotal, 0),
     evaluations: countRunEvaluations(ctx.db, ctx.runId),
-  }
-}
-
-const started = new Set<string>()
-
-function onWorkerMessage(m: WorkerMessage, progress: Progress): void {
-  switch (m.type) {
-    case 'start':
-      if (!started.has(m.key)) progress.start(m.key, m.label.split('/').pop()!, m.total, m.unit)
-      started.add(m.key)
-      break
-    case 'progress':
-      progress.update(m.key, m.value, m.fields)
-      break
-    case 'log':
-      progress.log(m.line)
-      break
-    case 'done':
-      progress.finish(m.key, m.status === 'completed' ? 'done' : `${m.status}: ${m.message}`)
-      started.delete(m.key)
-      break
-    case 'failed':
-      progress.finish(m.key, `failed: ${m.message}`)
-      started.delete(m.key)
-      break
-    case 'backend':
-      break
   }
 }

@@ -12,6 +12,12 @@ import {rungGroup} from './grid.js'
 
 export {rungSteps} from './halving.js'
 
+/** Whether this sweep halves its candidates (sweep.earlyStopping.enabled, `auto` by count). */
+export function earlyStoppingOn(plan: SweepPlan): boolean {
+  const {enabled, autoFrom} = plan.earlyStopping
+  return enabled === 'auto' ? plan.lrs.length >= autoFrom : enabled
+}
+
 /**
  * Decides a rung once every live candidate has been measured there: reads the measurements and
  * the base model's NLL on the same probe records (its evaluation), prunes, stores the decisions.

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import {afterEach, describe, it} from 'node:test'
 
 import {REFERENCE_SHAPE} from '../../src/model/config.js'
-import {arrangeWorkers} from '../../src/sweep/run-sweep.js'
+import {arrangeWorkers} from '../../src/sweep/arrange-workers.js'
 import {availableMemoryBytes, parseBytes, workerPeakBytes, workersThatFit} from '../../src/sweep/worker-memory.js'
 
 const d256 = {...REFERENCE_SHAPE, dModel: 256, nLayers: 6, nHeads: 8, contextLength: 256}
