@@ -17,6 +17,7 @@
 //   --steps N --batch-size N --seeds N --arms a,b  (defaults 40, 4, 5, all: the shape of the controller's
 //                  training episodes, 40 steps of batch 4, a decision every 4 steps)
 //   --from FILE    runs already in FILE (JSON lines, written as runs finish) are reused
+//   --probe        time one run (the learned λ=0 arm on food) and estimate the whole bench
 import {spawnSync} from 'node:child_process'
 import {appendFileSync, existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {loadavg} from 'node:os'
@@ -124,7 +125,7 @@ async function main(): Promise<void> {
   const basePpl = perplexityByCohort(probe, scoreRecords(baseModel.model, baseModel.tokenizer, probe, 64))
   baseModel.model.dispose()
 
-  const from = flag('--from') ?? join(root, 'bench', quick ? 'results-controller-quick.runs.jsonl' : 'results-controller.runs.jsonl')
+  const from = flag('--from') ?? join(root, 'bench', `results-controller${quick ? '-quick' : ''}${argv.includes('--probe') ? '-probe' : ''}.runs.jsonl`)
   const done = new Map<string, RunResult>()
   if (flag('--from') && existsSync(from)) for (const line of readFileSync(from, 'utf8').split('\n').filter(Boolean)) {
     const r = JSON.parse(line) as RunResult
@@ -172,6 +173,13 @@ async function main(): Promise<void> {
     } finally {
       model.dispose()
     }
+  }
+  // --probe: one run (food, the learned λ=0 arm, the grid's top rate, seed 0), timed, and the whole bench's estimate
+  if (argv.includes('--probe')) {
+    const r = await run(TASKS[0], 'learned λ=0', GRID[GRID.length - 1], 0)
+    const runs = TASKS.length * (GRID.length + FRONTIER_EXTRA.length + ARMS.length * SEEDS - 1)
+    process.stdout.write(`probe: one run took ${r.seconds.toFixed(0)} s (load ${loadavg()[0].toFixed(2)}); the bench is ${runs} runs: about ${Math.round((runs * r.seconds) / 60)} min at this load\n`)
+    return
   }
   // 1) per task, the best rate of the default grid: cosine, seed 0, lowest final target validation loss
   const best = new Map<string, number>()
