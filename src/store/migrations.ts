@@ -240,6 +240,18 @@ export const MIGRATIONS: readonly string[] = [
     merged_at  TEXT NOT NULL
   );
   `,
+
+  // 8: the guide's other schedulers (sweep.schedules, sweep.ema). Every step stores the values it was
+  //    trained with beside the lr; rows written before hold NULL (the run's constants applied). A
+  //    candidate whose model holds the exponential moving average of the weights names its decay.
+  `
+  ALTER TABLE train_steps ADD COLUMN batch_size   INTEGER;  -- sequences in this step's batch (sweep.schedules.batchSize ramp)
+  ALTER TABLE train_steps ADD COLUMN clip_norm    REAL;     -- the global-norm clip limit applied (0: off)
+  ALTER TABLE train_steps ADD COLUMN weight_decay REAL;     -- the weight decay applied
+  ALTER TABLE train_steps ADD COLUMN ema_decay    REAL;     -- the EMA decay of this step's update (after warmup); NULL without sweep.ema
+
+  ALTER TABLE candidates ADD COLUMN ema_decay REAL;         -- its model holds the EMA of the weights at this decay; NULL: the raw weights
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
