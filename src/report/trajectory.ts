@@ -3,7 +3,7 @@ import Table from 'cli-table3'
 import {InputError} from '../errors.js'
 import {formatLr} from '../schedule/describe.js'
 import {pickRows} from '../schedule/rows.js'
-import {candidateSchedules, candidateSteps, type TrainStepRow} from '../store/candidates.js'
+import {candidateSchedules, candidateSteps, runSteps, type TrainStepRow} from '../store/candidates.js'
 import type {Store} from '../store/db.js'
 import {type CandidateRow, getRun, runCandidates} from '../store/runs-read.js'
 import {inert} from '../util/inert.js'
@@ -67,4 +67,26 @@ export function trajectoryTable(t: StoredTrajectory): string[] {
   const lines = [`Run #${t.runId}, candidate ${inert(t.candidate)} (${t.type}): the values applied at each optimizer step, as stored.`, table.toString()]
   if (!rows.all) lines.push(`${rows.steps.length} of ${t.steps.length} steps shown: the first and last 3 and one every ${rows.stride} steps; --json prints all.`)
   return lines
+}
+
+/**
+ * `runs show`'s block: per trained candidate whose stored batch size, clip norm, weight decay or
+ * EMA decay changed during training, one line with each value's first → last (and the command that
+ * shows every step). Empty when every value stayed constant (or none was stored).
+ */
+export function scheduledValueLines(db: Store, runId: number): string[] {
+  const byCandidate = new Map<number, TrainStepRow[]>()
+  for (const s of runSteps(db, runId)) byCandidate.set(s.candidateId, [...(byCandidate.get(s.candidateId) ?? []), s])
+  const lines: string[] = []
+  for (const c of runCandidates(db, runId)) {
+    const rows = byCandidate.get(c.id) ?? []
+    const parts = ([['batch', 'batchSize'], ['clip norm', 'clipNorm'], ['weight decay', 'weightDecay'], ['ema decay', 'emaDecay']] as const).flatMap(([name, key]) => {
+      const values = rows.map((r) => r[key]).filter((v): v is number => v !== null && v !== undefined)
+      if (values.length === 0 || values.every((v) => v === values[0])) return []
+      const round = (x: number) => String(Number(x.toPrecision(4)))
+      return [`${name} ${round(values[0])}→${round(values.at(-1)!)} (min ${round(Math.min(...values))}, max ${round(Math.max(...values))})`]
+    })
+    if (parts.length > 0) lines.push(`  ${inert(c.label)}: ${parts.join(', ')}`)
+  }
+  return lines.length === 0 ? [] : [`Scheduled values (every step: lrgate schedule --run ${runId} --candidate LABEL):`, ...lines]
 }

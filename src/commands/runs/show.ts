@@ -9,6 +9,7 @@ import {storedGateReport} from '../../gate/stored-report.js'
 import {curveTable, runCurves} from '../../report/curves.js'
 import {gateTable, runTables} from '../../report/table.js'
 import {readRun} from '../../store/runs-read.js'
+import {scheduledValueLines} from '../../report/trajectory.js'
 import {inert} from '../../util/inert.js'
 import {runTrainerNotes} from '../../store/trainer-notes.js'
 
@@ -45,6 +46,7 @@ export default class RunsShow extends LrgateCommand<typeof RunsShow> {
       }
       for (const line of runTables(run)) this.say(line)
       if (run.run.kind !== 'find-lr') this.say(curveTable(curves))
+      for (const line of scheduledValueLines(db, run.run.id)) this.say(line)
       for (const gate of gates) {
         this.say(`Gate #${gate.gateId}: ${inert(gate.candidateLabel)} against ${inert(gate.baseline.label)} (#${gate.baseline.id})`)
         this.say(gateTable(gate))
