@@ -2,8 +2,10 @@ import {Flags} from '@oclif/core'
 import Table from 'cli-table3'
 
 import {LrgateCommand} from '../cli/base-command.js'
+import {InputError} from '../errors.js'
 import {num, scheduleFlags} from '../cli/schedule-flags.js'
-import {configFromFlags} from '../cli/context.js'
+import {configFromFlags, readDbFromFlags} from '../cli/context.js'
+import {storedTrajectory, trajectoryTable} from '../report/trajectory.js'
 import {renderPlot} from '../report/terminal-plot.js'
 import {validateSchedule} from '../schedule/build.js'
 import {decidedDuringTraining, describeSchedule, formatLr} from '../schedule/describe.js'
@@ -18,7 +20,9 @@ export default class Schedule extends LrgateCommand<typeof Schedule> {
 
 Flags are named after PyTorch's torch.optim.lr_scheduler arguments; without warmup the values equal PyTorch's. Warmup wraps any type: steps 0 … w-1 ramp linearly from --warmup-start-lr to --lr, then the type's own step counter starts at 0, so lengths (--step-size, --milestones, --t-max, --t0, --total-iters) count from the end of warmup.
 
-Without --type it shows the sweep's schedule from the config (sweep.schedule, at lr = sweep.lrs[0] and sweep.steps); flags given override it.`
+Without --type it shows the sweep's schedule from the config (sweep.schedule, at lr = sweep.lrs[0] and sweep.steps); flags given override it.
+
+A plateau or learned schedule is decided during training: --run N [--candidate LABEL] shows what a stored run applied instead, step by step (lr, and batch size, clip norm, weight decay and EMA decay where sweep.schedules / sweep.ema set them), read from --db without writing to it. --json then prints {"run", "candidate", "type", "steps": [...], "lr": [...], "batchSize": [...], "clipNorm": [...], "weightDecay": [...], "emaDecay": [...]}.`
 
   static override examples = [
     {
@@ -38,6 +42,14 @@ Without --type it shows the sweep's schedule from the config (sweep.schedule, at
       command: '<%= config.bin %> <%= command.id %> --type one-cycle --lr 1e-3 --steps 100 --json',
     },
     {
+      description: 'What run 3 applied: its recommended candidate\'s lr (and other scheduled values) at each step, from the database',
+      command: '<%= config.bin %> <%= command.id %> --type plateau --run 3',
+    },
+    {
+      description: 'The same for one candidate of a learned-schedule sweep',
+      command: '<%= config.bin %> <%= command.id %> --type learned --run 4 --candidate lr-1e-3',
+    },
+    {
       description: "The schedule the sweep will use (from lrgate.config.yaml, or the defaults)",
       command: '<%= config.bin %> <%= command.id %> --plot',
     },
@@ -48,10 +60,16 @@ Without --type it shows the sweep's schedule from the config (sweep.schedule, at
     lr: num('base learning rate (one-cycle: the peak unless --max-lr)'),
     steps: num('optimizer steps of the run, warmup included'),
     plot: Flags.boolean({description: 'draw the curve in the terminal instead of the table'}),
+    run: Flags.integer({description: 'show the values a stored run applied (its recommended or first candidate; see --candidate), from --db', min: 1}),
+    candidate: Flags.string({description: 'with --run: the candidate label (e.g. lr-1e-3)', dependsOn: ['run']}),
   }
 
   public async run(): Promise<void> {
-    const {flags} = this
+    const {run, candidate, ...flags} = this.flags
+    if (run !== undefined) {
+      this.showStored(run, candidate, flags.type)
+      return
+    }
     const fallback = flags.type === undefined ? sweepFallback(flags) : undefined
     const {spec, source, name} = scheduleSpecFromFlags(flags, fallback)
     const schedule = validateSchedule(spec, {}, {name})
@@ -77,7 +95,31 @@ Without --type it shows the sweep's schedule from the config (sweep.schedule, at
       this.say(`${rows.steps.length} of ${schedule.steps} steps shown: the first and last 3, one every ${rows.stride} steps${w > 0 ? ', the warmup boundary' : ''}; --json prints all.`)
     }
   }
+
+  /** --run N [--candidate LABEL]: the stored trajectory of a run's candidate (read-only). */
+  private showStored(runId: number, label: string | undefined, type: string | undefined): void {
+    const given = [...SPEC_FLAGS, 'lr', 'steps'].find((f) => (this.flags as Record<string, unknown>)[f] !== undefined)
+    if (given !== undefined) throw new InputError(`--${given} cannot be combined with --run: a stored run shows the values it applied; drop --${given}.`)
+    const db = readDbFromFlags(this.flags)
+    try {
+      const t = storedTrajectory(db, runId, label, type)
+      if (this.flags.json) {
+        this.printJson({run: t.runId, candidate: t.candidate, type: t.type, steps: t.steps, lr: t.lr, batchSize: t.batchSize, clipNorm: t.clipNorm, weightDecay: t.weightDecay, emaDecay: t.emaDecay})
+        return
+      }
+      if (this.flags.plot) {
+        this.say(renderPlot([{label: `${t.candidate} (${t.type})`, y: t.lr}], {xLabel: 'step', yLabel: 'lr'}))
+        return
+      }
+      for (const line of trajectoryTable(t)) this.say(line)
+    } finally {
+      db.close()
+    }
+  }
 }
+
+/** The flags that describe a schedule rather than pick a stored run (refused beside --run). */
+const SPEC_FLAGS = Object.keys(scheduleFlags).filter((f) => f !== 'type')
 
 function sweepFallback(flags: {config?: string}) {
   const {config, file} = configFromFlags(flags)

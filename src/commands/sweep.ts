@@ -109,7 +109,7 @@ Candidates run in worker processes (--parallel); progress goes to stderr. With -
         status: outcome.status,
         baseline: outcome.baseline,
         candidates: outcome.candidates.map((c) => ({
-          label: c.label, lr: c.lr, method: c.method, rank: c.rank, alpha: c.alpha, replay: c.replay, interpolate: c.interpolate, seed: c.seed,
+          label: c.label, lr: c.lr, method: c.method, rank: c.rank, alpha: c.alpha, replay: c.replay, interpolate: c.interpolate, ema: c.ema, seed: c.seed,
           status: c.status, evaluationId: c.evaluationId, verdict: c.verdict, gateId: c.gateId,
           targetPerplexityChange: c.target.perplexityChange, worstOod: c.worstOod, objective: c.objective,
           failRateChange: c.failRateChange, failRateCohort: c.failRateCohort ?? null, inconclusive: c.inconclusive ?? [],

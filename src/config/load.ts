@@ -108,7 +108,7 @@ export function mergeConfig(base: Config, file: ConfigFile): Config {
   return out as unknown as Config
 }
 
-const REPLACED_WHOLE = new Set(['sweep.schedule'])
+const REPLACED_WHOLE = new Set(['sweep.schedule', 'sweep.schedules.clipNorm', 'sweep.schedules.weightDecay', 'sweep.ema'])
 
 function mergeInto(target: Record<string, unknown>, source: Record<string, unknown>, path: string[]): void {
   for (const [key, value] of Object.entries(source)) {

@@ -1,5 +1,6 @@
 import {z} from 'zod'
 
+import {scheduledValuesSchema} from '../schedule/scheduled-values.js'
 import {scheduleSpecSchema} from '../schedule/spec.js'
 import {endpointSchema, evalSchema, gateSchema, generationSchema} from './eval-schema.js'
 
@@ -20,6 +21,20 @@ export type OptimizerConfig = z.infer<typeof optimizerSchema>
 
 /** The sweep's schedule: a schedule spec whose `lr` and `steps` come from the sweep itself. */
 export const sweepScheduleSchema = scheduleSpecSchema.omit({lr: true, steps: true})
+
+/**
+ * sweep.ema: an exponential moving average of the trained weights (src/train/ema.ts), evaluated as
+ * its own candidate `<candidate>+ema` (alongside) or instead of the raw weights. `warmup`: the decay
+ * of update t is min(decay, (1 + t) / (10 + t)) (tf.train.ExponentialMovingAverage's num_updates).
+ */
+export const emaSchema = z
+  .object({
+    decay: z.number().gt(0).lt(1),
+    warmup: z.boolean().default(true),
+    evaluate: z.enum(['alongside', 'instead']).default('alongside'),
+  })
+  .strict()
+export type EmaSettings = z.infer<typeof emaSchema>
 
 /** A LoRA method's settings (src/model/lora.ts); omitted keys take the defaults. */
 export const loraMethodSchema = z
@@ -56,6 +71,9 @@ export const sweepSchema = z
     batchSize: z.number().int().positive(),
     parallel: z.union([z.literal('auto'), z.number().int().positive()]),
     schedule: sweepScheduleSchema,
+    // the guide's other schedulers: a batch-size ramp, clip-norm and weight-decay multipliers (src/schedule/scheduled-values.ts)
+    schedules: scheduledValuesSchema.optional(),
+    ema: emaSchema.optional(),
     optimizer: optimizerSchema,
     // global-norm clipping; 0 turns it off
     clipNorm: z.number().nonnegative(),

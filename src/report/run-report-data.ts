@@ -75,6 +75,7 @@ export function loadRunReportData(db: Store, run: RunRow): RunReportData {
       method: c.method ?? 'full',
       replay: c.replay ?? 0,
       interpolate: c.interpolate ?? 1,
+      ema: c.emaDecay,
       status: c.status,
       statusReason: c.statusReason,
       stepsTotal: c.stepsTotal,

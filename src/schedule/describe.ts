@@ -30,5 +30,5 @@ export function formatLr(lr: number): string {
 export function decidedDuringTraining(type: string): string | null {
   if (type !== 'plateau' && type !== 'learned') return null
   const who = type === 'plateau' ? 'the validation loss (reduce-on-plateau)' : 'the controller, from what training observes'
-  return `A ${type} schedule is decided during training by ${who}: the rates below are the plan before any decision. The rate a run applied is stored per step: see lrgate report <run> (the lr chart) or lrgate runs show <run>.`
+  return `A ${type} schedule is decided during training by ${who}: the rates below are the plan before any decision. The rate a run applied is stored per step: lrgate schedule --run <run> [--candidate LABEL] shows it (or lrgate report <run>, the lr chart).`
 }

@@ -15,6 +15,12 @@ export interface StepRecord {
   /** with replay: the mean loss of the fine-tune rows and of the replay rows of the batch */
   targetLoss?: number | null
   replayLoss?: number | null
+  /** the values this step was trained with besides the lr (sweep.schedules; the constants when none): sequences, clip limit, weight decay */
+  batchSize?: number | null
+  clipNorm?: number | null
+  weightDecay?: number | null
+  /** sweep.ema: the decay of this step's average update; null without an EMA */
+  emaDecay?: number | null
 }
 
 export type CandidateStatus = 'pending' | 'running' | 'completed' | 'diverged' | 'pruned' | 'failed'
@@ -40,14 +46,16 @@ export interface CandidateRecipe {
   /** index (in the same insert) of the trained candidate an interpolated one derives from */
   parentIndex: number | null
   adapterDir: string | null
+  /** sweep.ema: the candidate's model holds the EMA of the weights at this decay (null or absent: the raw weights) */
+  emaDecay?: number | null
 }
 
 /** Creates a sweep's candidates (status `pending`) in one transaction; returns their ids in order. */
 export function insertCandidates(store: Store, runId: number, candidates: readonly NewCandidate[]): number[] {
   const db = sql(store)
   const insert = db.prepare(
-    `INSERT INTO candidates (run_id, label, lr, schedule, seed, status, steps_total, artifact_dir, method, lora, replay, interpolate, parent_id, adapter_dir)
-     VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO candidates (run_id, label, lr, schedule, seed, status, steps_total, artifact_dir, method, lora, replay, interpolate, parent_id, adapter_dir, ema_decay)
+     VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   )
   return writeTransaction(store, () => {
     const ids: number[] = []
@@ -56,7 +64,7 @@ export function insertCandidates(store: Store, runId: number, candidates: readon
       const parent = r?.parentIndex != null ? ids[r.parentIndex] : null
       if (r?.parentIndex != null && parent === undefined) throw new Error(`candidate ${c.label}: its parent must come before it`)
       ids.push(Number(insert.run(runId, c.label, c.lr, JSON.stringify(c.schedule), c.seed, c.stepsTotal, c.artifactDir,
-        r?.method ?? null, r?.lora ? JSON.stringify(r.lora) : null, r?.replay ?? null, r?.interpolate ?? null, parent, r?.adapterDir ?? null).lastInsertRowid))
+        r?.method ?? null, r?.lora ? JSON.stringify(r.lora) : null, r?.replay ?? null, r?.interpolate ?? null, parent, r?.adapterDir ?? null, r?.emaDecay ?? null).lastInsertRowid))
     }
     return ids
   })
@@ -88,12 +96,12 @@ export function markCandidateRunning(store: Store, id: number): void {
 export function recordSteps(store: Store, id: number, stepsDone: number, steps: readonly StepRecord[]): void {
   const db = sql(store)
   const insert = db.prepare(
-    `INSERT OR REPLACE INTO train_steps (candidate_id, step, lr, loss, grad_norm, clipped, tokens_per_s, val_loss, target_loss, replay_loss)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT OR REPLACE INTO train_steps (candidate_id, step, lr, loss, grad_norm, clipped, tokens_per_s, val_loss, target_loss, replay_loss, batch_size, clip_norm, weight_decay, ema_decay)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   )
   const finite = (x: number | null | undefined) => (x === undefined || x === null || !Number.isFinite(x) ? null : x)
   writeTransaction(store, () => {
-    for (const s of steps) insert.run(id, s.step, s.lr, s.loss, Number.isFinite(s.gradNorm) ? s.gradNorm : -1, s.clipped ? 1 : 0, s.tokensPerS, s.valLoss, finite(s.targetLoss), finite(s.replayLoss))
+    for (const s of steps) insert.run(id, s.step, s.lr, s.loss, Number.isFinite(s.gradNorm) ? s.gradNorm : -1, s.clipped ? 1 : 0, s.tokensPerS, s.valLoss, finite(s.targetLoss), finite(s.replayLoss), s.batchSize ?? null, s.clipNorm ?? null, s.weightDecay ?? null, s.emaDecay ?? null)
     db.prepare('UPDATE candidates SET steps_done = ? WHERE id = ?').run(stepsDone, id)
   })
 }
@@ -159,18 +167,24 @@ export interface TrainStepRow extends StepRecord {
   candidateId: number
 }
 
+const SELECT_STEPS = `
+  SELECT s.candidate_id AS candidateId, s.step, s.lr, s.loss, s.grad_norm AS gradNorm, s.clipped, s.tokens_per_s AS tokensPerS, s.val_loss AS valLoss,
+         s.target_loss AS targetLoss, s.replay_loss AS replayLoss, s.batch_size AS batchSize, s.clip_norm AS clipNorm,
+         s.weight_decay AS weightDecay, s.ema_decay AS emaDecay
+  FROM train_steps s JOIN candidates c ON c.id = s.candidate_id`
+
+function stepRows(rows: Array<Omit<TrainStepRow, 'clipped'> & {clipped: number}>): TrainStepRow[] {
+  return rows.map((r) => ({...r, clipped: r.clipped === 1}))
+}
+
 /** Every step of a run's candidates (for reports and charts). */
 export function runSteps(store: Store, runId: number): TrainStepRow[] {
-  const db = sql(store)
-  return (
-    db
-      .prepare(
-        `SELECT s.candidate_id AS candidateId, s.step, s.lr, s.loss, s.grad_norm AS gradNorm, s.clipped, s.tokens_per_s AS tokensPerS, s.val_loss AS valLoss,
-                s.target_loss AS targetLoss, s.replay_loss AS replayLoss
-         FROM train_steps s JOIN candidates c ON c.id = s.candidate_id WHERE c.run_id = ? ORDER BY s.candidate_id, s.step`,
-      )
-      .all(runId) as Array<Omit<TrainStepRow, 'clipped'> & {clipped: number}>
-  ).map((r) => ({...r, clipped: r.clipped === 1}))
+  return stepRows(sql(store).prepare(`${SELECT_STEPS} WHERE c.run_id = ? ORDER BY s.candidate_id, s.step`).all(runId) as Parameters<typeof stepRows>[0])
+}
+
+/** The stored steps of one candidate, in step order: its lr and every other scheduled value (`lrgate schedule --run`). */
+export function candidateSteps(store: Store, candidateId: number): TrainStepRow[] {
+  return stepRows(sql(store).prepare(`${SELECT_STEPS} WHERE s.candidate_id = ? ORDER BY s.step`).all(candidateId) as Parameters<typeof stepRows>[0])
 }
 
 /**

@@ -241,13 +241,25 @@ export const MIGRATIONS: readonly string[] = [
   );
   `,
 
-  // 8: controller training (lrgate controller train) is a run of kind 'controller'. SQLite cannot change
+  // 8: the guide's other schedulers (sweep.schedules, sweep.ema). Every step stores the values it was
+  //    trained with beside the lr; rows written before hold NULL (the run's constants applied). A
+  //    candidate whose model holds the exponential moving average of the weights names its decay.
+  `
+  ALTER TABLE train_steps ADD COLUMN batch_size   INTEGER;  -- sequences in this step's batch (sweep.schedules.batchSize ramp)
+  ALTER TABLE train_steps ADD COLUMN clip_norm    REAL;     -- the global-norm clip limit applied (0: off)
+  ALTER TABLE train_steps ADD COLUMN weight_decay REAL;     -- the weight decay applied
+  ALTER TABLE train_steps ADD COLUMN ema_decay    REAL;     -- the EMA decay of this step's update (after warmup); NULL without sweep.ema
+
+  ALTER TABLE candidates ADD COLUMN ema_decay REAL;         -- its model holds the EMA of the weights at this decay; NULL: the raw weights
+  `,
+
+  // 9: controller training (lrgate controller train) is a run of kind 'controller'. SQLite cannot change
   //    a CHECK constraint in place, so runs is rebuilt with the same columns and rows (migrate() runs
   //    every migration with foreign keys off and checks them before committing; ids are kept, so every
   //    reference stays valid). controller_episodes keeps every episode whole: its task, seed, return,
   //    the lr applied at each step, the decisions, rewards and losses; controller_results the file made.
   `
-  CREATE TABLE runs_v8 (
+  CREATE TABLE runs_v9 (
     id              INTEGER PRIMARY KEY,
     kind            TEXT NOT NULL CHECK (kind IN ('sweep', 'find-lr', 'pretrain', 'controller')),
     name            TEXT,
@@ -267,12 +279,12 @@ export const MIGRATIONS: readonly string[] = [
     plan_hash       TEXT,
     shard           TEXT
   );
-  INSERT INTO runs_v8 (id, kind, name, status, seed, config, backend, backend_reason, base_model, train_dataset_id, eval_dataset_id,
+  INSERT INTO runs_v9 (id, kind, name, status, seed, config, backend, backend_reason, base_model, train_dataset_id, eval_dataset_id,
                        base_evaluation_id, recommended_candidate_id, created_at, finished_at, uid, plan_hash, shard)
     SELECT id, kind, name, status, seed, config, backend, backend_reason, base_model, train_dataset_id, eval_dataset_id,
            base_evaluation_id, recommended_candidate_id, created_at, finished_at, uid, plan_hash, shard FROM runs;
   DROP TABLE runs;
-  ALTER TABLE runs_v8 RENAME TO runs;
+  ALTER TABLE runs_v9 RENAME TO runs;
   CREATE UNIQUE INDEX runs_uid ON runs(uid);
 
   CREATE TABLE controller_episodes (

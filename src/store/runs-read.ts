@@ -50,6 +50,8 @@ export interface CandidateRow {
   interpolate: number | null
   parentId: number | null
   adapterDir: string | null
+  /** sweep.ema: its model holds the EMA of the weights at this decay; null: the raw weights */
+  emaDecay: number | null
 }
 
 const SELECT_RUN = `
@@ -64,7 +66,7 @@ const SELECT_CANDIDATE = `
   SELECT id, run_id AS runId, label, lr, seed, status, status_reason AS statusReason, steps_total AS stepsTotal,
          steps_done AS stepsDone, final_train_loss AS finalTrainLoss, final_val_loss AS finalValLoss,
          artifact_dir AS artifactDir, evaluation_id AS evaluationId, verdict, gate_id AS gateId,
-         method, lora, replay, interpolate, parent_id AS parentId, adapter_dir AS adapterDir
+         method, lora, replay, interpolate, parent_id AS parentId, adapter_dir AS adapterDir, ema_decay AS emaDecay
   FROM candidates`
 
 /** Runs, newest first. */

@@ -6,7 +6,7 @@ import {loadDataset} from '../datasets/load.js'
 import {loadModel, saveTuned} from '../model/io.js'
 import {initAdapters} from '../model/lora.js'
 import {adaptiveSchedule} from '../schedule/index.js'
-import {candidateStepsTotal, finishTraining, forgetStepsAfter, lossHistory, markCandidateEvaluated, markCandidateRunning, recordSteps, runSteps, setCandidateStatus} from '../store/candidates.js'
+import {candidateStepsTotal, finishTraining, forgetStepsAfter, lossHistory, markCandidateEvaluated, markCandidateRunning, recordSteps, candidateSteps, setCandidateStatus} from '../store/candidates.js'
 import {hasCheckpoint, loadCheckpoint, saveCheckpoint} from '../train/checkpoint.js'
 import {train, type TrainResult, validationLoss} from '../train/trainer.js'
 import {buildTokenStream, validationBatches} from '../train/token-stream.js'
@@ -20,9 +20,11 @@ import type {Store} from '../store/db.js'
 import {recordRung} from '../store/rungs.js'
 import {probeRecords} from './probe.js'
 import {deriveSeed} from '../util/rng.js'
-import {evaluateWithCommand, OutputsCommandError} from './evaluate-command.js'
-import {evaluateModel} from './evaluate-model.js'
-import {evaluateServed} from './evaluate-served.js'
+import {OutputsCommandError} from './evaluate-command.js'
+import {evaluateCandidate} from './evaluate-candidate.js'
+import {emaMetadata, evaluateAverage, saveAverage} from './ema-job.js'
+import {planValues} from './plan-schedules.js'
+import {WeightEma} from '../train/ema.js'
 import {trainExternally} from './external-job.js'
 import type {Send, SweepJob} from './messages.js'
 import {evaluationRoute} from './trainer-plan.js'
@@ -39,25 +41,6 @@ async function measureRung(db: Store, job: CandidateJob, model: Gpt, tokenizer: 
   const evalSet = await loadDataset(plan.eval, {cwd: plan.cwd})
   const probe = scoreRecords(model, tokenizer, probeRecords(evalSet, plan.earlyStopping.probeRecords, plan.seed), 64)
   recordRung(db, job.candidateId, step, valLoss, {nll: probe.reduce((a, p) => a + p.nll, 0), tokens: probe.reduce((a, p) => a + p.tokens, 0)})
-}
-
-/** Evaluates a trained candidate by the sweep's evaluation route (trainer-plan.ts evaluationRoute). */
-async function evaluateCandidate(
-  db: Store, job: CandidateJob, modelDir: string, evalSet: Dataset, backend: string, stopReason: () => string | null,
-  onProgress: (fraction: number, phase: string) => void, send: Send,
-): Promise<number> {
-  const {plan} = job
-  const route = evaluationRoute(plan.evaluation)
-  if (route.kind === 'outputs') {
-    return evaluateWithCommand(db, {template: route.template, modelDir, dataset: evalSet, plan, label: job.label, runId: job.runId, candidateId: job.candidateId, workDir: job.runDir, stopReason})
-  }
-  if (route.kind === 'serve') {
-    return evaluateServed(db, {
-      template: route.template, modelDir, dataset: evalSet, plan, label: job.label, runId: job.runId, candidateId: job.candidateId, workDir: job.runDir, onProgress,
-      onWarning: (message) => send({type: 'log', line: `${job.label}: warning: ${message}`}),
-    })
-  }
-  return evaluateModel(db, {modelDir, dataset: evalSet, plan, label: job.label, runId: job.runId, candidateId: job.candidateId, backend, onProgress})
 }
 
 /**
@@ -88,7 +71,7 @@ export async function runCandidateJob(job: CandidateJob, send: Send, stopReason:
     } else if (!existsSync(modelDir)) {
       const trainSet = await loadDataset(plan.train, {cwd: plan.cwd})
       const split = splitTraining(trainSet, plan.seed)
-      const start = hasCheckpoint(checkpointDir) ? loadCheckpoint(checkpointDir) : {...loadModel(plan.baseModel), stepsDone: 0, optimizer: undefined}
+      const start = hasCheckpoint(checkpointDir) ? loadCheckpoint(checkpointDir) : {...loadModel(plan.baseModel), stepsDone: 0, optimizer: undefined, ema: undefined}
       if (recipe.lora && !start.model.loraSpec) start.model.attachAdapters(recipe.lora, initAdapters(start.model.config, recipe.lora, recipe.seed))
       const replay = recipe.replay > 0 ? {stream: await replayStream(plan, start.tokenizer), share: recipe.replay} : undefined
       forgetStepsAfter(db, job.candidateId, start.stepsDone)
@@ -98,8 +81,11 @@ export async function runCandidateJob(job: CandidateJob, send: Send, stopReason:
       const inspect = () => modelSnapshot(start.model, (inspectBatch ??= validationBatches(buildTokenStream(split.valid, start.tokenizer), plan.batchSize, start.model.config.contextLength, 1)[0]))
       const schedule = adaptiveSchedule(plan.schedule, {lr: job.lr, steps}, {inspect})
       if (schedule.adaptive && start.stepsDone > 0) {
-        for (const s of runSteps(db, job.runId)) if (s.candidateId === job.candidateId) schedule.observe(s)
+        for (const s of candidateSteps(db, job.candidateId)) schedule.observe(s)
       }
+      // Batch size, clip norm and weight decay are closed-form in the step: a resumed run recomputes them; the EMA comes from the checkpoint.
+      const values = planValues(plan, steps)
+      const ema = plan.ema ? new WeightEma(plan.ema.decay, plan.ema.warmup, start.ema) : undefined
       markCandidateRunning(db, job.candidateId)
       send({type: 'start', key: job.key, label: job.label, total: steps})
       if (start.stepsDone > 0) send({type: 'log', line: `${job.label}: resuming from the checkpoint after step ${start.stepsDone}`})
@@ -114,6 +100,8 @@ export async function runCandidateJob(job: CandidateJob, send: Send, stopReason:
         observe: (o) => schedule.observe(o),
         optimizer: plan.optimizer,
         clipNorm: plan.clipNorm,
+        ...values,
+        ...(ema ? {ema} : {}),
         seed: deriveSeed(recipe.seed, 'batches'),
         valEvery: plan.valEvery,
         checkpointEvery: plan.checkpointEvery,
@@ -122,7 +110,7 @@ export async function runCandidateJob(job: CandidateJob, send: Send, stopReason:
         onStep: (s) => send({type: 'progress', key: job.key, value: s.step + 1, fields: {phase: 'train', loss: s.loss, lr: s.lr, tokensPerS: s.tokensPerS}}),
         onCheckpoint: async (done, optimizer, records) => {
           recordSteps(db, job.candidateId, done, records)
-          if (done < steps) await saveCheckpoint(checkpointDir, start.model, start.tokenizer, optimizer, done, plan.baseModel)
+          if (done < steps) await saveCheckpoint(checkpointDir, start.model, start.tokenizer, optimizer, done, plan.baseModel, ema?.state)
         },
         shouldStop: (step) => stopReason() ?? (step === job.stopAt ? 'rung' : null),
       })
@@ -150,7 +138,12 @@ export async function runCandidateJob(job: CandidateJob, send: Send, stopReason:
         dataset: plan.train, lr: job.lr, steps, schedule: plan.schedule, optimizer: plan.optimizer, seed: recipe.seed, run: job.runId, candidate: job.label,
         method: recipe.lora ? {type: 'lora', ...recipe.lora} : {type: 'full'}, ...(recipe.replay > 0 ? {replay: {dataset: plan.replayData, share: recipe.replay}} : {}),
       }
-      await saveTuned(modelDir, start.model, start.tokenizer, {base: plan.baseModel, fineTune}, recipe.adapterDir ? {dir: recipe.adapterDir, base: plan.baseModel} : undefined)
+      const averaged = ema && plan.ema ? {ema: emaMetadata(plan.ema, ema)} : {}
+      // sweep.ema alongside: the average goes to its `+ema` candidate first (the trained model's folder marks the job trained).
+      if (ema && recipe.ema) await saveAverage(start.model, start.tokenizer, ema, {dir: recipe.ema.modelDir, adapterDir: recipe.ema.adapterDir, base: plan.baseModel}, {base: plan.baseModel, fineTune, ...averaged})
+      // sweep.ema instead: the candidate's model is the average.
+      if (ema && plan.ema?.evaluate === 'instead') ema.swapIn(start.model.trainable())
+      await saveTuned(modelDir, start.model, start.tokenizer, {base: plan.baseModel, fineTune, ...(plan.ema?.evaluate === 'instead' ? averaged : {})}, recipe.adapterDir ? {dir: recipe.adapterDir, base: plan.baseModel} : undefined)
       finishTraining(db, job.candidateId, {status: 'running', reason: null, stepsDone: steps, finalTrainLoss: result.finalTrainLoss, finalValLoss: result.finalValLoss})
       rmSync(checkpointDir, {recursive: true, force: true})
       start.model.dispose()
@@ -183,6 +176,7 @@ export async function runCandidateJob(job: CandidateJob, send: Send, stopReason:
     }
     // WiSE-FT: the interpolated candidates of this fine-tune, made from its stored weights (no training).
     await evaluateInterpolations(db, {job, recipe, modelDir, evalSet, backend: backend.name, send})
+    await evaluateAverage(db, {job, recipe, evalSet, backend: backend.name, send, stopReason})
     const how = result ? `trained, loss ${result.finalTrainLoss?.toFixed(3)}; evaluated` : trained ? `${trained}; evaluated` : 'evaluated'
     send({type: 'done', key: job.key, status: 'completed', evaluationId, message: how})
   } finally {

@@ -16,6 +16,8 @@ export interface Grid {
   replay: number[]
   interpolate: number[]
   seeds: number
+  /** sweep.ema: each fine-tune's weight average evaluated as its own candidate (alongside) or as the candidate (instead) */
+  ema?: 'alongside' | 'instead' | null
 }
 
 export interface GridCandidate {
@@ -27,8 +29,10 @@ export interface GridCandidate {
   interpolate: number
   /** 0-based seed index (the candidate's seed is the plan's seed + this) */
   seedIndex: number
-  /** index in the grid of the trained candidate an interpolated one is made from */
+  /** index in the grid of the trained candidate an interpolated (or `+ema`) one is made from */
   parentIndex: number | null
+  /** its model holds the moving average of the fine-tune's weights (sweep.ema), not the last weights */
+  ema?: boolean
 }
 
 /** A config or flag method as settings: `full`, `lora` (defaults), or a LoRA object with some keys. */
@@ -74,18 +78,23 @@ export function methodTag(method: Method): string | null {
   return `lora-r${method.rank}${method.alpha === 2 * method.rank ? '' : `-a${method.alpha}`}`
 }
 
-/** Short readable labels: `lr-1e-4`, `lr-1e-4 lora-r8 replay-0.25 wise-0.5 seed-2` (parts only when they differ from plain). */
+/**
+ * Short readable labels: `lr-1e-4`, `lr-1e-4 lora-r8 replay-0.25 wise-0.5 seed-2` (parts only when
+ * they differ from plain); an EMA model adds `+ema` before the seed (`lr-1e-4+ema seed-2`), so its
+ * seeds still share one configuration label.
+ */
 export function gridLabel(c: Omit<GridCandidate, 'label' | 'parentIndex'>, seeds: number): string {
   const parts = [`lr-${compactLr(c.lr)}`]
   const tag = methodTag(c.method)
   if (tag) parts.push(tag)
   if (c.replay > 0) parts.push(`replay-${c.replay}`)
   if (c.interpolate < 1) parts.push(`wise-${c.interpolate}`)
+  if (c.ema) parts[parts.length - 1] += '+ema'
   if (seeds > 1) parts.push(`seed-${c.seedIndex + 1}`)
   return parts.join(' ')
 }
 
-/** Every candidate of the grid, each trained one followed by its interpolations. */
+/** Every candidate of the grid, each trained one followed by its interpolations (and its `+ema` candidate with sweep.ema alongside). */
 export function expandGrid(grid: Grid): GridCandidate[] {
   const out: GridCandidate[] = []
   const alphas = [...new Set(grid.interpolate.filter((a) => a < 1))].sort((a, b) => b - a)
@@ -93,12 +102,16 @@ export function expandGrid(grid: Grid): GridCandidate[] {
     for (const replay of grid.replay) {
       for (const lr of grid.lrs) {
         for (let seedIndex = 0; seedIndex < grid.seeds; seedIndex++) {
-          const trained = {lr, method, replay, interpolate: 1, seedIndex}
+          const trained = {lr, method, replay, interpolate: 1, seedIndex, ema: grid.ema === 'instead'}
           const parentIndex = out.length
           out.push({...trained, label: gridLabel(trained, grid.seeds), parentIndex: null})
           for (const interpolate of alphas) {
             const derived = {...trained, interpolate}
             out.push({...derived, label: gridLabel(derived, grid.seeds), parentIndex})
+          }
+          if (grid.ema === 'alongside') {
+            const averaged = {...trained, ema: true}
+            out.push({...averaged, label: gridLabel(averaged, grid.seeds), parentIndex})
           }
         }
       }

@@ -21,6 +21,8 @@ export interface CandidateJobRecipe {
   /** already trained and evaluated: only interpolations are left */
   evaluated: boolean
   interpolations: Array<{candidateId: number; key: string; label: string; interpolate: number; modelDir: string}>
+  /** sweep.ema alongside: the `+ema` candidate this fine-tune's weight average is saved to and evaluated as (null: none or done) */
+  ema?: {candidateId: number; key: string; label: string; modelDir: string; adapterDir: string | null} | null
 }
 
 /** What a worker tells the sweep. */

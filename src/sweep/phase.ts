@@ -41,14 +41,19 @@ export async function runPhase(ctx: RunContext, pool: WorkerPool, rung: number |
 
 /** What a trained candidate's job needs of the grid: its seed, LoRA, replay, and its interpolations. */
 function jobRecipe(c: CandidateRow, all: readonly CandidateRow[], name: string): CandidateJobRecipe {
+  const owed = all.filter((d) => d.parentId === c.id && !DONE.includes(d.status))
+  // An alongside `+ema` candidate is the one derived candidate that holds an average and is not interpolated.
+  const isEma = (d: CandidateRow) => d.emaDecay !== null && (d.interpolate ?? 1) === 1
+  const ema = owed.find(isEma)
   return {
     seed: c.seed,
     lora: c.lora === null ? null : (JSON.parse(c.lora) as LoraSpec),
     adapterDir: c.adapterDir,
     replay: c.replay ?? 0,
     evaluated: c.status === 'completed',
-    interpolations: all
-      .filter((d) => d.parentId === c.id && !DONE.includes(d.status))
+    interpolations: owed
+      .filter((d) => !isEma(d))
       .map((d) => ({candidateId: d.id, key: d.label, label: `${name}/${d.label}`, interpolate: d.interpolate!, modelDir: d.artifactDir!})),
+    ema: ema ? {candidateId: ema.id, key: ema.label, label: `${name}/${ema.label}`, modelDir: ema.artifactDir!, adapterDir: ema.adapterDir} : null,
   }
 }

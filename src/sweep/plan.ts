@@ -1,6 +1,8 @@
 import {resolve} from 'node:path'
 
-import type {Config} from '../config/schema.js'
+import type {Config, EmaSettings} from '../config/schema.js'
+import type {ScheduledValuesSpec} from '../schedule/scheduled-values.js'
+import {planScheduledValues} from './plan-schedules.js'
 import {positiveNumber, seedFlag} from '../config/flag-numbers.js'
 import {InputError} from '../errors.js'
 import {loadController} from '../schedule/learned/controller.js'
@@ -10,7 +12,7 @@ import {compactLr, configKeyNamer, validateSchedule} from '../schedule/index.js'
 import {flagName, type KeyNamer} from '../schedule/check.js'
 import {scheduleSpecFromFlags, type ScheduleFlagValues} from '../schedule/from-flags.js'
 import type {ScheduleSpec} from '../schedule/spec.js'
-import {type Method, normalizeMethod, parseLoraNumber, parseMethodList, parseShareList} from './grid.js'
+import {type Grid, type Method, normalizeMethod, parseLoraNumber, parseMethodList, parseShareList} from './grid.js'
 import {parseShard, type Shard} from './shard.js'
 import {planTrainer, type TrainerPlan} from './trainer-plan.js'
 
@@ -40,6 +42,10 @@ export interface SweepPlan {
   scheduleNames?: Record<string, string>
   optimizer: Config['sweep']['optimizer']
   clipNorm: number
+  /** sweep.schedules: batch-size ramp, clip-norm and weight-decay multipliers; absent: the constants */
+  schedules?: ScheduledValuesSpec
+  /** sweep.ema; absent or null: no weight average */
+  ema?: EmaSettings | null
   valEvery: number
   checkpointEvery: number
   divergence: Config['sweep']['divergence']
@@ -151,6 +157,8 @@ export function planSweep(config: Config, configFile: string | null, flags: Swee
     flags.steps !== undefined ? '--steps' : flags.epochs !== undefined ? `the length from --epochs ${flags.epochs}` : steps !== null ? 'sweep.steps' : `the length from sweep.epochs ${epochs}`
   if (steps !== null) for (const lr of lrs) validateSchedule({...schedule}, {lr, steps}, {name: scheduleKeyNamer(scheduleNames)})
 
+  const batchSize = flags['batch-size'] !== undefined ? positiveNumber('batch-size', flags['batch-size'], true) : config.sweep.batchSize
+  const scheduled = planScheduledValues(config, {batchSize, steps, trainer: trainer ? (flags.trainer !== undefined ? '--trainer' : '--trainer (trainer.command)') : null})
   const name = checkRunName(flags.name !== undefined ? '--name' : 'sweep.name', flags.name ?? config.sweep.name ?? null)
   const shard = flags.shard === undefined ? null : parseShard(flags.shard)
   if (shard !== null && name === null) {
@@ -169,11 +177,12 @@ export function planSweep(config: Config, configFile: string | null, flags: Swee
     steps,
     epochs,
     scheduleNames,
-    batchSize: flags['batch-size'] !== undefined ? positiveNumber('batch-size', flags['batch-size'], true) : config.sweep.batchSize,
+    batchSize,
     parallel,
     schedule,
     optimizer: config.sweep.optimizer,
     clipNorm: config.sweep.clipNorm,
+    ...scheduled,
     valEvery: config.sweep.valEvery,
     checkpointEvery: config.sweep.checkpointEvery,
     divergence: config.sweep.divergence,
@@ -214,8 +223,8 @@ function planGrid(config: Config, flags: SweepFlags): Required<Pick<SweepPlan, '
 }
 
 /** A plan's grid, with the defaults of plans stored before the grid existed. */
-export function planGridOf(plan: SweepPlan): {lrs: number[]; methods: Method[]; replay: number[]; interpolate: number[]; seeds: number} {
-  return {lrs: plan.lrs, methods: plan.methods ?? [{type: 'full'}], replay: plan.replay ?? [0], interpolate: plan.interpolate ?? [1], seeds: plan.seeds ?? 1}
+export function planGridOf(plan: SweepPlan): Grid {
+  return {lrs: plan.lrs, methods: plan.methods ?? [{type: 'full'}], replay: plan.replay ?? [0], interpolate: plan.interpolate ?? [1], seeds: plan.seeds ?? 1, ema: plan.ema?.evaluate ?? null}
 }
 
 /**

@@ -23,6 +23,7 @@ import {expandGrid} from './grid.js'
 import {validateSchedule} from '../schedule/index.js'
 import {planHash, shardCandidates} from './shard.js'
 import {splitTraining} from './training-data.js'
+import {planValues} from './plan-schedules.js'
 import {evaluationRoute} from './trainer-plan.js'
 import {hint} from '../util/invocation.js'
 
@@ -61,6 +62,7 @@ export async function prepareSweep(plan: SweepPlan): Promise<PreparedSweep> {
   const steps = plan.steps ?? stepsForEpochs(buildTokenStream(split.train, tokenizer), plan.epochs!, plan.batchSize, contextLength)
   // The one schedule check, against the real length (epochs become steps only now).
   for (const lr of plan.lrs) validateSchedule({...plan.schedule}, {lr, steps}, {name: scheduleKeyNamer(plan.scheduleNames)})
+  planValues(plan, steps) // sweep.schedules against the same length
   expandGrid(planGridOf(plan)) // refuses a grid whose labels collide, before anything is stored
   return {plan, trainSet, evalSet, replaySet, steps}
 }
@@ -98,13 +100,15 @@ export function createRun(db: Store, prepared: PreparedSweep, backend: {name: st
     insertCandidates(db, runId, shardCandidates(expandGrid(planGridOf(plan)), plan.shard).map((c) => {
       const folder = runsDir(runId, c.label.replaceAll(' ', '_'))
       const trained = c.parentIndex === null
+      // LoRA: a trained candidate and an alongside `+ema` one each keep their own adapter
+      const ownAdapter = c.method.type === 'lora' && (trained || (c.ema === true && c.interpolate === 1))
       return {
         label: c.label, lr: c.lr, schedule: {...plan.schedule, lr: c.lr, steps}, seed: plan.seed + c.seedIndex, stepsTotal: trained ? steps : 0, artifactDir: join(folder, 'model'),
         recipe: {
           method: c.method.type,
           lora: c.method.type === 'lora' ? {rank: c.method.rank, alpha: c.method.alpha, targets: c.method.targets, dropout: c.method.dropout} : null,
           replay: c.replay, interpolate: c.interpolate, parentIndex: c.parentIndex,
-          adapterDir: trained && c.method.type === 'lora' ? join(folder, 'adapter') : null,
+          adapterDir: ownAdapter ? join(folder, 'adapter') : null, emaDecay: c.ema ? plan.ema!.decay : null,
         },
       }
     }))

@@ -30,6 +30,8 @@ export interface CandidateSummary {
   alpha: number | null
   replay: number
   interpolate: number
+  /** sweep.ema: the decay of the weight average its model holds; null for the trained weights */
+  ema: number | null
   seed: number
   status: string
   statusReason: string | null
@@ -236,9 +238,9 @@ export function bestPassing(candidates: readonly CandidateSummary[]): CandidateS
   return passing.length === 0 ? null : passing.reduce((best, c) => (objectiveGain(c) > objectiveGain(best) ? c : best))
 }
 
-/** Whether a candidate uses no remedy: a full fine-tune without replay or interpolation. */
-export function isPlain(c: Pick<CandidateSummary, 'method' | 'replay' | 'interpolate'>): boolean {
-  return c.method === 'full' && c.replay === 0 && c.interpolate === 1
+/** Whether a candidate uses no remedy: a full fine-tune without replay, interpolation or weight average. */
+export function isPlain(c: Pick<CandidateSummary, 'method' | 'replay' | 'interpolate'> & {ema?: number | null}): boolean {
+  return c.method === 'full' && c.replay === 0 && c.interpolate === 1 && (c.ema ?? null) === null
 }
 
 /** The best passing candidate without a remedy (a plain full fine-tune): what the remedies are measured against. */
@@ -246,7 +248,7 @@ export function bestWithoutRemedy(candidates: readonly CandidateSummary[]): Cand
   return recommend(candidates.filter(isPlain))
 }
 
-function recipeOf(c: CandidateRow): Pick<CandidateSummary, 'method' | 'rank' | 'alpha' | 'replay' | 'interpolate' | 'seed'> {
+function recipeOf(c: CandidateRow): Pick<CandidateSummary, 'method' | 'rank' | 'alpha' | 'replay' | 'interpolate' | 'ema' | 'seed'> {
   const lora = c.lora === null ? null : (JSON.parse(c.lora) as {rank: number; alpha: number})
-  return {method: c.method ?? 'full', rank: lora?.rank ?? null, alpha: lora?.alpha ?? null, replay: c.replay ?? 0, interpolate: c.interpolate ?? 1, seed: c.seed}
+  return {method: c.method ?? 'full', rank: lora?.rank ?? null, alpha: lora?.alpha ?? null, replay: c.replay ?? 0, interpolate: c.interpolate ?? 1, ema: c.emaDecay ?? null, seed: c.seed}
 }

@@ -9,6 +9,7 @@ import {writeAdapterDir} from '../model/adapter-files.js'
 import {type LoadedModel, loadAdapted, loadModel, saveModel} from '../model/io.js'
 import type {CharTokenizer} from '../model/tokenizer.js'
 import {verifyChecksums, writeChecksums} from '../util/checksums.js'
+import type {EmaState} from './ema.js'
 import type {OptimizerState} from './optimizer.js'
 import {parseJsonText} from '../util/json-input.js'
 import {replaceDir} from '../util/replace-dir.js'
@@ -24,18 +25,23 @@ const stateSchema = z.object({
   buffers: z.array(z.object({name: z.string(), m: z.boolean(), v: z.boolean(), size: z.number().int()})),
   /** schedule-free AdamW's averaging scalars (absent for the other optimizers) */
   scheduleFree: z.object({weightSum: z.number(), lrMax: z.number()}).optional(),
+  /** sweep.ema: updates so far and the averages' order in ema.bin (absent without an EMA) */
+  ema: z.object({updates: z.number().int().nonnegative(), buffers: z.array(z.object({name: z.string(), size: z.number().int()}))}).optional(),
 })
 
 export interface Checkpoint extends LoadedModel {
   stepsDone: number
   optimizer: OptimizerState
+  /** the weights' moving average (sweep.ema), when the checkpoint carries one */
+  ema?: EmaState
 }
 
 /**
  * Writes a checkpoint. A model with LoRA adapters keeps only the adapters (float32, exact) and
- * their optimizer moments; `baseDir` (required then) is the frozen base they adapt.
+ * their optimizer moments; `baseDir` (required then) is the frozen base they adapt. `ema` (sweep.ema)
+ * is kept exactly beside the optimizer state (ema.bin), so a resumed run averages on as if never stopped.
  */
-export async function saveCheckpoint(dir: string, model: Gpt, tokenizer: CharTokenizer, optimizer: OptimizerState, stepsDone: number, baseDir?: string): Promise<void> {
+export async function saveCheckpoint(dir: string, model: Gpt, tokenizer: CharTokenizer, optimizer: OptimizerState, stepsDone: number, baseDir?: string, ema?: EmaState): Promise<void> {
   const tmp = `${dir}.tmp-${process.pid}`
   rmSync(tmp, {recursive: true, force: true})
   try {
@@ -62,9 +68,11 @@ export async function saveCheckpoint(dir: string, model: Gpt, tokenizer: CharTok
       if (b.v) parts.push(Buffer.from(optimizer.v.get(b.name)!.buffer.slice(0)))
     }
     writeFileSync(join(tmp, 'optimizer.bin'), Buffer.concat(parts))
-    writeFileSync(join(tmp, 'state.json'), JSON.stringify({stepsDone, optimizerStep: optimizer.step, buffers, ...(optimizer.scheduleFree ? {scheduleFree: optimizer.scheduleFree} : {})}) + '\n')
+    const emaState = ema ? {updates: ema.updates, buffers: [...ema.averages].map(([name, a]) => ({name, size: a.length}))} : undefined
+    if (ema) writeFileSync(join(tmp, 'ema.bin'), Buffer.concat([...ema.averages.values()].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))))
+    writeFileSync(join(tmp, 'state.json'), JSON.stringify({stepsDone, optimizerStep: optimizer.step, buffers, ...(optimizer.scheduleFree ? {scheduleFree: optimizer.scheduleFree} : {}), ...(emaState ? {ema: emaState} : {})}) + '\n')
     // model/ (or adapter/) carries its own checksums.json; this one lists the checkpoint's own files.
-    writeChecksums(tmp, ['optimizer.bin', 'state.json'])
+    writeChecksums(tmp, ['optimizer.bin', 'state.json', ...(ema ? ['ema.bin'] : [])])
     replaceDir(tmp, dir)
   } catch (error) {
     // A full disk or a read-only folder leaves no checkpoint.tmp-<pid> behind; the previous checkpoint stands.
@@ -103,5 +111,21 @@ export function loadCheckpoint(dir: string): Checkpoint {
     if (b.v) v.set(b.name, take(b.size))
   }
   if (offset !== bytes.length) throw new InputError(`${join(dir, 'optimizer.bin')}: size does not match state.json; delete the folder to restart this candidate.`)
-  return {...loaded, stepsDone: state.stepsDone, optimizer: {step: state.optimizerStep, m, v, ...(state.scheduleFree ? {scheduleFree: {...state.scheduleFree}} : {})}}
+  const ema = state.ema ? {updates: state.ema.updates, averages: readEma(join(dir, 'ema.bin'), state.ema.buffers)} : undefined
+  return {...loaded, stepsDone: state.stepsDone, optimizer: {step: state.optimizerStep, m, v, ...(state.scheduleFree ? {scheduleFree: {...state.scheduleFree}} : {})}, ...(ema ? {ema} : {})}
+}
+
+/** The averages of ema.bin, in the order state.json lists them. */
+function readEma(file: string, buffers: ReadonlyArray<{name: string; size: number}>): Map<string, Float32Array> {
+  const bytes = readFileSync(file)
+  const averages = new Map<string, Float32Array>()
+  let offset = 0
+  for (const b of buffers) {
+    const out = new Float32Array(b.size)
+    new Uint8Array(out.buffer).set(bytes.subarray(offset, offset + b.size * 4))
+    averages.set(b.name, out)
+    offset += b.size * 4
+  }
+  if (offset !== bytes.length) throw new InputError(`${file}: size does not match state.json; delete the folder to restart this candidate.`)
+  return averages
 }

@@ -32,8 +32,8 @@ export class Optimizer {
     this.state = state ?? {step: 0, m: new Map(), v: new Map()}
   }
 
-  /** One update of every parameter with gradients scaled by `gradScale` (the clip factor). */
-  step(params: Map<string, tf.Variable>, grads: Map<string, tf.Tensor>, lr: number, gradScale: number): void {
+  /** One update of every parameter with gradients scaled by `gradScale` (the clip factor); `weightDecay` overrides the configured one (a schedule's value). */
+  step(params: Map<string, tf.Variable>, grads: Map<string, tf.Tensor>, lr: number, gradScale: number, weightDecay = this.config.weightDecay): void {
     this.state.step += 1
     if (this.config.type === 'schedulefree-adamw') {
       const scalars = (this.state.scheduleFree ??= {weightSum: 0, lrMax: 0})
@@ -45,7 +45,7 @@ export class Optimizer {
       if (!grad) continue
       const p = tensorValues(variable)
       const g = tensorValues(grad)
-      const decay = variable.shape.length >= 2 ? this.config.weightDecay : 0
+      const decay = variable.shape.length >= 2 ? weightDecay : 0
       if (this.config.type === 'adamw') this.adamw(name, p, g, lr, decay, gradScale)
       else if (this.config.type === 'schedulefree-adamw') this.scheduleFree(name, p, g, decay, gradScale)
       else this.sgd(name, p, g, lr, decay, gradScale)

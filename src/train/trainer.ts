@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import type {OptimizerConfig} from '../config/schema.js'
 import type {Gpt, TokenBatch} from '../model/gpt.js'
 import {DivergenceDetector, type DivergenceRule} from './divergence.js'
+import type {WeightEma} from './ema.js'
 import {clipScale, globalNorm, Optimizer, type OptimizerState} from './optimizer.js'
 import {crossEntropy} from '../model/ops/cross-entropy.js'
 import {type Replay, replayRows, type TokenStream, trainingBatch, validationBatches} from './token-stream.js'
@@ -36,6 +37,15 @@ export interface TrainOptions {
   observe?: (observation: {step: number; lr: number; loss: number; valLoss: number | null}) => void
   optimizer: OptimizerConfig
   clipNorm: number
+  /**
+   * Scheduled values besides the lr (sweep.schedules), each at 0-based optimizer step t; absent:
+   * the constants batchSize, clipNorm and optimizer.weightDecay. A step's batch never exceeds batchSize.
+   */
+  batchSizeAt?: (step: number) => number
+  clipNormAt?: (step: number) => number
+  weightDecayAt?: (step: number) => number
+  /** an average of the trainable weights, updated after every optimizer step (sweep.ema; the caller saves it with checkpoints) */
+  ema?: WeightEma
   seed: number
   valEvery: number
   /** validation batches per evaluation (windows of the validation stream) */
@@ -79,11 +89,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const trainable = model.trainable()
   const variables = [...trainable.values()]
   const nameOf = new Map([...trainable].map(([name, v]) => [v.name, name]))
-  const replayShare = options.replay ? replayRows(B, options.replay.share) : 0
   let pending: StepRecord[] = []
   let last: StepRecord | null = null
   let lastVal: number | null = null
   const start = options.resume?.step ?? 0
+  options.ema?.start(trainable)
 
   const checkpoint = async (done: number) => {
     await options.onCheckpoint?.(done, optimizer.state, pending)
@@ -100,11 +110,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
     const began = performance.now()
     const lr = options.schedule(step)
-    const batch = trainingBatch(options.train, B, T, options.seed, step, options.replay)
+    const rows = options.batchSizeAt?.(step) ?? B
+    const clipNorm = options.clipNormAt?.(step) ?? options.clipNorm
+    const weightDecay = options.weightDecayAt?.(step) ?? options.optimizer.weightDecay
+    const batch = trainingBatch(options.train, rows, T, options.seed, step, options.replay)
+    const replayShare = options.replay ? replayRows(rows, options.replay.share) : 0
     let parts: {target: number; replay: number} | null = null
     const {value, grads} = tf.variableGrads(() => {
       if (replayShare === 0) return model.loss(batch, true, step)
-      const split = splitLoss(model, batch, B - replayShare, step)
+      const split = splitLoss(model, batch, rows - replayShare, step)
       parts = split.parts
       return split.loss
     }, variables)
@@ -119,8 +133,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         await checkpoint(step)
         return {status: 'diverged', reason: `gradient norm became ${gradNorm} at step ${step}`, stepsDone: step, finalTrainLoss: loss, finalValLoss: lastVal}
       }
-      scale = clipScale(gradNorm, options.clipNorm)
-      optimizer.step(trainable, named, lr, scale)
+      scale = clipScale(gradNorm, clipNorm)
+      optimizer.step(trainable, named, lr, scale, weightDecay)
     }
     tf.dispose([value, ...named.values()])
     if (diverged !== null) {
@@ -128,13 +142,17 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       return {status: 'diverged', reason: `${diverged} at step ${step}`, stepsDone: step, finalTrainLoss: loss, finalValLoss: lastVal}
     }
 
+    const emaDecay = options.ema ? options.ema.update(trainable) : null
     const isLast = step === steps - 1
     // Schedule-free AdamW is evaluated at its averaged weights (the parameters hold y while training).
     const valLoss = valBatches.length > 0 && ((step + 1) % options.valEvery === 0 || isLast) ? atAveraged(optimizer, trainable, () => validationLoss(model, valBatches)) : null
     if (valLoss !== null) lastVal = valLoss
     const seconds = (performance.now() - began) / 1000
     const split = parts as {target: number; replay: number} | null
-    last = {step, lr, loss, gradNorm, clipped: scale < 1, tokensPerS: (B * T) / seconds, valLoss, ...(split ? {targetLoss: split.target, replayLoss: split.replay} : {})}
+    last = {
+      step, lr, loss, gradNorm, clipped: scale < 1, tokensPerS: (rows * T) / seconds, valLoss, ...(split ? {targetLoss: split.target, replayLoss: split.replay} : {}),
+      batchSize: rows, clipNorm, weightDecay, emaDecay,
+    }
     pending.push(last)
     options.observe?.({step, lr, loss, valLoss})
     options.onStep?.(last)

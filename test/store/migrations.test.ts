@@ -51,7 +51,7 @@ describe('store migrations', () => {
     check.close()
   })
 
-  it('migration 8 rebuilds runs for kind controller, keeping every row, id and reference (foreign keys off while it runs)', () => {
+  it('migration 9 rebuilds runs for kind controller, keeping every row, id and reference (foreign keys off while it runs)', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'lrgate-db-')), 'lrgate.db')
     // a database of schema 7 holding a sweep run with a candidate, a step and an evaluation pointing at the run
     const raw = new Database(file)

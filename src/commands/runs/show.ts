@@ -11,6 +11,7 @@ import {gateTable, runTables} from '../../report/table.js'
 import {readRun} from '../../store/runs-read.js'
 import {controllerEpisodes, controllerResult} from '../../store/controller-runs.js'
 import {controllerRunLines} from '../../report/controller-run.js'
+import {scheduledValueLines} from '../../report/trajectory.js'
 import {inert} from '../../util/inert.js'
 import {runTrainerNotes} from '../../store/trainer-notes.js'
 
@@ -50,6 +51,7 @@ export default class RunsShow extends LrgateCommand<typeof RunsShow> {
       for (const line of runTables(run)) this.say(line)
       if (controller) for (const line of controllerRunLines(controller.episodes, controller.result)) this.say(line)
       else if (run.run.kind !== 'find-lr') this.say(curveTable(curves))
+      for (const line of scheduledValueLines(db, run.run.id)) this.say(line)
       for (const gate of gates) {
         this.say(`Gate #${gate.gateId}: ${inert(gate.candidateLabel)} against ${inert(gate.baseline.label)} (#${gate.baseline.id})`)
         this.say(gateTable(gate))
