@@ -19,9 +19,11 @@ if (what === 'gemm') result.gflops = shapeGemmGflops(shape)
 if (what === 'matmul') result.gflops = matmulGflops()
 if (what === 'generate') {
   const [batch, prompts, temperature] = rest.map(Number)
-  result.tokens_per_s = generateTokensPerS(shape, batch, prompts, temperature)
+  const rate = generateTokensPerS(shape, batch, prompts, temperature)
+  result.tokens_per_s = rate.tokensPerS
+  result.first_run_tokens_per_s = rate.firstRunTokensPerS
 }
-if (what === 'generate-uncached') result.tokens_per_s = generateTokensPerS(shape, 8, 8, 0, false)
+if (what === 'generate-uncached') result.tokens_per_s = generateTokensPerS(shape, 8, 8, 0, false).tokensPerS
 if (what === 'score') result.tokens_per_s = scoreTokensPerS(shape, Number(rest[0]))
 result.peak_rss_mb = process.resourceUsage().maxRSS / 1024
 process.stdout.write(JSON.stringify(result) + '\n')

@@ -160,9 +160,8 @@ void GptDecoder::attention(int layer, const Sequence* seqs, int nseq, KvCache* c
         // S = QKᵀ/√hd → causal softmax → Y_h = P V, as attentionForward does for training.
         const int T = sq.length;
         const float* base = qkv + static_cast<int64_t>(sq.row) * ld;
-        sgemm(false, true, T, T, hd, scale, base + h * hd, ld, base + D + h * hd, ld, 0.f, s, T);
-        causalSoftmax(s, T);
-        sgemm(false, false, T, hd, T, 1.f, s, T, base + 2 * D + h * hd, ld, 0.f, y + static_cast<int64_t>(sq.row) * D + h * hd, D);
+        causalAttentionHead(base + h * hd, base + D + h * hd, base + 2 * D + h * hd, ld, T, hd, scale, s,
+                            y + static_cast<int64_t>(sq.row) * D + h * hd, D);
       }
     }
   }, work < (1 << 20) ? tasks : 1);

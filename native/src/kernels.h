@@ -11,6 +11,11 @@ void attentionForward(const float* qkv, float* y, float* probs, int B, int T, in
 void attentionBackward(const float* dy, const float* qkv, const float* probs, float* dqkv, int B, int T, int H,
                        int hd);
 
+// One head of causal attention: p [T, T] (ld T) = softmax(causal(q kᵀ · scale)), y [T, hd] (ld ldy) = p v;
+// q, k, v rows at stride ld. Skips the masked upper triangle in blocks of rows.
+void causalAttentionHead(const float* q, const float* k, const float* v, int ld, int T, int hd, float scale, float* p,
+                         float* y, int ldy);
+
 // Causal softmax in place on the rows of a [T, T] score matrix; entries above the diagonal become 0.
 void causalSoftmax(float* p, int T);
 

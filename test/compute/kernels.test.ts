@@ -113,6 +113,11 @@ describe('native kernels match the plain cpu backend', () => {
     compare('attention', (qkv) => causalSelfAttention(qkv as tf.Tensor2D, B, T, H), [{shape: [B * T, 3 * D]}], [0])
   })
 
+  it('causal self-attention over several row blocks (T past the kernel\'s block of 64, not a multiple of it)', () => {
+    const B = 2, T = 150, H = 2, D = 8
+    compare('attention blocks', (qkv) => causalSelfAttention(qkv as tf.Tensor2D, B, T, H), [{shape: [B * T, 3 * D]}], [0])
+  })
+
   it('embedding with explicit positions', () => {
     compare(
       'embed',
