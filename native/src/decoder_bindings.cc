@@ -142,6 +142,38 @@ napi_value DecoderLastLogits(napi_env env, napi_callback_info info) {
   return undefinedValue(env);
 }
 
+// decoderForwardNll(decoder, cache, tokens, seqs, nseq, pick Int32Array [nseq], logits [nseq·vocab],
+//                   targets Int32Array [rows], nll Float32Array [rows])
+napi_value DecoderForwardNll(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  auto* decoder = holderOf<GptDecoder>(a, 0);
+  if (a.failed) return nullptr;
+  Holder<KvCache>* cache = holderOf<KvCache>(a, 1);
+  size_t lt, lp, ll, lg, ln;
+  const int32_t* tokens = a.i32(2, &lt);
+  const int nseq = a.integer(4);
+  const int32_t* pick = a.i32(5, &lp);
+  float* logits = a.f32(6, &ll);
+  const int32_t* targets = a.i32(7, &lg);
+  float* nll = a.f32(8, &ln);
+  if (a.failed) return nullptr;
+  const GptShape& shape = decoder->shape;
+  a.need(sameShape(cache->shape, shape), "lrgate_native: the cache belongs to another model shape");
+  a.need(ll >= static_cast<size_t>(nseq) * shape.vocab && lp >= static_cast<size_t>(nseq), "lrgate_native: logits or pick buffer too small");
+  const Sequence* seqs = sequences(a, 3, nseq, lt, tokens, shape, cache->ptr->slots);
+  if (a.failed) return nullptr;
+  size_t rows = 0;
+  for (int s = 0; s < nseq && !a.failed; s++) {
+    rows = std::max(rows, static_cast<size_t>(seqs[s].row + seqs[s].length));
+    a.need(pick[s] >= seqs[s].row && pick[s] < seqs[s].row + seqs[s].length, "lrgate_native: pick row outside its sequence");
+  }
+  a.need(lg >= rows && ln >= rows, "lrgate_native: targets or nll buffer too small");
+  for (size_t r = 0; r < rows && !a.failed; r++) a.need(targets[r] >= 0 && targets[r] < shape.vocab, "lrgate_native: target id out of range");
+  if (a.failed) return nullptr;
+  if (nseq > 0) decoder->ptr->forwardNll(tokens, seqs, nseq, cache->ptr, pick, logits, targets, nll);
+  return undefinedValue(env);
+}
+
 // decoderRowNll(decoder, tokens Int32Array, seqs Int32Array, nseq, targets Int32Array, nll Float32Array)
 napi_value DecoderRowNll(napi_env env, napi_callback_info info) {
   Args a(env, info);
@@ -173,6 +205,7 @@ void exportDecoderBindings(napi_env env, napi_value exports) {
   exportFunction(env, exports, "kvCacheFree", KvCacheFree);
   exportFunction(env, exports, "decoderLastLogits", DecoderLastLogits);
   exportFunction(env, exports, "decoderRowNll", DecoderRowNll);
+  exportFunction(env, exports, "decoderForwardNll", DecoderForwardNll);
 }
 
 }  // namespace lrg

@@ -142,14 +142,18 @@ void GptDecoder::attention(int layer, const Sequence* seqs, int nseq, KvCache* c
   work *= static_cast<int64_t>(H) * hd * 4;
   const int64_t tasks = static_cast<int64_t>(nseq) * H;
   const int threads = poolThreads();
-  const int64_t perThread = cache ? static_cast<int64_t>(C) : static_cast<int64_t>(C) * C;
+  // A sequence read in whole from position 0 attends to its own rows only: blocked matrix products
+  // (causalAttentionHead, as for scoring) instead of one query at a time; it needs a T x T scratch.
+  bool whole = !cache;
+  for (int i = 0; i < nseq && !whole; i++) whole = seqs[i].position == 0 && seqs[i].length > 1;
+  const int64_t perThread = whole ? static_cast<int64_t>(C) * C : static_cast<int64_t>(C);
   float* scratch = grow(scores_, perThread * threads);
   parallelFor(tasks, [&](int64_t begin, int64_t end, int t) {
     float* s = scratch + perThread * t;
     for (int64_t task = begin; task < end; task++) {
       const Sequence& sq = seqs[task / H];
       const int h = static_cast<int>(task % H);
-      if (cache) {
+      if (cache && !(sq.position == 0 && sq.length > 1)) {
         const float* kt = kBase + (static_cast<int64_t>(sq.slot) * H + h) * hd * C;
         const float* v = vBase + (static_cast<int64_t>(sq.slot) * H + h) * C * hd;
         for (int r = 0; r < sq.length; r++) {
@@ -224,6 +228,19 @@ void GptDecoder::lastLogits(const int32_t* tokens, const Sequence* seqs, int nse
     std::memcpy(last + static_cast<int64_t>(i) * D, x_.data() + static_cast<int64_t>(seqs[i].row + seqs[i].length - 1) * D,
                 sizeof(float) * D);
   head(last, nseq, logits);
+}
+
+void GptDecoder::forwardNll(const int32_t* tokens, const Sequence* seqs, int nseq, KvCache* cache, const int32_t* pick,
+                            float* logits, const int32_t* targets, float* nll) {
+  int rows = 0;
+  for (int i = 0; i < nseq; i++) rows = std::max(rows, seqs[i].row + seqs[i].length);
+  blocks(tokens, rows, seqs, nseq, cache);
+  const int V = shape_.vocab;
+  float* all = grow(mlp_, static_cast<int64_t>(rows) * std::max(4 * shape_.dModel, V));
+  head(x_.data(), rows, all);
+  tokenNll(all, targets, nll, rows, V);
+  for (int i = 0; i < nseq; i++)
+    std::memcpy(logits + static_cast<int64_t>(i) * V, all + static_cast<int64_t>(pick[i]) * V, sizeof(float) * V);
 }
 
 void GptDecoder::rowNll(const int32_t* tokens, const Sequence* seqs, int nseq, const int32_t* targets, float* nll) {

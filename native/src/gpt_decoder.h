@@ -40,6 +40,11 @@ class GptDecoder {
   // Runs the packed rows; writes K/V into `cache` (may be null, see Sequence) and the logits of
   // each sequence's last row into logits [nseq, vocab].
   void lastLogits(const int32_t* tokens, const Sequence* seqs, int nseq, KvCache* cache, float* logits);
+  // lastLogits with the logits of row pick[i] (one of sequence i's rows) instead of its last, and the
+  // negative log-likelihood (nats) of targets [rows] after every row into nll [rows]: one pass reads a
+  // prompt with its reference, scoring the reference and starting generation from the prompt's end.
+  void forwardNll(const int32_t* tokens, const Sequence* seqs, int nseq, KvCache* cache, const int32_t* pick,
+                  float* logits, const int32_t* targets, float* nll);
   // No cache: per-row negative log-likelihood (nats) of targets [rows] into nll [rows].
   void rowNll(const int32_t* tokens, const Sequence* seqs, int nseq, const int32_t* targets, float* nll);
 

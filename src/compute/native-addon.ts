@@ -59,6 +59,8 @@ export interface NativeAddon {
   decoderLastLogits(decoder: NativeHandle, cache: NativeHandle | null, tokens: Int32Array, seqs: Int32Array, nseq: number, logits: Float32Array): void
   /** seqs: nseq × (row, length, -1, 0); per-row NLL of targets, no cache */
   decoderRowNll(decoder: NativeHandle, tokens: Int32Array, seqs: Int32Array, nseq: number, targets: Int32Array, nll: Float32Array): void
+  /** decoderLastLogits with row pick[i] of sequence i for its logits, plus every row's NLL of targets (gpt_decoder.h forwardNll). */
+  decoderForwardNll(decoder: NativeHandle, cache: NativeHandle, tokens: Int32Array, seqs: Int32Array, nseq: number, pick: Int32Array, logits: Float32Array, targets: Int32Array, nll: Float32Array): void
 }
 
 /** An opaque native object (napi external); freed by its *Free function or when collected. */

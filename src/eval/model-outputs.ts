@@ -23,49 +23,34 @@ export interface ModelOutputOptions {
  */
 export async function modelOutputs(dataset: Dataset, options: ModelOutputOptions): Promise<RecordOutput[]> {
   const {openInferenceModel} = await import('../model/open-inference.js')
-  const {generateYielding} = await import('../model/generate.js')
+  const {generateAndScoreYielding} = await import('../model/generate.js')
   const {scoreRecordsYielding} = await import('../model/score.js')
   const {recordText} = await import('../model/record-text.js')
   const {model, tokenizer} = await openInferenceModel(options.modelDir, options.backend)
   try {
     // The yielding engine lets the command's SIGTERM handler run between forward passes.
     const generative = dataset.records.filter((r) => recordText(r).generative)
-    const generations = await generateYielding(
+    const texts = generative.map((r) => recordText(r))
+    // Generation reads each prompt with its reference and scores it in the same pass (where it fits)
+    const {outputs: generations, nll: scoredInGeneration} = await generateAndScoreYielding(
       model,
       tokenizer,
-      generative.map((r) => recordText(r).prompt),
+      texts.map((t) => t.prompt),
+      texts.map((t) => t.completion),
       {...options.generation, seed: options.seed},
       (f) => options.onProgress?.(f, 'generate'),
       options.signal,
     )
-    const nll = await scoreRecordsYielding(model, tokenizer, dataset.records, options.generation.batchSize, (f) => options.onProgress?.(f, 'score'), options.signal)
+    // … and scoring takes the rest: text records and references too long for one window.
+    const known = new Map(generative.map((r, i) => [r, scoredInGeneration[i]]))
+    const rest = dataset.records.filter((r) => !known.get(r))
+    const restNll = await scoreRecordsYielding(model, tokenizer, rest, options.generation.batchSize, (f) => options.onProgress?.(f, 'score'), options.signal)
+    const byRecord = new Map(rest.map((r, i) => [r, restNll[i]]))
+    const nll = dataset.records.map((r) => known.get(r) ?? byRecord.get(r)!)
     return assemble(dataset, generative, generations, nll)
   } finally {
     model.dispose()
   }
-}
-
-type Engine = {
-  model: import('../model/gpt.js').Gpt | import('../model/inference.js').InferenceModel
-  tokenizer: import('../model/tokenizer.js').CharTokenizer
-  generate: typeof import('../model/generate.js').generate
-  scoreRecords: typeof import('../model/score.js').scoreRecords
-  recordText: typeof import('../model/record-text.js').recordText
-}
-
-/** Outputs of an already loaded model (the sweep evaluates the model it just trained). */
-export function outputsOf(dataset: Dataset, engine: Engine, options: Omit<ModelOutputOptions, 'modelDir' | 'backend'>): RecordOutput[] {
-  const {model, tokenizer} = engine
-  const generative = dataset.records.filter((r) => engine.recordText(r).generative)
-  const generations = engine.generate(
-    model,
-    tokenizer,
-    generative.map((r) => engine.recordText(r).prompt),
-    {...options.generation, seed: options.seed},
-    (f) => options.onProgress?.(f, 'generate'),
-  )
-  const nll = engine.scoreRecords(model, tokenizer, dataset.records, options.generation.batchSize, (f) => options.onProgress?.(f, 'score'))
-  return assemble(dataset, generative, generations, nll)
 }
 
 /** One output per record, in dataset order: the trimmed generation (generative records) and the NLL. */

@@ -2,6 +2,7 @@ import {drain, drainYielding} from '../util/cooperative.js'
 import {deriveSeed, seededRng, type Rng} from '../util/rng.js'
 import type {Gpt} from './gpt.js'
 import {type InferenceModel, isInferenceModel, SEQUENCE_FIELDS} from './inference.js'
+import type {RecordNll} from './score.js'
 import type {CharTokenizer} from './tokenizer.js'
 
 export interface GenerateOptions {
@@ -43,21 +44,49 @@ export function generateYielding(model: Gpt | InferenceModel, tokenizer: CharTok
   return drainYielding(generation(model, tokenizer, prompts, options, onProgress), signal)
 }
 
-function* generation(model: Gpt | InferenceModel, tokenizer: CharTokenizer, prompts: readonly string[], options: GenerateOptions, onProgress?: (done: number) => void): Generator<void, string[], undefined> {
+/** Generations, and where one pass could score it, each prompt's completion NLL (else null). */
+export interface GeneratedAndScored {
+  outputs: string[]
+  /** per prompt: the NLL of its completion given the prompt, as scoreRecords gives it; null where not scored */
+  nll: Array<RecordNll | null>
+}
+
+/**
+ * `generateYielding`, and the NLL of `completions[i]` after `prompts[i]` from the same pass that reads
+ * the prompt: the prompt and the completion (but its last token) go through the model once, the
+ * completion's rows are scored, and generation starts from the logits of the prompt's last row (the
+ * cache keeps the prompt; the completion's positions are overwritten by generated tokens). It saves
+ * reading every prompt twice. A prompt is scored here only when the engine can (the native decoder)
+ * and prompt + completion fit in one context window (as scoreRecords scores it); the others get null
+ * and are left to scoreRecords. Generations are those of `generate`; NLLs equal scoreRecords' up to
+ * float summation order (test/model/eval-pin.test.ts).
+ *
+ * @throws Interrupted (util/cooperative) once `signal` aborts
+ */
+export function generateAndScoreYielding(model: Gpt | InferenceModel, tokenizer: CharTokenizer, prompts: readonly string[], completions: readonly string[], options: GenerateOptions, onProgress?: (done: number) => void, signal?: AbortSignal): Promise<GeneratedAndScored> {
+  if (completions.length !== prompts.length) throw new Error(`generateAndScore: ${prompts.length} prompts but ${completions.length} completions`)
+  return drainYielding(generation(model, tokenizer, prompts, options, onProgress, completions), signal)
+}
+
+function generation(model: Gpt | InferenceModel, tokenizer: CharTokenizer, prompts: readonly string[], options: GenerateOptions, onProgress?: (done: number) => void): Generator<void, string[], undefined>
+function generation(model: Gpt | InferenceModel, tokenizer: CharTokenizer, prompts: readonly string[], options: GenerateOptions, onProgress: ((done: number) => void) | undefined, completions: readonly string[]): Generator<void, GeneratedAndScored, undefined>
+function* generation(model: Gpt | InferenceModel, tokenizer: CharTokenizer, prompts: readonly string[], options: GenerateOptions, onProgress?: (done: number) => void, completions?: readonly string[]): Generator<void, string[] | GeneratedAndScored, undefined> {
   const engine = isInferenceModel(model) ? model : model.inference()
   try {
-    return yield* run(engine, tokenizer, prompts, options, onProgress)
+    const result = yield* run(engine, tokenizer, prompts, options, onProgress, completions)
+    return completions ? result : result.outputs
   } finally {
     if (engine !== model) engine.dispose()
   }
 }
 
 // One step per forward pass.
-function* run(engine: InferenceModel, tokenizer: CharTokenizer, prompts: readonly string[], options: GenerateOptions, onProgress?: (done: number) => void): Generator<void, string[], undefined> {
+function* run(engine: InferenceModel, tokenizer: CharTokenizer, prompts: readonly string[], options: GenerateOptions, onProgress?: (done: number) => void, completions?: readonly string[]): Generator<void, GeneratedAndScored, undefined> {
   const {contextLength: C, vocabSize: V} = engine.config
   const n = prompts.length
   const outputs: string[] = new Array(n).fill('')
-  if (n === 0) return outputs
+  const scored: Array<RecordNll | null> = new Array(n).fill(null)
+  if (n === 0) return {outputs, nll: scored}
   const B = Math.max(1, Math.min(options.batchSize, n))
   const cached = options.cache !== false
   const stops = options.stop.filter((s) => s !== '')
@@ -75,6 +104,10 @@ function* run(engine: InferenceModel, tokenizer: CharTokenizer, prompts: readonl
   const sampler = new Sampler(V)
 
   const decoder = engine.decoder(B)
+  // Scoring in the generation pass: per slot, the completion to read in with its prompt (or null).
+  const scoring = completions !== undefined && cached && decoder.forwardNll !== undefined
+  const forced: Array<Int32Array | null> = new Array(B).fill(null)
+  const pick = new Int32Array(B), targets = new Int32Array(scoring ? B * C : 0), nll = new Float32Array(scoring ? B * C : 0)
   let next = 0, done = 0, reported = -1
   const finish = (slot: number, keep: number) => {
     outputs[record[slot]] = tokenizer.decode(history.subarray(slot * C + promptLength[slot], slot * C + promptLength[slot] + keep))
@@ -93,6 +126,12 @@ function* run(engine: InferenceModel, tokenizer: CharTokenizer, prompts: readonl
         while (record[slot] === -1 && next < n) {
           const r = next++
           let ids = tokenizer.encode(prompts[r])
+          forced[slot] = null
+          if (scoring) {
+            // one window, as scoreRecords: prompt + completion minus its last token within the context
+            const c = tokenizer.encode(completions![r])
+            if (ids.length >= 1 && ids.length <= C - 1 && c.length >= 1 && ids.length + c.length - 1 <= C) forced[slot] = c
+          }
           if (ids.length > C - 1) ids = ids.subarray(ids.length - (C - 1))
           if (ids.length === 0) ids = Int32Array.of(0) // nothing to condition on: start from symbol 0
           record[slot] = r
@@ -105,13 +144,26 @@ function* run(engine: InferenceModel, tokenizer: CharTokenizer, prompts: readonl
         }
       }
       // One forward pass over every live slot.
-      let rows = 0, nseq = 0
+      let rows = 0, nseq = 0, withScoring = false
       for (let slot = 0; slot < B; slot++) {
         if (record[slot] === -1) continue
         const whole = fresh[slot] === 1 || !cached
         const from = whole ? 0 : length[slot] - 1
-        const count = length[slot] - from
+        let count = length[slot] - from
         tokens.set(history.subarray(slot * C + from, slot * C + length[slot]), rows)
+        pick[nseq] = rows + count - 1
+        const c = fresh[slot] === 1 ? forced[slot] : null
+        if (c !== null) {
+          // the prompt's rows, then the completion's but its last; row p - 1 on predicts the completion
+          tokens.set(c.subarray(0, c.length - 1), rows + count)
+          targets.fill(0, rows, rows + count - 1)
+          targets.set(c, rows + count - 1)
+          count += c.length - 1
+          withScoring = true
+        } else if (scoring) {
+          targets.fill(0, rows, rows + count)
+          forced[slot] = null
+        }
         seqs[nseq * SEQUENCE_FIELDS] = rows
         seqs[nseq * SEQUENCE_FIELDS + 1] = count
         seqs[nseq * SEQUENCE_FIELDS + 2] = slot
@@ -121,9 +173,18 @@ function* run(engine: InferenceModel, tokenizer: CharTokenizer, prompts: readonl
         fresh[slot] = 0
       }
       if (nseq === 0) break
-      decoder.forward(tokens, seqs, nseq, logits)
+      if (withScoring) decoder.forwardNll!(tokens, seqs, nseq, pick, logits, targets, nll)
+      else decoder.forward(tokens, seqs, nseq, logits)
       for (let i = 0; i < nseq; i++) {
         const slot = seqs[i * SEQUENCE_FIELDS + 2]
+        const c = forced[slot]
+        if (c !== null) {
+          // summed in target order, as scoreRecords sums a window
+          let sum = 0
+          for (let t = 0, row = pick[i]; t < c.length; t++) sum += nll[row + t]
+          scored[record[slot]] = {nll: sum, tokens: c.length}
+          forced[slot] = null
+        }
         const id = sampler.pick(logits.subarray(i * V, (i + 1) * V), options, rngs[slot])
         const base = slot * C
         history[base + length[slot]++] = id
@@ -147,7 +208,7 @@ function* run(engine: InferenceModel, tokenizer: CharTokenizer, prompts: readonl
   } finally {
     decoder.dispose()
   }
-  return outputs
+  return {outputs, nll: scored}
 }
 
 /** Greedy, or temperature sampling among the top k; buffers allocated once per generation. */

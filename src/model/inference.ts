@@ -15,6 +15,13 @@ export interface KvDecoder {
    * afresh) and writes the logits of each sequence's last row into logits [nseq, vocab].
    */
   forward(tokens: Int32Array, seqs: Int32Array, nseq: number, logits: Float32Array): void
+  /**
+   * `forward` with the logits of row pick[i] (a row of sequence i) instead of its last row, and the
+   * NLL (nats) of targets[r] after every row r into nll: a prompt read in with its reference scores
+   * the reference and starts generation from the prompt's end in one pass. Absent where the engine
+   * lacks it (tfjs ops): callers then score separately.
+   */
+  forwardNll?(tokens: Int32Array, seqs: Int32Array, nseq: number, pick: Int32Array, logits: Float32Array, targets: Int32Array, nll: Float32Array): void
   dispose(): void
 }
 

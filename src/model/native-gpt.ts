@@ -42,11 +42,16 @@ export class NativeGpt implements InferenceModel {
     const {addon} = this
     const model = this.live()
     let cache: NativeHandle | null = addon.kvCacheCreate(model, slots)
+    const live = () => {
+      if (cache === null) throw new Error('decoder used after dispose()')
+      return cache
+    }
     return {
-      forward: (tokens, seqs, nseq, logits) => {
-        if (cache === null) throw new Error('decoder used after dispose()')
-        addon.decoderLastLogits(this.live(), cache, tokens, seqs, nseq, logits)
-      },
+      forward: (tokens, seqs, nseq, logits) => addon.decoderLastLogits(this.live(), live(), tokens, seqs, nseq, logits),
+      // an addon built before forwardNll existed has no decoderForwardNll: callers score separately
+      ...(typeof addon.decoderForwardNll === 'function'
+        ? {forwardNll: (tokens: Int32Array, seqs: Int32Array, nseq: number, pick: Int32Array, logits: Float32Array, targets: Int32Array, nll: Float32Array) => addon.decoderForwardNll(this.live(), live(), tokens, seqs, nseq, pick, logits, targets, nll)}
+        : {}),
       dispose: () => {
         if (cache !== null) addon.kvCacheFree(cache)
         cache = null

@@ -10,13 +10,14 @@ import {initBackend} from '../../src/compute/backend.js'
 import {DEFAULT_CONFIG} from '../../src/config/defaults.js'
 import {loadDatasetDir} from '../../src/datasets/load.js'
 import type {Dataset, DatasetRecord} from '../../src/datasets/types.js'
-import {generate, generateYielding} from '../../src/model/generate.js'
+import {generate, generateAndScoreYielding, generateYielding} from '../../src/model/generate.js'
 import type {Gpt} from '../../src/model/gpt.js'
 import {loadModel} from '../../src/model/io.js'
 import {recordText} from '../../src/model/record-text.js'
 import {scoreRecords, scoreRecordsYielding} from '../../src/model/score.js'
 import type {CharTokenizer} from '../../src/model/tokenizer.js'
 import {Interrupted} from '../../src/util/cooperative.js'
+import {modelOutputs} from '../../src/eval/model-outputs.js'
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures')
 interface Pinned {
@@ -36,13 +37,13 @@ const generation = pinned.generation
  */
 const NLL_RTOL = 2e-5
 
-function checkOutputs(records: readonly DatasetRecord[], outputs: string[], what: string): void {
+function checkOutputs(records: readonly DatasetRecord[], outputs: string[], what: string, pinnedAs: (s: string) => string = (s) => s): void {
   const generative = records.filter((r) => recordText(r).generative)
   assert.equal(outputs.length, generative.length)
   let differing = 0
   const first: string[] = []
   generative.forEach((r, i) => {
-    if (outputs[i] !== expected.get(r.id)!.output) {
+    if (outputs[i] !== pinnedAs(expected.get(r.id)!.output!)) {
       differing++
       if (first.length < 3) first.push(`${r.id}: ${JSON.stringify(outputs[i])} vs pinned ${JSON.stringify(expected.get(r.id)!.output)}`)
     }
@@ -85,6 +86,25 @@ describe('evaluation outputs of the frozen example model stay pinned', () => {
 
   it('gives the pinned NLL and token count for all 800 records (batch 64)', () => {
     checkNll(dataset.records, scoreRecords(model, tokenizer, dataset.records, generation.batchSize), 'batch 64')
+  })
+
+  it('lrgate eval\'s path (each prompt read once with its reference, the rest scored apart) gives the pinned generations and NLLs', async () => {
+    const outputs = await modelOutputs(dataset, {modelDir: join(fixtures, 'models', 'example-base-v1'), generation, seed: 1, backend: 'auto'})
+    assert.equal(outputs.length, dataset.records.length)
+    checkOutputs(dataset.records, dataset.records.filter((r) => recordText(r).generative).map((r) => outputs.find((o) => o.id === r.id)!.output!), 'eval path', (s) => s.trim())
+    checkNll(dataset.records, outputs.map((o) => ({nll: o.nll!, tokens: o.tokens!})), 'eval path')
+    // the single pass really scored: every record whose prompt + reference fits the 128-token context
+    const generative = dataset.records.filter((r) => recordText(r).generative)
+    const texts = generative.map((r) => recordText(r))
+    const both = await generateAndScoreYielding(model, tokenizer, texts.map((t) => t.prompt), texts.map((t) => t.completion), {...generation, seed: 1})
+    const fits = texts.filter((t) => tokenizer.encode(t.prompt).length + tokenizer.encode(t.completion).length - 1 <= 128).length
+    assert.equal(both.nll.filter((x) => x !== null).length, fits)
+    assert.ok(fits >= 600, `${fits} of ${generative.length} fit`)
+    checkOutputs(dataset.records, both.outputs, 'generate and score')
+    generative.forEach((r, i) => {
+      const got = both.nll[i]
+      if (got !== null) checkNll([r], [got], 'generate and score')
+    })
   })
 
   it('gives the same generations and NLLs at other batch sizes', () => {
