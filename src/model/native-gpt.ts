@@ -10,6 +10,12 @@ import type {InferenceModel, KvDecoder} from './inference.js'
 export class NativeGpt implements InferenceModel {
   readonly config: GptConfig
   private handle: NativeHandle | null
+  /**
+   * The key/value cache of the last decoder disposed, kept for the next: a fresh one is tens of MB
+   * whose first touch costs page faults on every generation (serve answers many on one model).
+   * Every position is written before it is read, so a reused cache needs no clearing.
+   */
+  private spare: {cache: NativeHandle; slots: number} | null = null
 
   private constructor(private readonly addon: NativeAddon, config: GptConfig, handle: NativeHandle) {
     this.config = config
@@ -41,7 +47,17 @@ export class NativeGpt implements InferenceModel {
   decoder(slots: number): KvDecoder {
     const {addon} = this
     const model = this.live()
-    let cache: NativeHandle | null = addon.kvCacheCreate(model, slots)
+    const spare = this.spare
+    this.spare = null
+    let cache: NativeHandle | null
+    let capacity = slots
+    if (spare !== null && spare.slots >= slots) {
+      cache = spare.cache
+      capacity = spare.slots
+    } else {
+      if (spare !== null) addon.kvCacheFree(spare.cache)
+      cache = addon.kvCacheCreate(model, slots)
+    }
     const live = () => {
       if (cache === null) throw new Error('decoder used after dispose()')
       return cache
@@ -53,7 +69,12 @@ export class NativeGpt implements InferenceModel {
         ? {forwardNll: (tokens: Int32Array, seqs: Int32Array, nseq: number, pick: Int32Array, logits: Float32Array, targets: Int32Array, nll: Float32Array) => addon.decoderForwardNll(this.live(), live(), tokens, seqs, nseq, pick, logits, targets, nll)}
         : {}),
       dispose: () => {
-        if (cache !== null) addon.kvCacheFree(cache)
+        if (cache === null) return
+        // keep the larger of this cache and the spare (another decoder may have returned one meanwhile)
+        if (this.handle !== null && (this.spare === null || this.spare.slots < capacity)) {
+          if (this.spare !== null) addon.kvCacheFree(this.spare.cache)
+          this.spare = {cache, slots: capacity}
+        } else addon.kvCacheFree(cache)
         cache = null
       },
     }
@@ -64,6 +85,8 @@ export class NativeGpt implements InferenceModel {
   }
 
   dispose(): void {
+    if (this.spare !== null) this.addon.kvCacheFree(this.spare.cache)
+    this.spare = null
     if (this.handle !== null) this.addon.decoderFree(this.handle)
     this.handle = null
   }

@@ -108,6 +108,20 @@ describe('generation loop', () => {
     })
   })
 
+  it('one engine reuses its key/value cache across generations (larger, then smaller batches) and gives the same text', () => {
+    on('native', shape(true), (model) => {
+      const options = {maxTokens: 10, temperature: 0, topK: 0, stop: [], seed: 1}
+      const reference = generate(model, tokenizer, prompts, {...options, batchSize: 2, cache: false})
+      const engine = model.inference()
+      try {
+        // every call after the first runs on the cache the previous one left, stale keys and values included
+        for (const batchSize of [5, 5, 2, 1, 64, 3]) assert.deepEqual(generate(engine, tokenizer, [...prompts].reverse(), {...options, batchSize}), [...reference].reverse(), `batch ${batchSize}`)
+      } finally {
+        engine.dispose()
+      }
+    })
+  })
+
   it('samples the same text whatever the batch size (one generator per prompt), and another with another seed', () => {
     on('native', shape(true), (model) => {
       const options = {maxTokens: 12, temperature: 1.5, topK: 20, stop: [], seed: 7}
