@@ -206,8 +206,9 @@ describe('the weekly retrain workflow of lrgate init, on two fresh runners', () 
     const config = JSON.parse(readFileSync(join(repo, 'lrgate.config.json'), 'utf8')) as Record<string, unknown> & {sweep: Record<string, unknown>}
     rmSync(join(repo, 'lrgate.config.json'))
     initProject({dir: repo, installFrom: 'https://example.com/lrgate-0.1.0.tgz'})
+    // 1e-4 improves the target for real, so each retrain has a recommendation to gate and promote
     const writeConfig = (evalRef: string) =>
-      writeFileSync(join(repo, 'lrgate.config.yaml'), JSON.stringify({...config, datasets: {train: 'tiny-train@1', eval: evalRef}, sweep: {...config.sweep, lrs: [1e-9]}}, null, 2))
+      writeFileSync(join(repo, 'lrgate.config.yaml'), JSON.stringify({...config, datasets: {train: 'tiny-train@1', eval: evalRef}, sweep: {...config.sweep, lrs: [1e-4]}}, null, 2))
     writeConfig('tiny-eval@1')
     const workflow = parse(readFileSync(join(repo, WORKFLOW_FILE), 'utf8')) as Workflow
     const store = mkdtempSync(join(tmpdir(), 'lrgate-artifacts-'))
@@ -221,7 +222,7 @@ describe('the weekly retrain workflow of lrgate init, on two fresh runners', () 
     assert.match(first.logs.restore, /no earlier retrain saved a database/)
     const carried = filesUnder(join(store, '101', 'lrgate-state')).sort()
     assert.ok(carried.includes('lrgate.db'), carried.join(', '))
-    assert.ok(carried.some((f) => /^runs\/\d+-[0-9a-f]+\/lr-1e-9\/model\/weights\.bin$/.test(f)), `the promoted model is carried: ${carried.join(', ')}`)
+    assert.ok(carried.some((f) => /^runs\/\d+-[0-9a-f]+\/lr-1e-4\/model\/weights\.bin$/.test(f)), `the promoted model is carried: ${carried.join(', ')}`)
 
     // The eval dataset gets a new version; a new runner (another folder) takes the next retrain.
     writeConfig('tiny-eval@2')
@@ -235,7 +236,7 @@ describe('the weekly retrain workflow of lrgate init, on two fresh runners', () 
       gates: {baselineLabel: string; verdict: string}[]
     }
     // The promoted model of runner 1 was scored on tiny-eval@2 on runner 2 and gated against.
-    const rescored = history.evaluations.find((e) => e.label.endsWith('/lr-1e-9@tiny-eval@2'))
+    const rescored = history.evaluations.find((e) => e.label.endsWith('/lr-1e-4@tiny-eval@2'))
     assert.ok(rescored, history.evaluations.map((e) => e.label).join(', '))
     assert.equal(history.promotions.length, 2)
     assert.ok(history.gates.some((g) => g.baselineLabel === rescored.label && g.verdict === 'pass'), JSON.stringify(history.gates))
