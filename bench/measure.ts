@@ -155,9 +155,9 @@ export function generateTokensPerS(shape: Shape, batch: number, prompts: number,
   const tokenizer = CharTokenizer.ascii()
   const text = Array.from({length: prompts}, (_, i) => Array.from({length: GEN_PROMPT}, (_, j) => tokenizer.vocab[1 + ((i * 13 + j * 7) % 94)]).join(''))
   const options = {maxTokens: GEN_NEW, temperature, topK: 0, stop: [], batchSize: batch, seed: 1, cache}
-  // As the PyTorch anchor (bench/torch_generate.py): one whole run to warm up, then the best of
-  // two. The first run (JIT, first touch of the key/value cache and buffers) is reported apart.
-  // one engine for every run, as lrgate serve and eval keep one per model
+  // As the PyTorch anchor (bench/torch_generate.py): one whole run to warm up, then the best of two,
+  // on one engine (lrgate serve and eval keep one per model). The first run (JIT, first touch of the
+  // key/value cache and buffers) is reported apart.
   const engine = model.inference()
   const rates: number[] = []
   for (let run = 0; run < 3; run++) {

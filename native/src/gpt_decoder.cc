@@ -144,8 +144,9 @@ void GptDecoder::attention(int layer, const Sequence* seqs, int nseq, KvCache* c
   const int threads = poolThreads();
   // A sequence read in whole from position 0 attends to its own rows only: blocked matrix products
   // (causalAttentionHead, as for scoring) instead of one query at a time; it needs a T x T scratch.
-  bool whole = !cache;
-  for (int i = 0; i < nseq && !whole; i++) whole = seqs[i].position == 0 && seqs[i].length > 1;
+  auto readsWhole = [cache](const Sequence& sq) { return !cache || (sq.position == 0 && sq.length > 1); };
+  bool whole = false;
+  for (int i = 0; i < nseq && !whole; i++) whole = readsWhole(seqs[i]);
   const int64_t perThread = whole ? static_cast<int64_t>(C) * C : static_cast<int64_t>(C);
   float* scratch = grow(scores_, perThread * threads);
   parallelFor(tasks, [&](int64_t begin, int64_t end, int t) {
@@ -153,7 +154,7 @@ void GptDecoder::attention(int layer, const Sequence* seqs, int nseq, KvCache* c
     for (int64_t task = begin; task < end; task++) {
       const Sequence& sq = seqs[task / H];
       const int h = static_cast<int>(task % H);
-      if (cache && !(sq.position == 0 && sq.length > 1)) {
+      if (!readsWhole(sq)) {
         const float* kt = kBase + (static_cast<int64_t>(sq.slot) * H + h) * hd * C;
         const float* v = vBase + (static_cast<int64_t>(sq.slot) * H + h) * C * hd;
         for (int r = 0; r < sq.length; r++) {

@@ -31,7 +31,7 @@ export interface GenerateOptions {
  * not depend on the batch size or on which prompts share a batch.
  */
 export function generate(model: Gpt | InferenceModel, tokenizer: CharTokenizer, prompts: readonly string[], options: GenerateOptions, onProgress?: (done: number) => void): string[] {
-  return drain(generation(model, tokenizer, prompts, options, onProgress))
+  return drain(generation(model, tokenizer, prompts, options, onProgress)).outputs
 }
 
 /**
@@ -41,7 +41,7 @@ export function generate(model: Gpt | InferenceModel, tokenizer: CharTokenizer, 
  * @throws Interrupted (util/cooperative) once `signal` aborts
  */
 export function generateYielding(model: Gpt | InferenceModel, tokenizer: CharTokenizer, prompts: readonly string[], options: GenerateOptions, onProgress?: (done: number) => void, signal?: AbortSignal): Promise<string[]> {
-  return drainYielding(generation(model, tokenizer, prompts, options, onProgress), signal)
+  return drainYielding(generation(model, tokenizer, prompts, options, onProgress), signal).then((r) => r.outputs)
 }
 
 /** Generations, and where one pass could score it, each prompt's completion NLL (else null). */
@@ -68,13 +68,10 @@ export function generateAndScoreYielding(model: Gpt | InferenceModel, tokenizer:
   return drainYielding(generation(model, tokenizer, prompts, options, onProgress, completions), signal)
 }
 
-function generation(model: Gpt | InferenceModel, tokenizer: CharTokenizer, prompts: readonly string[], options: GenerateOptions, onProgress?: (done: number) => void): Generator<void, string[], undefined>
-function generation(model: Gpt | InferenceModel, tokenizer: CharTokenizer, prompts: readonly string[], options: GenerateOptions, onProgress: ((done: number) => void) | undefined, completions: readonly string[]): Generator<void, GeneratedAndScored, undefined>
-function* generation(model: Gpt | InferenceModel, tokenizer: CharTokenizer, prompts: readonly string[], options: GenerateOptions, onProgress?: (done: number) => void, completions?: readonly string[]): Generator<void, string[] | GeneratedAndScored, undefined> {
+function* generation(model: Gpt | InferenceModel, tokenizer: CharTokenizer, prompts: readonly string[], options: GenerateOptions, onProgress?: (done: number) => void, completions?: readonly string[]): Generator<void, GeneratedAndScored, undefined> {
   const engine = isInferenceModel(model) ? model : model.inference()
   try {
-    const result = yield* run(engine, tokenizer, prompts, options, onProgress, completions)
-    return completions ? result : result.outputs
+    return yield* run(engine, tokenizer, prompts, options, onProgress, completions)
   } finally {
     if (engine !== model) engine.dispose()
   }
@@ -160,10 +157,7 @@ function* run(engine: InferenceModel, tokenizer: CharTokenizer, prompts: readonl
           targets.set(c, rows + count - 1)
           count += c.length - 1
           withScoring = true
-        } else if (scoring) {
-          targets.fill(0, rows, rows + count)
-          forced[slot] = null
-        }
+        } else if (scoring) targets.fill(0, rows, rows + count)
         seqs[nseq * SEQUENCE_FIELDS] = rows
         seqs[nseq * SEQUENCE_FIELDS + 1] = count
         seqs[nseq * SEQUENCE_FIELDS + 2] = slot
