@@ -30,6 +30,8 @@ interface Phase {
   lr: number
   minLr: number
   warmupRatio: number
+  /** cohorts whose records this phase sees several times as often (a seeded shuffle of the copies) */
+  repeat?: Record<string, number>
 }
 
 const SETTINGS = {
@@ -37,12 +39,24 @@ const SETTINGS = {
   /** continues from the first example's model (Brown + definitions, context 128; made by scripts/pretrain-v1.ts) */
   from: 'models/example-base-v1',
   batchSize: 8,
-  // Three cosine cycles: the grounded copy starts to form near the end of the first, picking the
-  // right line comes later.
+  // Cosine cycles: the grounded copy forms near the end of the first, picking the right line from
+  // the third on; picking the JSON record's line only once JSON records are repeated (×4, then ×8).
   phases: [
     {steps: 1500, lr: 2e-3, minLr: 2e-4, warmupRatio: 0.03},
     {steps: 1500, lr: 1e-3, minLr: 1e-4, warmupRatio: 0.03},
     {steps: 1500, lr: 1e-3, minLr: 1e-4, warmupRatio: 0.03},
+    {steps: 1500, lr: 1e-3, minLr: 1e-4, warmupRatio: 0.03},
+    {steps: 1500, lr: 1e-3, minLr: 1e-4, warmupRatio: 0.03},
+    {steps: 1500, lr: 1e-3, minLr: 1e-4, warmupRatio: 0.03, repeat: {'general:json': 4}},
+    {steps: 1500, lr: 1e-3, minLr: 1e-4, warmupRatio: 0.03, repeat: {'general:json': 4}},
+    {steps: 1500, lr: 1e-3, minLr: 1e-4, warmupRatio: 0.03, repeat: {'general:json': 4}},
+    {steps: 1500, lr: 1e-3, minLr: 1e-4, warmupRatio: 0.03, repeat: {'general:json': 8}},
+    {steps: 1500, lr: 1e-3, minLr: 1e-4, warmupRatio: 0.03, repeat: {'general:json': 8}},
+    {steps: 1500, lr: 1e-3, minLr: 1e-4, warmupRatio: 0.03, repeat: {'general:json': 8}},
+    {steps: 1500, lr: 1e-3, minLr: 1e-4, warmupRatio: 0.03, repeat: {'general:json': 8}},
+    {steps: 1500, lr: 1e-3, minLr: 1e-4, warmupRatio: 0.03, repeat: {'general:json': 8}},
+    {steps: 1500, lr: 1e-3, minLr: 1e-4, warmupRatio: 0.03, repeat: {'general:json': 8}},
+    {steps: 1500, lr: 1e-3, minLr: 1e-4, warmupRatio: 0.03, repeat: {'general:json': 8}},
   ] as Phase[],
   optimizer: {type: 'adamw' as const, weightDecay: 0.1, beta1: 0.9, beta2: 0.99, eps: 1e-8, momentum: 0},
   clipNorm: 1,
@@ -94,6 +108,17 @@ function widen(from: Gpt, shape: typeof EXAMPLE_SHAPE): Gpt {
 
 const progress = createProgress()
 const trainStream = buildTokenStream(train_, tokenizer)
+/** The training stream of a phase: `repeat[c]` copies of cohort c's records, in a seeded order. */
+function phaseStream(phase: Phase, index: number) {
+  if (!phase.repeat) return trainStream
+  const records = train_.flatMap((r) => Array.from({length: phase.repeat![r.cohort] ?? 1}, () => r))
+  const order = seededRng(deriveSeed(SETTINGS.seed, `repeat:${index + 1}`))
+  for (let i = records.length - 1; i > 0; i--) {
+    const j = order.int(i + 1)
+    ;[records[i], records[j]] = [records[j], records[i]]
+  }
+  return buildTokenStream(records, tokenizer)
+}
 const validStream = buildTokenStream(valid, tokenizer)
 const started = performance.now()
 let finalValLoss: number | null = null
@@ -114,7 +139,7 @@ for (const [i, phase] of SETTINGS.phases.entries()) {
   const phaseStart = performance.now()
   const result = await train({
     model,
-    train: trainStream,
+    train: phaseStream(phase, i),
     valid: validStream,
     steps: phase.steps,
     batchSize: SETTINGS.batchSize,
@@ -138,6 +163,8 @@ for (const [i, phase] of SETTINGS.phases.entries()) {
   })
   progress.finish(label, result.status)
   if (result.status !== 'completed') throw new Error(`pretraining ${label} ${result.status}: ${result.reason}`)
+  // Each phase's result too (a PRETRAIN_DONE folder for a later run that starts after it).
+  if (process.env.PRETRAIN_SNAPSHOT) await saveModel(`${process.env.PRETRAIN_SNAPSHOT}-phase-${i + 1}`, model, tokenizer, {name: 'example-base', snapshot: `end of ${label}`})
   finalValLoss = result.finalValLoss
 }
 progress.stop()
