@@ -82,7 +82,7 @@ describe('lrgate init: starter config', () => {
     assert.match(text, /# hallucination: a record fails when its score is above 0\.5\.\n\s+- \{ name: hallucination, threshold: 0\.5 \}\n/)
     assert.match(text, /# perplexity: scored and aggregated per cohort; no threshold, so it never fails a record\.\n\s+- perplexity\n/)
     assert.match(text, /- \{ name: json-valid, cohorts: ood:json, threshold: 1, schema: \{ type: object, /)
-    assert.match(text, /lrs: \[ 1e-6, 1e-5, 3e-4, 1e-3 \]/)
+    assert.match(text, /lrs: \[ 1e-6, 3e-5, 3e-4, 1e-3 \]/)
     assert.match(text, /stop: \[ "\\n" \]/)
   })
 
