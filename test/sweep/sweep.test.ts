@@ -162,7 +162,15 @@ describe('lrgate sweep', () => {
   })
 
   it('weekly retrain: promote, keep the promoted model when nothing improves on it, re-evaluate it when the eval data moves on', () => {
-    const {cwd, db} = sweepFixture({gate: {baseline: 'promoted', resamples: 200}})
+    // Out-of-domain rules only: the promoted fine-tune answers the target better than a near-base
+    // candidate (relevance, fail rate), so the target rules would fail week 2 before its objective is asked.
+    const oodRules = [
+      {cohorts: 'ood:*', metric: 'relevance', maxDrop: 0.02},
+      {cohorts: 'ood:*', metric: 'hallucination', maxRise: 0.02},
+      {cohorts: 'ood:brown-*', metric: 'perplexity', maxRise: 0.05, relative: true},
+      {cohorts: 'ood:*', metric: 'failRate', maxRise: 0.02},
+    ]
+    const {cwd, db} = sweepFixture({gate: {baseline: 'promoted', resamples: 200, rules: oodRules}})
     // Week 1: nothing is promoted yet, so the sweep gates against the base model; lr 3e-4 lowers target perplexity.
     const week1 = lrgate(['sweep', '--json', '--db', db, '--name', 'week-1', '--lr', '3e-4'], {cwd})
     assert.equal(week1.status, 0, week1.stderr)
