@@ -34,6 +34,11 @@ interface Phase {
   repeat?: Record<string, number>
 }
 
+/** `n` cycles of 1,500 steps at 1e-3 → 1e-4, each its own object (PRETRAIN_STEPS edits them). */
+function cycles(n: number, repeat?: Phase['repeat']): Phase[] {
+  return Array.from({length: n}, () => ({steps: 1500, lr: 1e-3, minLr: 1e-4, warmupRatio: 0.03, ...(repeat ? {repeat} : {})}))
+}
+
 const SETTINGS = {
   seed: 1234,
   /** continues from the first example's model (Brown + definitions, context 128; made by scripts/pretrain-v1.ts) */
@@ -43,20 +48,9 @@ const SETTINGS = {
   // the third on; picking the JSON record's line only once JSON records are repeated (×4, then ×8).
   phases: [
     {steps: 1500, lr: 2e-3, minLr: 2e-4, warmupRatio: 0.03},
-    {steps: 1500, lr: 1e-3, minLr: 1e-4, warmupRatio: 0.03},
-    {steps: 1500, lr: 1e-3, minLr: 1e-4, warmupRatio: 0.03},
-    {steps: 1500, lr: 1e-3, minLr: 1e-4, warmupRatio: 0.03},
-    {steps: 1500, lr: 1e-3, minLr: 1e-4, warmupRatio: 0.03},
-    {steps: 1500, lr: 1e-3, minLr: 1e-4, warmupRatio: 0.03, repeat: {'general:json': 4}},
-    {steps: 1500, lr: 1e-3, minLr: 1e-4, warmupRatio: 0.03, repeat: {'general:json': 4}},
-    {steps: 1500, lr: 1e-3, minLr: 1e-4, warmupRatio: 0.03, repeat: {'general:json': 4}},
-    {steps: 1500, lr: 1e-3, minLr: 1e-4, warmupRatio: 0.03, repeat: {'general:json': 8}},
-    {steps: 1500, lr: 1e-3, minLr: 1e-4, warmupRatio: 0.03, repeat: {'general:json': 8}},
-    {steps: 1500, lr: 1e-3, minLr: 1e-4, warmupRatio: 0.03, repeat: {'general:json': 8}},
-    {steps: 1500, lr: 1e-3, minLr: 1e-4, warmupRatio: 0.03, repeat: {'general:json': 8}},
-    {steps: 1500, lr: 1e-3, minLr: 1e-4, warmupRatio: 0.03, repeat: {'general:json': 8}},
-    {steps: 1500, lr: 1e-3, minLr: 1e-4, warmupRatio: 0.03, repeat: {'general:json': 8}},
-    {steps: 1500, lr: 1e-3, minLr: 1e-4, warmupRatio: 0.03, repeat: {'general:json': 8}},
+    ...cycles(4),
+    ...cycles(3, {'general:json': 4}),
+    ...cycles(7, {'general:json': 8}),
   ] as Phase[],
   optimizer: {type: 'adamw' as const, weightDecay: 0.1, beta1: 0.9, beta2: 0.99, eps: 1e-8, momentum: 0},
   clipNorm: 1,
