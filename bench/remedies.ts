@@ -1,5 +1,5 @@
 // `npm run bench:remedies`: the forgetting remedies on the shipped example, measured in one run.
-// Three sweeps of `lrgate sweep` into one fresh database (default config: 100 steps, batch 8, the
+// Three sweeps of `lrgate sweep` into one fresh database (default config: sweep.steps steps, batch 8, the
 // example base model, food-train@1, example-eval@2, the default gate):
 //   1. full fine-tuning at 3e-5, 1e-4, 3e-4, 1e-3, each also interpolated halfway (WiSE-FT, α 0.5)
 //   2. LoRA r8 (alpha 16, attn+mlp) at the same rates and 3e-3, 1e-2 (LoRA wants a higher rate)
@@ -15,6 +15,7 @@ import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import {DEFAULT_CONFIG} from '../src/config/defaults.js'
 import {readModelConfig} from '../src/model/model-files.js'
 import {runSteps} from '../src/store/candidates.js'
 import {openStore} from '../src/store/db.js'
@@ -122,7 +123,7 @@ store.close()
 
 const pct = (x: number | null) => (x === null ? '–' : `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`)
 const result = {
-  quick, steps: quick ? 10 : 100, commands: sweeps.map((s) => s.command), sweep_seconds: sweeps.map((s) => Math.round(s.seconds)), recommended: sweeps.map((s) => s.json.recommended),
+  quick, steps: quick ? 10 : DEFAULT_CONFIG.sweep.steps, commands: sweeps.map((s) => s.command), sweep_seconds: sweeps.map((s) => Math.round(s.seconds)), recommended: sweeps.map((s) => s.json.recommended),
   rows, matched_target_gain: {full_at_1e4: {targetChange: fullAt.targetChange, worstOodChange: fullAt.worstOodChange}, lora: matched},
 }
 writeFileSync(join(root, 'bench', quick ? 'results-remedies-quick.json' : 'results-remedies.json'), JSON.stringify(result, null, 2) + '\n')
