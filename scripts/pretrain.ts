@@ -19,6 +19,7 @@ import {buildSchedule} from '../src/schedule/index.js'
 import {buildTokenStream} from '../src/train/token-stream.js'
 import {train} from '../src/train/trainer.js'
 import {deriveSeed, seededRng} from '../src/util/rng.js'
+import {shuffled} from './datasets/sample.js'
 import {measureExample} from './example-metrics.js'
 
 /** The example's shape: the reference shape of DESIGN.md with a context of 256 characters (grounded prompts run to 250). */
@@ -106,12 +107,7 @@ const trainStream = buildTokenStream(train_, tokenizer)
 function phaseStream(phase: Phase, index: number) {
   if (!phase.repeat) return trainStream
   const records = train_.flatMap((r) => Array.from({length: phase.repeat![r.cohort] ?? 1}, () => r))
-  const order = seededRng(deriveSeed(SETTINGS.seed, `repeat:${index + 1}`))
-  for (let i = records.length - 1; i > 0; i--) {
-    const j = order.int(i + 1)
-    ;[records[i], records[j]] = [records[j], records[i]]
-  }
-  return buildTokenStream(records, tokenizer)
+  return buildTokenStream(shuffled(records, SETTINGS.seed, `repeat:${index + 1}`), tokenizer)
 }
 const validStream = buildTokenStream(valid, tokenizer)
 const started = performance.now()
