@@ -9,8 +9,8 @@
 
 namespace lrg {
 
-LRG_SIMD void causalSoftmax(float* p, int T) {
-  for (int i = 0; i < T; i++) {
+LRG_SIMD void causalSoftmax(float* p, int T, int firstRow) {
+  for (int i = firstRow; i < T; i++) {
     float* row = p + static_cast<int64_t>(i) * T;
     float mx = row[0];
     for (int j = 1; j <= i; j++) mx = std::max(mx, row[j]);
@@ -44,13 +44,15 @@ LRG_SIMD static void softmaxBackwardRows(const float* p, float* dp, int T) {
 constexpr int kCausalBlock = 64;
 
 void causalAttentionHead(const float* q, const float* k, const float* v, int ld, int T, int hd, float scale, float* p,
-                         float* y, int ldy) {
-  for (int i0 = 0; i0 < T; i0 += kCausalBlock) {
+                         float* y, int ldy, int firstRow) {
+  // whole blocks from the one holding firstRow: the rows computed are computed as without it
+  const int start = firstRow / kCausalBlock * kCausalBlock;
+  for (int i0 = start; i0 < T; i0 += kCausalBlock) {
     const int m = std::min(kCausalBlock, T - i0);
     sgemm(false, true, m, i0 + m, hd, scale, q + static_cast<int64_t>(i0) * ld, ld, k, ld, 0.f, p + static_cast<int64_t>(i0) * T, T);
   }
-  causalSoftmax(p, T);
-  for (int i0 = 0; i0 < T; i0 += kCausalBlock) {
+  causalSoftmax(p, T, start);
+  for (int i0 = start; i0 < T; i0 += kCausalBlock) {
     const int m = std::min(kCausalBlock, T - i0);
     sgemm(false, false, m, hd, i0 + m, 1.f, p + static_cast<int64_t>(i0) * T, T, v, ld, 0.f, y + static_cast<int64_t>(i0) * ldy, ldy);
   }

@@ -174,7 +174,7 @@ napi_value DecoderForwardNll(napi_env env, napi_callback_info info) {
   return undefinedValue(env);
 }
 
-// decoderRowNll(decoder, tokens Int32Array, seqs Int32Array, nseq, targets Int32Array, nll Float32Array)
+// decoderRowNll(decoder, tokens Int32Array, seqs Int32Array, nseq, targets Int32Array, nll Float32Array[, from Int32Array])
 napi_value DecoderRowNll(napi_env env, napi_callback_info info) {
   Args a(env, info);
   auto* decoder = holderOf<GptDecoder>(a, 0);
@@ -192,7 +192,18 @@ napi_value DecoderRowNll(napi_env env, napi_callback_info info) {
   a.need(lg >= rows && ln >= rows, "lrgate_native: targets or nll buffer too small");
   for (size_t r = 0; r < rows && !a.failed; r++) a.need(targets[r] >= 0 && targets[r] < shape.vocab, "lrgate_native: target id out of range");
   if (a.failed) return nullptr;
-  if (nseq > 0) decoder->ptr->rowNll(tokens, seqs, nseq, targets, nll);
+  // optional: per sequence, the first row to score
+  const int32_t* from = nullptr;
+  if (!isNull(a, 6)) {
+    size_t lf;
+    from = a.i32(6, &lf);
+    if (a.failed) return nullptr;
+    a.need(lf >= static_cast<size_t>(nseq), "lrgate_native: from array too small");
+    for (int s = 0; s < nseq && !a.failed; s++)
+      a.need(from[s] >= 0 && from[s] < seqs[s].length, "lrgate_native: from outside its sequence");
+    if (a.failed) return nullptr;
+  }
+  if (nseq > 0) decoder->ptr->rowNll(tokens, seqs, nseq, targets, nll, from);
   return undefinedValue(env);
 }
 

@@ -31,16 +31,46 @@ LRG_SIMD void addInPlace(float* x, const float* y, int64_t n) {
   for (int64_t i = 0; i < n; i++) x[i] = x[i] + y[i];
 }
 
+// Keys of one query's scores held in registers across the head dimension.
+constexpr int kKeyBlock = 16;
+
+// Eight floats as one value (GCC vector extension: one AVX register in the avx2 clone, two SSE
+// registers in the default one); element-wise, so sums keep the scalar loop's order and rounding.
+typedef float F8 __attribute__((vector_size(32)));
+inline F8 load8(const float* p) {
+  F8 x;
+  std::memcpy(&x, p, sizeof(x));
+  return x;
+}
+inline void store8(float* p, F8 x) { std::memcpy(p, &x, sizeof(x)); }
+
 // One query against ctx cached keys (transposed, [hd][C]) and values ([C][hd]); scores s [ctx].
-// The order of every sum is the one of the per-element loop (no reassociation), vectorised over
-// keys for the scores and over dimensions for the output.
+// The order of every sum is the one of the per-element loop (no reassociation): each score adds
+// q[d]·k[d][j] for d = 0, 1, … and each output w_j·v_j[d] for j = 0, 1, …. Scores go in blocks of
+// kKeyBlock keys and the output in one accumulator of HD floats, both in registers, so the loops
+// load the cache once instead of re-reading and re-writing their partial sums (decode is bound by
+// reading the cache). HD is the head dimension when known at compile time, else 0 (runtime hd).
+// HD must be a multiple of 8 when not 0.
+template <int HD>
 LRG_SIMD void attendOne(const float* q, const float* kt, const float* v, int ctx, int C, int hd, float scale, float* s,
                         float* out) {
-  for (int j = 0; j < ctx; j++) s[j] = 0.f;
-  for (int d = 0; d < hd; d++) {
-    const float qd = q[d];
-    const float* kd = kt + static_cast<int64_t>(d) * C;
-    for (int j = 0; j < ctx; j++) s[j] += qd * kd[j];
+  if (HD > 0) hd = HD;
+  int j0 = 0;
+  for (; j0 + kKeyBlock <= ctx; j0 += kKeyBlock) {
+    F8 a0 = {}, a1 = {};
+    for (int d = 0; d < hd; d++) {
+      const float qd = q[d];
+      const float* kd = kt + static_cast<int64_t>(d) * C + j0;
+      a0 += qd * load8(kd);
+      a1 += qd * load8(kd + 8);
+    }
+    store8(s + j0, a0);
+    store8(s + j0 + 8, a1);
+  }
+  for (; j0 < ctx; j0++) {
+    float acc = 0.f;
+    for (int d = 0; d < hd; d++) acc += q[d] * kt[static_cast<int64_t>(d) * C + j0];
+    s[j0] = acc;
   }
   float mx = -INFINITY;
   for (int j = 0; j < ctx; j++) {
@@ -53,12 +83,36 @@ LRG_SIMD void attendOne(const float* q, const float* kt, const float* v, int ctx
     sum += s[j];
   }
   const float inv = 1.f / sum;
+  if (HD > 0) {
+    constexpr int kVectors = HD > 0 ? HD / 8 : 1;
+    F8 acc[kVectors] = {};
+    for (int j = 0; j < ctx; j++) {
+      const float w = s[j] * inv;
+      const float* vj = v + static_cast<int64_t>(j) * HD;
+      for (int k = 0; k < kVectors; k++) acc[k] += w * load8(vj + 8 * k);
+    }
+    for (int k = 0; k < kVectors; k++) store8(out + 8 * k, acc[k]);
+    return;
+  }
   for (int d = 0; d < hd; d++) out[d] = 0.f;
   for (int j = 0; j < ctx; j++) {
     const float w = s[j] * inv;
     const float* vj = v + static_cast<int64_t>(j) * hd;
     for (int d = 0; d < hd; d++) out[d] += w * vj[d];
   }
+}
+
+// Asks for the keys and values attendOne is about to read (ctx positions of one slot and head):
+// decode reads the whole cache once per token, and its 2·hd short rows per head are too short
+// for the hardware prefetcher to follow.
+inline void prefetchKv(const float* kt, const float* v, int ctx, int C, int hd) {
+  constexpr int kLine = 16;  // floats per 64-byte cache line
+  for (int d = 0; d < hd; d++) {
+    const float* row = kt + static_cast<int64_t>(d) * C;
+    for (int j = 0; j < ctx; j += kLine) __builtin_prefetch(row + j);
+  }
+  const int64_t n = static_cast<int64_t>(ctx) * hd;
+  for (int64_t i = 0; i < n; i += kLine) __builtin_prefetch(v + i);
 }
 
 }  // namespace
@@ -113,7 +167,7 @@ KvCache* GptDecoder::newCache(int slots) const {
   return cache;
 }
 
-void GptDecoder::attention(int layer, const Sequence* seqs, int nseq, KvCache* cache) {
+void GptDecoder::attention(int layer, const Sequence* seqs, int nseq, KvCache* cache, const int32_t* need) {
   const int D = shape_.dModel, H = shape_.heads, hd = D / H, C = shape_.context, ld = 3 * D;
   const float scale = 1.f / std::sqrt(static_cast<float>(hd));
   const float* qkv = qkv_.data();
@@ -149,30 +203,51 @@ void GptDecoder::attention(int layer, const Sequence* seqs, int nseq, KvCache* c
   for (int i = 0; i < nseq && !whole; i++) whole = readsWhole(seqs[i]);
   const int64_t perThread = whole ? static_cast<int64_t>(C) * C : static_cast<int64_t>(C);
   float* scratch = grow(scores_, perThread * threads);
-  parallelFor(tasks, [&](int64_t begin, int64_t end, int t) {
-    float* s = scratch + perThread * t;
-    for (int64_t task = begin; task < end; task++) {
-      const Sequence& sq = seqs[task / H];
-      const int h = static_cast<int>(task % H);
-      if (!readsWhole(sq)) {
-        const float* kt = kBase + (static_cast<int64_t>(sq.slot) * H + h) * hd * C;
-        const float* v = vBase + (static_cast<int64_t>(sq.slot) * H + h) * C * hd;
-        for (int r = 0; r < sq.length; r++) {
-          const int64_t row = sq.row + r;
-          attendOne(qkv + row * ld + h * hd, kt, v, sq.position + r + 1, C, hd, scale, s, y + row * D + h * hd);
-        }
-      } else {
-        // S = QKᵀ/√hd → causal softmax → Y_h = P V, as attentionForward does for training.
-        const int T = sq.length;
-        const float* base = qkv + static_cast<int64_t>(sq.row) * ld;
-        causalAttentionHead(base + h * hd, base + D + h * hd, base + 2 * D + h * hd, ld, T, hd, scale, s,
-                            y + static_cast<int64_t>(sq.row) * D + h * hd, D);
+  // Task = one head of one sequence; a cached one prefetches the next head's keys and values.
+  auto runTask = [&](int64_t task, float* s, bool prefetchNext) {
+    const Sequence& sq = seqs[task / H];
+    const int h = static_cast<int>(task % H);
+    if (!readsWhole(sq)) {
+      const float* kt = kBase + (static_cast<int64_t>(sq.slot) * H + h) * hd * C;
+      const float* v = vBase + (static_cast<int64_t>(sq.slot) * H + h) * C * hd;
+      if (prefetchNext) {
+        const Sequence& nx = seqs[(task + 1) / H];
+        const int nh = static_cast<int>((task + 1) % H);
+        if (!readsWhole(nx))
+          prefetchKv(kBase + (static_cast<int64_t>(nx.slot) * H + nh) * hd * C,
+                     vBase + (static_cast<int64_t>(nx.slot) * H + nh) * C * hd, nx.position + nx.length, C, hd);
       }
+      for (int r = need ? need[task / H] : 0; r < sq.length; r++) {
+        const int64_t row = sq.row + r;
+        const float* qr = qkv + row * ld + h * hd;
+        float* yr = y + row * D + h * hd;
+        const int ctx = sq.position + r + 1;
+        if (hd == 32) attendOne<32>(qr, kt, v, ctx, C, hd, scale, s, yr);
+        else if (hd == 64) attendOne<64>(qr, kt, v, ctx, C, hd, scale, s, yr);
+        else attendOne<0>(qr, kt, v, ctx, C, hd, scale, s, yr);
+      }
+    } else {
+      // S = QKᵀ/√hd → causal softmax → Y_h = P V, as attentionForward does for training.
+      const int T = sq.length;
+      const float* base = qkv + static_cast<int64_t>(sq.row) * ld;
+      causalAttentionHead(base + h * hd, base + D + h * hd, base + 2 * D + h * hd, ld, T, hd, scale, s,
+                          y + static_cast<int64_t>(sq.row) * D + h * hd, D, need ? need[task / H] : 0);
     }
-  }, work < (1 << 20) ? tasks : 1);
+  };
+  if (work < (1 << 20)) {
+    for (int64_t task = 0; task < tasks; task++) runTask(task, scratch, task + 1 < tasks);
+    return;
+  }
+  // Sequences differ in length (a prompt read in beside single tokens, contexts of every size), so
+  // threads take the next sequence as they finish one instead of a fixed half each.
+  parallelForDynamic(nseq, [&](int64_t i, int t) {
+    float* s = scratch + perThread * t;
+    for (int h = 0; h < H; h++) runTask(i * H + h, s, h + 1 < H);
+  });
 }
 
-void GptDecoder::blocks(const int32_t* tokens, int rows, const Sequence* seqs, int nseq, KvCache* cache) {
+int GptDecoder::blocks(const int32_t* tokens, int rows, const Sequence* seqs, int nseq, KvCache* cache,
+                       const int32_t* need) {
   const int D = shape_.dModel;
   const int64_t N = rows;
   float* x = grow(x_, N * D);
@@ -192,19 +267,40 @@ void GptDecoder::blocks(const int32_t* tokens, int rows, const Sequence* seqs, i
       for (int j = 0; j < D; j++) xr[j] = te[j] + pe[j];
     }
   }
+  int n = rows;  // rows still carried (all but in the last layer)
   for (int l = 0; l < shape_.layers; l++) {
     const Layer& L = layers_[l];
-    layerNormForward(x, L.ln1g, L.ln1b, h, stats, stats + N, rows, D, kLayerNormEps);
-    linear(h, L.wqkv, L.bqkv, qkv_.data(), rows, D, 3 * D);
-    attention(l, seqs, nseq, cache);
-    linear(att_.data(), L.wo, L.bo, tmp, rows, D, D);
-    addInPlace(x, tmp, N * D);
-    layerNormForward(x, L.ln2g, L.ln2b, h, stats, stats + N, rows, D, kLayerNormEps);
-    linear(h, L.w1, L.b1, mlp, rows, D, 4 * D);
-    geluForward(mlp, mlp, N * 4 * D);
-    linear(mlp, L.w2, L.b2, tmp, rows, 4 * D, D);
-    addInPlace(x, tmp, N * D);
+    const bool last = l == shape_.layers - 1;
+    layerNormForward(x, L.ln1g, L.ln1b, h, stats, stats + N, n, D, kLayerNormEps);
+    linear(h, L.wqkv, L.bqkv, qkv_.data(), n, D, 3 * D);
+    attention(l, seqs, nseq, cache, last ? need : nullptr);
+    if (last && need) n = keepNeeded(seqs, nseq, need);
+    linear(att_.data(), L.wo, L.bo, tmp, n, D, D);
+    addInPlace(x, tmp, static_cast<int64_t>(n) * D);
+    layerNormForward(x, L.ln2g, L.ln2b, h, stats, stats + N, n, D, kLayerNormEps);
+    linear(h, L.w1, L.b1, mlp, n, D, 4 * D);
+    geluForward(mlp, mlp, static_cast<int64_t>(n) * 4 * D);
+    linear(mlp, L.w2, L.b2, tmp, n, 4 * D, D);
+    addInPlace(x, tmp, static_cast<int64_t>(n) * D);
   }
+  return n;
+}
+
+int GptDecoder::keepNeeded(const Sequence* seqs, int nseq, const int32_t* need) {
+  const int D = shape_.dModel;
+  keep_.clear();
+  for (int i = 0; i < nseq; i++)
+    for (int r = need[i]; r < seqs[i].length; r++) keep_.push_back(seqs[i].row + r);
+  const int n = static_cast<int>(keep_.size());
+  // gather through h (free until the next LayerNorm): sequences need not be in row order
+  float* x = x_.data();
+  float* att = att_.data();
+  float* h = h_.data();
+  for (int k = 0; k < n; k++) std::memcpy(h + static_cast<int64_t>(k) * D, x + static_cast<int64_t>(keep_[k]) * D, sizeof(float) * D);
+  std::memcpy(x, h, sizeof(float) * n * D);
+  for (int k = 0; k < n; k++) std::memcpy(h + static_cast<int64_t>(k) * D, att + static_cast<int64_t>(keep_[k]) * D, sizeof(float) * D);
+  std::memcpy(att, h, sizeof(float) * n * D);
+  return n;
 }
 
 void GptDecoder::head(const float* x, int rows, float* logits) {
@@ -221,37 +317,52 @@ void GptDecoder::head(const float* x, int rows, float* logits) {
 
 void GptDecoder::lastLogits(const int32_t* tokens, const Sequence* seqs, int nseq, KvCache* cache, float* logits) {
   int rows = 0;
-  for (int i = 0; i < nseq; i++) rows = std::max(rows, seqs[i].row + seqs[i].length);
-  blocks(tokens, rows, seqs, nseq, cache);
-  const int D = shape_.dModel;
-  float* last = grow(last_, static_cast<int64_t>(nseq) * D);
-  for (int i = 0; i < nseq; i++)
-    std::memcpy(last + static_cast<int64_t>(i) * D, x_.data() + static_cast<int64_t>(seqs[i].row + seqs[i].length - 1) * D,
-                sizeof(float) * D);
-  head(last, nseq, logits);
+  int32_t* need = grow(need_, nseq);
+  for (int i = 0; i < nseq; i++) {
+    rows = std::max(rows, seqs[i].row + seqs[i].length);
+    need[i] = seqs[i].length - 1;
+  }
+  // the last layer carries each sequence's last row only, in sequence order
+  blocks(tokens, rows, seqs, nseq, cache, need);
+  head(x_.data(), nseq, logits);
 }
 
 void GptDecoder::forwardNll(const int32_t* tokens, const Sequence* seqs, int nseq, KvCache* cache, const int32_t* pick,
                             float* logits, const int32_t* targets, float* nll) {
   int rows = 0;
-  for (int i = 0; i < nseq; i++) rows = std::max(rows, seqs[i].row + seqs[i].length);
-  blocks(tokens, rows, seqs, nseq, cache);
+  int32_t* need = grow(need_, nseq);
+  for (int i = 0; i < nseq; i++) {
+    rows = std::max(rows, seqs[i].row + seqs[i].length);
+    need[i] = pick[i] - seqs[i].row;
+  }
+  const int n = blocks(tokens, rows, seqs, nseq, cache, need);
   const int V = shape_.vocab;
-  float* all = grow(mlp_, static_cast<int64_t>(rows) * std::max(4 * shape_.dModel, V));
-  head(x_.data(), rows, all);
-  tokenNll(all, targets, nll, rows, V);
-  for (int i = 0; i < nseq; i++)
-    std::memcpy(logits + static_cast<int64_t>(i) * V, all + static_cast<int64_t>(pick[i]) * V, sizeof(float) * V);
+  float* all = grow(mlp_, static_cast<int64_t>(n) * std::max(4 * shape_.dModel, V));
+  head(x_.data(), n, all);
+  scoreKept(all, n, rows, targets, nll);
+  for (int i = 0, k = 0; i < nseq; k += seqs[i].length - need[i], i++)
+    std::memcpy(logits + static_cast<int64_t>(i) * V, all + static_cast<int64_t>(k) * V, sizeof(float) * V);
 }
 
-void GptDecoder::rowNll(const int32_t* tokens, const Sequence* seqs, int nseq, const int32_t* targets, float* nll) {
+void GptDecoder::rowNll(const int32_t* tokens, const Sequence* seqs, int nseq, const int32_t* targets, float* nll,
+                        const int32_t* from) {
   int rows = 0;
   for (int i = 0; i < nseq; i++) rows = std::max(rows, seqs[i].row + seqs[i].length);
-  blocks(tokens, rows, seqs, nseq, nullptr);
+  const int n = blocks(tokens, rows, seqs, nseq, nullptr, from);
   // logits reuse the MLP buffer (4·D ≥ vocab is not guaranteed, so grow it)
-  float* logits = grow(mlp_, static_cast<int64_t>(rows) * std::max(4 * shape_.dModel, shape_.vocab));
-  head(x_.data(), rows, logits);
-  tokenNll(logits, targets, nll, rows, shape_.vocab);
+  float* logits = grow(mlp_, static_cast<int64_t>(n) * std::max(4 * shape_.dModel, shape_.vocab));
+  head(x_.data(), n, logits);
+  if (from) scoreKept(logits, n, rows, targets, nll);
+  else tokenNll(logits, targets, nll, rows, shape_.vocab);
+}
+
+void GptDecoder::scoreKept(const float* logits, int n, int rows, const int32_t* targets, float* nll) {
+  int32_t* kt = grow(keptTargets_, n);
+  float* kn = grow(keptNll_, n);
+  for (int k = 0; k < n; k++) kt[k] = targets[keep_[k]];
+  tokenNll(logits, kt, kn, n, shape_.vocab);
+  std::fill(nll, nll + rows, 0.f);
+  for (int k = 0; k < n; k++) nll[keep_[k]] = kn[k];
 }
 
 }  // namespace lrg

@@ -41,12 +41,15 @@ class GptDecoder {
   // each sequence's last row into logits [nseq, vocab].
   void lastLogits(const int32_t* tokens, const Sequence* seqs, int nseq, KvCache* cache, float* logits);
   // lastLogits with the logits of row pick[i] (one of sequence i's rows) instead of its last, and the
-  // negative log-likelihood (nats) of targets [rows] after every row into nll [rows]: one pass reads a
-  // prompt with its reference, scoring the reference and starting generation from the prompt's end.
+  // negative log-likelihood (nats) of targets [rows] after every row from pick[i] on into nll [rows]
+  // (earlier rows get 0): one pass reads a prompt with its reference, scoring the reference and starting generation from the prompt's end.
   void forwardNll(const int32_t* tokens, const Sequence* seqs, int nseq, KvCache* cache, const int32_t* pick,
                   float* logits, const int32_t* targets, float* nll);
-  // No cache: per-row negative log-likelihood (nats) of targets [rows] into nll [rows].
-  void rowNll(const int32_t* tokens, const Sequence* seqs, int nseq, const int32_t* targets, float* nll);
+  // No cache: per-row negative log-likelihood (nats) of targets [rows] into nll [rows]. With
+  // `from` (per sequence, may be null) only rows from from[i] on are scored, the others get 0: the
+  // last layer skips rows that are context only (a sliding window's first half).
+  void rowNll(const int32_t* tokens, const Sequence* seqs, int nseq, const int32_t* targets, float* nll,
+              const int32_t* from = nullptr);
 
  private:
   struct Layer {
@@ -57,11 +60,19 @@ class GptDecoder {
   const float *wte_, *wpe_, *lnfg_, *lnfb_, *headW_;
   std::vector<Layer> layers_;
   // scratch, grown on demand (JS calls one at a time)
-  std::vector<float> x_, h_, qkv_, att_, tmp_, mlp_, stats_, last_, scores_;
+  std::vector<float> x_, h_, qkv_, att_, tmp_, mlp_, stats_, scores_, keptNll_;
+  std::vector<int32_t> need_, keptTargets_, keep_;
 
-  // x [rows, D] after the blocks (before the final LayerNorm)
-  void blocks(const int32_t* tokens, int rows, const Sequence* seqs, int nseq, KvCache* cache);
-  void attention(int layer, const Sequence* seqs, int nseq, KvCache* cache);
+  // x [n, D] after the blocks (before the final LayerNorm); returns n. Without `need` n = rows. With
+  // it (per sequence, the first row whose output is read) the last layer carries only rows from
+  // need[i] on, compacted in sequence order (keep_ holds their rows): earlier rows feed the
+  // layer's keys and values only, so their attention, MLP and head are skipped.
+  int blocks(const int32_t* tokens, int rows, const Sequence* seqs, int nseq, KvCache* cache,
+             const int32_t* need = nullptr);
+  int keepNeeded(const Sequence* seqs, int nseq, const int32_t* need);
+  void attention(int layer, const Sequence* seqs, int nseq, KvCache* cache, const int32_t* need);
+  // NLL of the kept rows' targets from their logits [n, vocab], into nll [rows] (0 elsewhere).
+  void scoreKept(const float* logits, int n, int rows, const int32_t* targets, float* nll);
   void head(const float* x, int rows, float* logits);
 };
 

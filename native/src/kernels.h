@@ -12,12 +12,14 @@ void attentionBackward(const float* dy, const float* qkv, const float* probs, fl
                        int hd);
 
 // One head of causal attention: p [T, T] (ld T) = softmax(causal(q kᵀ · scale)), y [T, hd] (ld ldy) = p v;
-// q, k, v rows at stride ld. Skips the masked upper triangle in blocks of rows.
+// q, k, v rows at stride ld. Skips the masked upper triangle in blocks of rows. Rows of y before
+// firstRow may be left unwritten (rows whose output nobody reads: a scoring window's context).
 void causalAttentionHead(const float* q, const float* k, const float* v, int ld, int T, int hd, float scale, float* p,
-                         float* y, int ldy);
+                         float* y, int ldy, int firstRow = 0);
 
-// Causal softmax in place on the rows of a [T, T] score matrix; entries above the diagonal become 0.
-void causalSoftmax(float* p, int T);
+// Causal softmax in place on rows [firstRow, T) of a [T, T] score matrix; entries above the
+// diagonal become 0.
+void causalSoftmax(float* p, int T, int firstRow = 0);
 
 // Attention over a key/value cache [B, H, C, hd] updated in place (generation): the new tokens'
 // keys and values go to slots [start, start+L); sequence b attends from slot pads[b] on.

@@ -119,6 +119,18 @@ void parallelFor(int64_t n, const std::function<void(int64_t, int64_t, int)>& fn
   });
 }
 
+void parallelForDynamic(int64_t n, const std::function<void(int64_t, int)>& fn) {
+  const int threads = pool().size;
+  if (threads == 1 || n < 2) {
+    for (int64_t i = 0; i < n; i++) fn(i, 0);
+    return;
+  }
+  std::atomic<int64_t> next{0};
+  pool().run([&](int t) {
+    for (int64_t i = next.fetch_add(1, std::memory_order_relaxed); i < n; i = next.fetch_add(1, std::memory_order_relaxed)) fn(i, t);
+  });
+}
+
 void parallelSgemm(bool transA, bool transB, int M, int N, int K, float alpha, const float* A, int lda,
                    const float* B, int ldb, float beta, float* C, int ldc) {
   const int threads = pool().size;

@@ -15,6 +15,11 @@ int poolThreads();
 void parallelFor(int64_t n, const std::function<void(int64_t begin, int64_t end, int thread)>& fn,
                  int64_t minPerThread = 1);
 
+// Runs fn(i, thread) for every i in [0, n), threads taking the next index as they finish one:
+// for tasks of uneven cost (attention over sequences of different lengths). Each i runs exactly
+// once, so results do not depend on the schedule when tasks write disjoint outputs.
+void parallelForDynamic(int64_t n, const std::function<void(int64_t i, int thread)>& fn);
+
 // sgemm split over threads by rows of C (or by columns when C is wide and short).
 void parallelSgemm(bool transA, bool transB, int M, int N, int K, float alpha, const float* A, int lda,
                    const float* B, int ldb, float beta, float* C, int ldc);

@@ -57,9 +57,9 @@ export interface NativeAddon {
   kvCacheFree(cache: NativeHandle): void
   /** seqs: nseq × (row, length, slot, position); logits [nseq, vocab] of each sequence's last row */
   decoderLastLogits(decoder: NativeHandle, cache: NativeHandle | null, tokens: Int32Array, seqs: Int32Array, nseq: number, logits: Float32Array): void
-  /** seqs: nseq × (row, length, -1, 0); per-row NLL of targets, no cache */
-  decoderRowNll(decoder: NativeHandle, tokens: Int32Array, seqs: Int32Array, nseq: number, targets: Int32Array, nll: Float32Array): void
-  /** decoderLastLogits with row pick[i] of sequence i for its logits, plus every row's NLL of targets (gpt_decoder.h forwardNll). */
+  /** seqs: nseq × (row, length, -1, 0); per-row NLL of targets, no cache; with `from`, rows of sequence i before from[i] are not scored (0) */
+  decoderRowNll(decoder: NativeHandle, tokens: Int32Array, seqs: Int32Array, nseq: number, targets: Int32Array, nll: Float32Array, from?: Int32Array | null): void
+  /** decoderLastLogits with row pick[i] of sequence i for its logits, plus the NLL of targets from row pick[i] on (earlier rows 0; gpt_decoder.h forwardNll). */
   decoderForwardNll(decoder: NativeHandle, cache: NativeHandle, tokens: Int32Array, seqs: Int32Array, nseq: number, pick: Int32Array, logits: Float32Array, targets: Int32Array, nll: Float32Array): void
 }
 

@@ -17,7 +17,8 @@ export interface KvDecoder {
   forward(tokens: Int32Array, seqs: Int32Array, nseq: number, logits: Float32Array): void
   /**
    * `forward` with the logits of row pick[i] (a row of sequence i) instead of its last row, and the
-   * NLL (nats) of targets[r] after every row r into nll: a prompt read in with its reference scores
+   * NLL (nats) of targets[r] after every row r of sequence i from pick[i] on into nll (what earlier
+   * rows get is unspecified): a prompt read in with its reference scores
    * the reference and starts generation from the prompt's end in one pass. Absent where the engine
    * lacks it (tfjs ops): callers then score separately.
    */
@@ -31,9 +32,11 @@ export interface InferenceModel {
   decoder(slots: number): KvDecoder
   /**
    * Without a cache: the negative log-likelihood (nats) of targets[r] after row r, for every row
-   * of the packed sequences (each with slot -1 and position 0), into nll.
+   * of the packed sequences (each with slot -1 and position 0), into nll. With `from`, only rows
+   * from from[i] on (relative to sequence i) need scoring: what earlier rows get is unspecified,
+   * and an engine may skip their last layer (a sliding window's context, see scoreRecords).
    */
-  rowNll(tokens: Int32Array, seqs: Int32Array, nseq: number, targets: Int32Array, nll: Float32Array): void
+  rowNll(tokens: Int32Array, seqs: Int32Array, nseq: number, targets: Int32Array, nll: Float32Array, from?: Int32Array): void
   /** Frees what it holds (native memory, tensors). */
   dispose(): void
 }

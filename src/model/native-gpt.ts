@@ -80,8 +80,8 @@ export class NativeGpt implements InferenceModel {
     }
   }
 
-  rowNll(tokens: Int32Array, seqs: Int32Array, nseq: number, targets: Int32Array, nll: Float32Array): void {
-    this.addon.decoderRowNll(this.live(), tokens, seqs, nseq, targets, nll)
+  rowNll(tokens: Int32Array, seqs: Int32Array, nseq: number, targets: Int32Array, nll: Float32Array, from?: Int32Array): void {
+    this.addon.decoderRowNll(this.live(), tokens, seqs, nseq, targets, nll, from ?? null)
   }
 
   dispose(): void {

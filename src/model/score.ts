@@ -78,7 +78,7 @@ function* score(engine: InferenceModel, tokenizer: CharTokenizer, records: reado
   const out: RecordNll[] = records.map(() => ({nll: 0, tokens: 0}))
   const per = Math.max(1, batchSize)
   const tokens = new Int32Array(per * T), targets = new Int32Array(per * T), nll = new Float32Array(per * T)
-  const seqs = new Int32Array(per * SEQUENCE_FIELDS)
+  const seqs = new Int32Array(per * SEQUENCE_FIELDS), from = new Int32Array(per)
   for (let i = 0; i < windows.length; i += per) {
     const count = Math.min(per, windows.length - i)
     let rows = 0
@@ -88,9 +88,10 @@ function* score(engine: InferenceModel, tokenizer: CharTokenizer, records: reado
       tokens.set(ids.subarray(0, L), rows)
       targets.set(ids.subarray(1), rows)
       seqs.set([rows, L, -1, 0], b * SEQUENCE_FIELDS)
+      from[b] = windows[i + b].scoreFrom - 1
       rows += L
     }
-    engine.rowNll(tokens, seqs, count, targets, nll)
+    engine.rowNll(tokens, seqs, count, targets, nll, from)
     for (let b = 0; b < count; b++) {
       const w = windows[i + b]
       const row = seqs[b * SEQUENCE_FIELDS]

@@ -78,6 +78,26 @@ describe('native decoder matches tfjs ops on the plain cpu backend', () => {
       })
       assertClose(run('native'), run('cpu'), 'row NLL')
     })
+
+    it(`scores only rows from \`from\` on, as the full pass scores them (${tied ? 'tied' : 'separate'} head)`, () => {
+      // Sequences listed out of row order, one scored from its first row and one from its last.
+      const tokens = Int32Array.from({length: 40}, (_, i) => (i * 11 + 5) % 96)
+      const targets = Int32Array.from({length: 40}, (_, i) => (i * 3 + 2) % 96)
+      const s = seqs([16, 24, -1, 0], [0, 10, -1, 0], [10, 6, -1, 0])
+      const from = Int32Array.of(12, 0, 5)
+      on('native', shape(tied), (model) => {
+        const engine = model.inference()
+        const all = new Float32Array(40), some = new Float32Array(40).fill(NaN)
+        engine.rowNll(tokens, s, 3, targets, all)
+        engine.rowNll(tokens, s, 3, targets, some, from)
+        engine.dispose()
+        const scored = (r: number) => (r >= 16 + 12) || r < 10 || r >= 10 + 5 && r < 16
+        for (let r = 0; r < 40; r++) {
+          if (scored(r)) assert.ok(Math.abs(some[r] - all[r]) <= 1e-6 * Math.abs(all[r]), `row ${r}: ${some[r]} vs ${all[r]} without from`)
+          else assert.equal(some[r], 0, `row ${r} is context only`)
+        }
+      })
+    })
   }
 
   it('refuses sequences past the context, unknown slots and token ids out of range', () => {
@@ -89,6 +109,7 @@ describe('native decoder matches tfjs ops on the plain cpu backend', () => {
       assert.throws(() => decoder.forward(new Int32Array(1), seqs([0, 1, 2, 0]), 1, logits), /slot out of range/)
       assert.throws(() => decoder.forward(Int32Array.of(96), seqs([0, 1, 0, 0]), 1, logits), /token id out of range/)
       assert.throws(() => engine.rowNll(new Int32Array(2), seqs([0, 2, -1, 0]), 1, Int32Array.of(1, -1), new Float32Array(2)), /target id out of range/)
+      assert.throws(() => engine.rowNll(new Int32Array(2), seqs([0, 2, -1, 0]), 1, new Int32Array(2), new Float32Array(2), Int32Array.of(2)), /from outside its sequence/)
       decoder.dispose()
       engine.dispose()
       assert.throws(() => engine.rowNll(new Int32Array(1), seqs([0, 1, -1, 0]), 1, new Int32Array(1), new Float32Array(1)), /after dispose/)
