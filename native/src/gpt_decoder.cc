@@ -174,22 +174,22 @@ void GptDecoder::attention(int layer, const Sequence* seqs, int nseq, KvCache* c
   float* y = att_.data();
   float* kBase = cache ? cache->k.data() + layer * cache->perLayer : nullptr;
   float* vBase = cache ? cache->v.data() + layer * cache->perLayer : nullptr;
-  // slot s, head h: keys [hd][C] at kBase + (s*H + h)*hd*C, values [C][hd] at vBase + (s*H + h)*C*hd
-  if (cache) {
-    for (int i = 0; i < nseq; i++) {
-      const Sequence& s = seqs[i];
-      for (int r = 0; r < s.length; r++) {
-        const float* row = qkv + static_cast<int64_t>(s.row + r) * ld;
-        const int pos = s.position + r;
-        for (int h = 0; h < H; h++) {
-          float* kt = kBase + (static_cast<int64_t>(s.slot) * H + h) * hd * C;
-          float* v = vBase + (static_cast<int64_t>(s.slot) * H + h) * C * hd + static_cast<int64_t>(pos) * hd;
-          for (int d = 0; d < hd; d++) kt[static_cast<int64_t>(d) * C + pos] = row[D + h * hd + d];
-          std::memcpy(v, row + 2 * D + h * hd, sizeof(float) * hd);
-        }
+  // slot s, head h: keys [hd][C] at kBase + (s*H + h)*hd*C, values [C][hd] at vBase + (s*H + h)*C*hd.
+  // Sequence i's new keys and values go into its slot by the thread that then attends for it.
+  auto store = [&](int i) {
+    if (!cache) return;
+    const Sequence& s = seqs[i];
+    for (int r = 0; r < s.length; r++) {
+      const float* row = qkv + static_cast<int64_t>(s.row + r) * ld;
+      const int pos = s.position + r;
+      for (int h = 0; h < H; h++) {
+        float* kt = kBase + (static_cast<int64_t>(s.slot) * H + h) * hd * C;
+        float* v = vBase + (static_cast<int64_t>(s.slot) * H + h) * C * hd + static_cast<int64_t>(pos) * hd;
+        for (int d = 0; d < hd; d++) kt[static_cast<int64_t>(d) * C + pos] = row[D + h * hd + d];
+        std::memcpy(v, row + 2 * D + h * hd, sizeof(float) * hd);
       }
     }
-  }
+  };
   // Work of the whole call, to keep small steps (batch 1 decode) on one thread.
   int64_t work = 0;
   for (int i = 0; i < nseq; i++) work += static_cast<int64_t>(seqs[i].length) * (seqs[i].position + seqs[i].length);
@@ -235,6 +235,7 @@ void GptDecoder::attention(int layer, const Sequence* seqs, int nseq, KvCache* c
     }
   };
   if (work < (1 << 20)) {
+    for (int i = 0; i < nseq; i++) store(i);
     for (int64_t task = 0; task < tasks; task++) runTask(task, scratch, task + 1 < tasks);
     return;
   }
@@ -242,6 +243,7 @@ void GptDecoder::attention(int layer, const Sequence* seqs, int nseq, KvCache* c
   // threads take the next sequence as they finish one instead of a fixed half each.
   parallelForDynamic(nseq, [&](int64_t i, int t) {
     float* s = scratch + perThread * t;
+    store(static_cast<int>(i));
     for (int h = 0; h < H; h++) runTask(i * H + h, s, h + 1 < H);
   });
 }
