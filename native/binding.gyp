@@ -8,6 +8,7 @@
         "src/blas.cc",
         "src/attention.cc",
         "src/cached_attention.cc",
+        "src/decode_attention.cc",
         "src/gpt_decoder.cc",
         "src/decoder_bindings.cc",
         "src/layer_norm.cc",

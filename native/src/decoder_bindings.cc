@@ -2,6 +2,8 @@
 // are external handles, freed explicitly (decoderFree / kvCacheFree) or when collected.
 #include <algorithm>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "gpt_decoder.h"
 #include "napi_args.h"
@@ -58,6 +60,21 @@ const Sequence* sequences(Args& a, size_t i, int nseq, size_t tokens, const int3
     a.need(row >= 0 && length >= 1 && static_cast<size_t>(row) + length <= tokens, "lrgate_native: sequence rows out of range");
     a.need(position >= 0 && position + length <= shape.context, "lrgate_native: sequence runs past the context length");
     a.need(slots < 0 ? (slot == -1 && position == 0) : (slot >= 0 && slot < slots), "lrgate_native: sequence slot out of range");
+  }
+  if (a.failed) return nullptr;
+  // The decoder compacts and writes rows per sequence, and fills a slot's cache on the thread that
+  // attends for it: sequences must not share rows, and a slot takes one sequence per call.
+  std::vector<std::pair<int32_t, int32_t>> spans;
+  for (int s = 0; s < nseq; s++) spans.emplace_back(raw[4 * s], raw[4 * s + 1]);
+  std::sort(spans.begin(), spans.end());
+  for (size_t s = 1; s < spans.size() && !a.failed; s++)
+    a.need(spans[s - 1].first + spans[s - 1].second <= spans[s].first, "lrgate_native: sequences share rows");
+  if (slots > 0) {
+    std::vector<bool> taken(static_cast<size_t>(slots), false);
+    for (int s = 0; s < nseq && !a.failed; s++) {
+      a.need(!taken[raw[4 * s + 2]], "lrgate_native: two sequences in one cache slot");
+      taken[raw[4 * s + 2]] = true;
+    }
   }
   for (size_t t = 0; t < tokens && !a.failed; t++) a.need(ids[t] >= 0 && ids[t] < shape.vocab, "lrgate_native: token id out of range");
   return reinterpret_cast<const Sequence*>(raw);

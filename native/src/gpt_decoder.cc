@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <initializer_list>
 
 #include "blas.h"
 #include "fast_math.h"
@@ -29,90 +30,6 @@ void linear(const float* x, const float* w, const float* b, float* y, int rows, 
 
 LRG_SIMD void addInPlace(float* x, const float* y, int64_t n) {
   for (int64_t i = 0; i < n; i++) x[i] = x[i] + y[i];
-}
-
-// Keys of one query's scores held in registers across the head dimension.
-constexpr int kKeyBlock = 16;
-
-// Eight floats as one value (GCC vector extension: one AVX register in the avx2 clone, two SSE
-// registers in the default one); element-wise, so sums keep the scalar loop's order and rounding.
-typedef float F8 __attribute__((vector_size(32)));
-inline F8 load8(const float* p) {
-  F8 x;
-  std::memcpy(&x, p, sizeof(x));
-  return x;
-}
-inline void store8(float* p, F8 x) { std::memcpy(p, &x, sizeof(x)); }
-
-// One query against ctx cached keys (transposed, [hd][C]) and values ([C][hd]); scores s [ctx].
-// The order of every sum is the one of the per-element loop (no reassociation): each score adds
-// q[d]·k[d][j] for d = 0, 1, … and each output w_j·v_j[d] for j = 0, 1, …. Scores go in blocks of
-// kKeyBlock keys and the output in one accumulator of HD floats, both in registers, so the loops
-// load the cache once instead of re-reading and re-writing their partial sums (decode is bound by
-// reading the cache). HD is the head dimension when known at compile time, else 0 (runtime hd).
-// HD must be a multiple of 8 when not 0.
-template <int HD>
-LRG_SIMD void attendOne(const float* q, const float* kt, const float* v, int ctx, int C, int hd, float scale, float* s,
-                        float* out) {
-  if (HD > 0) hd = HD;
-  int j0 = 0;
-  for (; j0 + kKeyBlock <= ctx; j0 += kKeyBlock) {
-    F8 a0 = {}, a1 = {};
-    for (int d = 0; d < hd; d++) {
-      const float qd = q[d];
-      const float* kd = kt + static_cast<int64_t>(d) * C + j0;
-      a0 += qd * load8(kd);
-      a1 += qd * load8(kd + 8);
-    }
-    store8(s + j0, a0);
-    store8(s + j0 + 8, a1);
-  }
-  for (; j0 < ctx; j0++) {
-    float acc = 0.f;
-    for (int d = 0; d < hd; d++) acc += q[d] * kt[static_cast<int64_t>(d) * C + j0];
-    s[j0] = acc;
-  }
-  float mx = -INFINITY;
-  for (int j = 0; j < ctx; j++) {
-    s[j] *= scale;
-    mx = std::max(mx, s[j]);
-  }
-  float sum = 0.f;
-  for (int j = 0; j < ctx; j++) {
-    s[j] = fastExp(s[j] - mx);
-    sum += s[j];
-  }
-  const float inv = 1.f / sum;
-  if (HD > 0) {
-    constexpr int kVectors = HD > 0 ? HD / 8 : 1;
-    F8 acc[kVectors] = {};
-    for (int j = 0; j < ctx; j++) {
-      const float w = s[j] * inv;
-      const float* vj = v + static_cast<int64_t>(j) * HD;
-      for (int k = 0; k < kVectors; k++) acc[k] += w * load8(vj + 8 * k);
-    }
-    for (int k = 0; k < kVectors; k++) store8(out + 8 * k, acc[k]);
-    return;
-  }
-  for (int d = 0; d < hd; d++) out[d] = 0.f;
-  for (int j = 0; j < ctx; j++) {
-    const float w = s[j] * inv;
-    const float* vj = v + static_cast<int64_t>(j) * hd;
-    for (int d = 0; d < hd; d++) out[d] += w * vj[d];
-  }
-}
-
-// Asks for the keys and values attendOne is about to read (ctx positions of one slot and head):
-// decode reads the whole cache once per token, and its 2·hd short rows per head are too short
-// for the hardware prefetcher to follow.
-inline void prefetchKv(const float* kt, const float* v, int ctx, int C, int hd) {
-  constexpr int kLine = 16;  // floats per 64-byte cache line
-  for (int d = 0; d < hd; d++) {
-    const float* row = kt + static_cast<int64_t>(d) * C;
-    for (int j = 0; j < ctx; j += kLine) __builtin_prefetch(row + j);
-  }
-  const int64_t n = static_cast<int64_t>(ctx) * hd;
-  for (int64_t i = 0; i < n; i += kLine) __builtin_prefetch(v + i);
 }
 
 }  // namespace
@@ -222,9 +139,7 @@ void GptDecoder::attention(int layer, const Sequence* seqs, int nseq, KvCache* c
         const float* qr = qkv + row * ld + h * hd;
         float* yr = y + row * D + h * hd;
         const int ctx = sq.position + r + 1;
-        if (hd == 32) attendOne<32>(qr, kt, v, ctx, C, hd, scale, s, yr);
-        else if (hd == 64) attendOne<64>(qr, kt, v, ctx, C, hd, scale, s, yr);
-        else attendOne<0>(qr, kt, v, ctx, C, hd, scale, s, yr);
+        attendCached(qr, kt, v, ctx, C, hd, scale, s, yr);
       }
     } else {
       // S = QKᵀ/√hd → causal softmax → Y_h = P V, as attentionForward does for training.
@@ -237,6 +152,12 @@ void GptDecoder::attention(int layer, const Sequence* seqs, int nseq, KvCache* c
   if (work < (1 << 20)) {
     for (int i = 0; i < nseq; i++) store(i);
     for (int64_t task = 0; task < tasks; task++) runTask(task, scratch, task + 1 < tasks);
+    return;
+  }
+  if (nseq < threads) {
+    // fewer sequences than threads (one long prompt or window): split by heads
+    for (int i = 0; i < nseq; i++) store(i);
+    parallelForDynamic(tasks, [&](int64_t task, int t) { runTask(task, scratch + perThread * t, false); });
     return;
   }
   // Sequences differ in length (a prompt read in beside single tokens, contexts of every size), so
@@ -295,13 +216,12 @@ int GptDecoder::keepNeeded(const Sequence* seqs, int nseq, const int32_t* need) 
     for (int r = need[i]; r < seqs[i].length; r++) keep_.push_back(seqs[i].row + r);
   const int n = static_cast<int>(keep_.size());
   // gather through h (free until the next LayerNorm): sequences need not be in row order
-  float* x = x_.data();
-  float* att = att_.data();
   float* h = h_.data();
-  for (int k = 0; k < n; k++) std::memcpy(h + static_cast<int64_t>(k) * D, x + static_cast<int64_t>(keep_[k]) * D, sizeof(float) * D);
-  std::memcpy(x, h, sizeof(float) * n * D);
-  for (int k = 0; k < n; k++) std::memcpy(h + static_cast<int64_t>(k) * D, att + static_cast<int64_t>(keep_[k]) * D, sizeof(float) * D);
-  std::memcpy(att, h, sizeof(float) * n * D);
+  for (float* rowsOf : {x_.data(), att_.data()}) {
+    for (int k = 0; k < n; k++)
+      std::memcpy(h + static_cast<int64_t>(k) * D, rowsOf + static_cast<int64_t>(keep_[k]) * D, sizeof(float) * D);
+    std::memcpy(rowsOf, h, sizeof(float) * n * D);
+  }
   return n;
 }
 

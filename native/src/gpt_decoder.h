@@ -16,7 +16,8 @@ struct GptShape {
 
 // One packed sequence: rows [row, row+length) of the call's tokens, cache slot (or -1 when the
 // call has no cache), position of its first row. With a cache the sequence attends to the
-// slot's positions [0, position+i]; without one to its own rows only (position must be 0).
+// slot's positions [0, position+i]; without one to its own rows only (position must be 0). The
+// sequences of one call cover disjoint rows and (with a cache) distinct slots; the bindings check.
 struct Sequence {
   int32_t row, length, slot, position;
 };
@@ -42,7 +43,8 @@ class GptDecoder {
   void lastLogits(const int32_t* tokens, const Sequence* seqs, int nseq, KvCache* cache, float* logits);
   // lastLogits with the logits of row pick[i] (one of sequence i's rows) instead of its last, and the
   // negative log-likelihood (nats) of targets [rows] after every row from pick[i] on into nll [rows]
-  // (earlier rows get 0): one pass reads a prompt with its reference, scoring the reference and starting generation from the prompt's end.
+  // (earlier rows get 0): one pass reads a prompt with its reference, scoring the reference and
+  // starting generation from the prompt's end.
   void forwardNll(const int32_t* tokens, const Sequence* seqs, int nseq, KvCache* cache, const int32_t* pick,
                   float* logits, const int32_t* targets, float* nll);
   // No cache: per-row negative log-likelihood (nats) of targets [rows] into nll [rows]. With
@@ -70,6 +72,8 @@ class GptDecoder {
   int blocks(const int32_t* tokens, int rows, const Sequence* seqs, int nseq, KvCache* cache,
              const int32_t* need = nullptr);
   int keepNeeded(const Sequence* seqs, int nseq, const int32_t* need);
+  // Causal attention of every sequence into att_ (writing its new keys and values into the cache
+  // first); with `need`, rows of sequence i before need[i] are neither computed nor written.
   void attention(int layer, const Sequence* seqs, int nseq, KvCache* cache, const int32_t* need);
   // NLL of the kept rows' targets from their logits [n, vocab], into nll [rows] (0 elsewhere).
   void scoreKept(const float* logits, int n, int rows, const int32_t* targets, float* nll);

@@ -26,6 +26,14 @@ void causalSoftmax(float* p, int T, int firstRow = 0);
 void cachedAttention(const float* qkv, float* cacheK, float* cacheV, float* y, const int32_t* pads, int B, int L,
                      int H, int hd, int C, int start);
 
+// One query q [hd] of a new token against ctx cached keys kt (transposed, [hd][C]) and values v
+// ([C][hd]) of one head: out [hd] = softmax(q kᵀ · scale) v; s [ctx] is scratch. Sums run in the
+// order of the plain per-element loops.
+void attendCached(const float* q, const float* kt, const float* v, int ctx, int C, int hd, float scale, float* s,
+                  float* out);
+// Prefetches what attendCached is about to read for one slot and head (ctx positions).
+void prefetchKv(const float* kt, const float* v, int ctx, int C, int hd);
+
 // LayerNorm over the last axis of x [N, D]; mean and rstd [N] are kept for the backward pass.
 void layerNormForward(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* rstd,
                       int N, int D, float eps);

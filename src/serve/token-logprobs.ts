@@ -40,8 +40,10 @@ export interface TokenLogprobs {
  * Per-token log-probs of whole sequences, batched, on any inference engine (the native decoder or
  * tfjs, src/model/inference.ts). Sequences longer than the context are scored with the same sliding
  * windows (stride T/2) as `scoreRecords` in src/model/score.ts, and each target's log-prob is
- * −(the same `rowNll` call scoreRecords makes), so a reference's summed log-prob here equals −nll
- * there. `top` > 0 also gives that many alternatives per position, from the logits of a KV-cache
+ * −(the NLL of the `rowNll` call scoreRecords makes), so a reference's summed log-prob here equals −nll
+ * there to float rounding (~1e-7 relative: scoreRecords lets the engine skip the last layer of a
+ * window's context rows, which moves the rows it keeps into other matrix tiles). This call scores
+ * every row, so a number here does not depend on which windows share a batch. `top` > 0 also gives that many alternatives per position, from the logits of a KV-cache
  * pass over the same windows (one decoder step per position after a prefill).
  */
 export function sequenceLogprobs(model: InferenceModel, sequences: readonly Int32Array[], options: {top: number; batchSize: number}): TokenLogprobs[] {

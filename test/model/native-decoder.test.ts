@@ -100,7 +100,56 @@ describe('native decoder matches tfjs ops on the plain cpu backend', () => {
     })
   }
 
-  it('refuses sequences past the context, unknown slots and token ids out of range', () => {
+  it('skips whole row blocks on the threaded paths (head size 32, context 160) as the full pass scores', () => {
+    const config: GptConfig = {vocabSize: 96, contextLength: 160, dModel: 64, nLayers: 2, nHeads: 2, dropout: 0, tiedHead: true}
+    const tokens = Int32Array.from({length: 310}, (_, i) => (i * 13 + 7) % 96)
+    const targets = Int32Array.from({length: 310}, (_, i) => (i * 17 + 3) % 96)
+    on('native', config, (model) => {
+      const engine = model.inference()
+      // three sequences (split per sequence), then one alone (split per head)
+      for (const [s, from] of [[seqs([0, 150, -1, 0], [150, 140, -1, 0], [290, 20, -1, 0]), Int32Array.of(100, 70, 0)], [seqs([0, 150, -1, 0]), Int32Array.of(130)]] as const) {
+        const n = s.length / SEQUENCE_FIELDS
+        const all = new Float32Array(310), some = new Float32Array(310).fill(NaN)
+        engine.rowNll(tokens, s, n, targets, all)
+        engine.rowNll(tokens, s, n, targets, some, from)
+        for (let i = 0; i < n; i++) {
+          const row = s[i * SEQUENCE_FIELDS], length = s[i * SEQUENCE_FIELDS + 1]
+          for (let r = row; r < row + length; r++) {
+            if (r >= row + from[i]) assert.ok(Math.abs(some[r] - all[r]) <= 1e-6 * Math.abs(all[r]), `row ${r}: ${some[r]} vs ${all[r]}`)
+            else assert.equal(some[r], 0, `row ${r} is context only`)
+          }
+        }
+      }
+      engine.dispose()
+    })
+  })
+
+  it('reads prompts with their references in one cached pass: logits at the picked rows and NLLs from them on', () => {
+    const config: GptConfig = {vocabSize: 96, contextLength: 160, dModel: 64, nLayers: 2, nHeads: 2, dropout: 0, tiedHead: false}
+    const tokens = Int32Array.from({length: 200}, (_, i) => (i * 29 + 1) % 96)
+    const targets = Int32Array.from({length: 200}, (_, i) => (i * 7 + 5) % 96)
+    // slot 1: rows [0, 120), picked at 80; slot 0: rows [120, 200), picked at 130
+    const s = seqs([0, 120, 1, 0], [120, 80, 0, 0])
+    const pick = Int32Array.of(80, 130)
+    on('native', config, (model) => {
+      const engine = model.inference()
+      const decoder = engine.decoder(2)
+      const logits = new Float32Array(2 * 96), nll = new Float32Array(200)
+      decoder.forwardNll!(tokens, s, 2, pick, logits, targets, nll)
+      // the same rows read up to each pick: the logits of the picked row
+      const upTo = new Float32Array(2 * 96)
+      decoder.forward(Int32Array.of(...tokens.subarray(0, 81), ...tokens.subarray(120, 131)), seqs([0, 81, 1, 0], [81, 11, 0, 0]), 2, upTo)
+      assertClose(logits, upTo, 'picked logits', 1e-5)
+      // and the NLLs from each pick on, as scoring without a cache gives them
+      const plain = new Float32Array(200)
+      engine.rowNll(tokens, seqs([0, 120, -1, 0], [120, 80, -1, 0]), 2, targets, plain)
+      for (const [from, to] of [[80, 120], [130, 200]]) assertClose(nll.subarray(from, to), plain.subarray(from, to), `NLL rows ${from}-${to}`, 1e-5)
+      decoder.dispose()
+      engine.dispose()
+    })
+  })
+
+  it('refuses sequences past the context, unknown or shared slots, shared rows and token ids out of range', () => {
     on('native', shape(true), (model) => {
       const engine = model.inference()
       const decoder = engine.decoder(2)
@@ -108,6 +157,8 @@ describe('native decoder matches tfjs ops on the plain cpu backend', () => {
       assert.throws(() => decoder.forward(new Int32Array(3), seqs([0, 3, 0, 22]), 1, logits), /past the context/)
       assert.throws(() => decoder.forward(new Int32Array(1), seqs([0, 1, 2, 0]), 1, logits), /slot out of range/)
       assert.throws(() => decoder.forward(Int32Array.of(96), seqs([0, 1, 0, 0]), 1, logits), /token id out of range/)
+      assert.throws(() => decoder.forward(new Int32Array(2), seqs([0, 2, 0, 0], [1, 1, 1, 0]), 2, logits), /share rows/)
+      assert.throws(() => decoder.forward(new Int32Array(2), seqs([0, 1, 1, 0], [1, 1, 1, 0]), 2, logits), /one cache slot/)
       assert.throws(() => engine.rowNll(new Int32Array(2), seqs([0, 2, -1, 0]), 1, Int32Array.of(1, -1), new Float32Array(2)), /target id out of range/)
       assert.throws(() => engine.rowNll(new Int32Array(2), seqs([0, 2, -1, 0]), 1, new Int32Array(2), new Float32Array(2), Int32Array.of(2)), /from outside its sequence/)
       decoder.dispose()
