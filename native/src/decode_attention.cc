@@ -108,5 +108,4 @@ void prefetchKv(const float* kt, const float* v, int ctx, int C, int hd) {
   __builtin_prefetch(v + n - 1);
 }
 
-
 }  // namespace lrg
