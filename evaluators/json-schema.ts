@@ -1,6 +1,8 @@
-import {Ajv} from 'ajv'
-import {Ajv2019} from 'ajv/dist/2019.js'
-import {Ajv2020} from 'ajv/dist/2020.js'
+import {createRequire} from 'node:module'
+
+import type {Ajv} from 'ajv'
+import type {Ajv2019} from 'ajv/dist/2019.js'
+import type {Ajv2020} from 'ajv/dist/2020.js'
 
 import {InputError} from '../src/errors.js'
 
@@ -8,10 +10,13 @@ import {InputError} from '../src/errors.js'
 export type SchemaValidator = ((data: unknown) => boolean) & {errors?: {instancePath: string; message?: string}[] | null}
 
 /** The drafts json-valid accepts, by their `$schema` URI (with or without "#", http or https). */
+// Ajv is required on first use: loading it costs ~0.1 s, which every evaluation without a JSON
+// evaluator would otherwise pay at start-up.
+const load = createRequire(import.meta.url)
 const DRAFTS: Record<string, {name: string; make: () => Ajv | Ajv2019 | Ajv2020}> = {
-  'json-schema.org/draft/2020-12/schema': {name: '2020-12', make: () => new Ajv2020(OPTIONS)},
-  'json-schema.org/draft/2019-09/schema': {name: '2019-09', make: () => new Ajv2019(OPTIONS)},
-  'json-schema.org/draft-07/schema': {name: 'draft-07', make: () => new Ajv(OPTIONS)},
+  'json-schema.org/draft/2020-12/schema': {name: '2020-12', make: () => new (load('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')).Ajv2020(OPTIONS)},
+  'json-schema.org/draft/2019-09/schema': {name: '2019-09', make: () => new (load('ajv/dist/2019.js') as typeof import('ajv/dist/2019.js')).Ajv2019(OPTIONS)},
+  'json-schema.org/draft-07/schema': {name: 'draft-07', make: () => new (load('ajv') as typeof import('ajv')).Ajv(OPTIONS)},
 }
 
 // strictSchema: an unknown keyword ("minimun", a keyword of another draft) is an error, not ignored.
