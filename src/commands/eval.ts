@@ -8,7 +8,7 @@ import {BACKENDS} from '../config/schema.js'
 export default class Eval extends LrgateCommand<typeof Eval> {
   static override summary = 'Score a model or an outputs file on a dataset version and store it under a label.'
 
-  static override description = `Runs every configured evaluator (eval.evaluators; default relevance, hallucination, perplexity) on each record, then stores every record's scores and every cohort's aggregates (value, bootstrap CI, record count, fail rate) with the dataset's content hash. Compare two stored evaluations with "lrgate check".
+  static override description = `Runs every configured evaluator (eval.evaluators; by default relevance, hallucination and perplexity on every cohort, json-valid and exact-match on ood:json) on each record, then stores every record's scores and every cohort's aggregates (value, bootstrap CI, record count, fail rate) with the dataset's content hash. Compare two stored evaluations with "lrgate check".
 
 --endpoint evaluates a model behind an OpenAI-compatible server (vLLM, llama.cpp's server, Ollama, TGI, "lrgate serve", a hosted API): generations from /v1/completions (or /v1/chat/completions with eval.endpoint.api: chat) and perplexity from the prompt log-probs of /v1/completions with echo. lrgate probes first; a server that gives no prompt log-probs gets a warning and an evaluation without perplexity, never one computed from the wrong tokens. The API key is read from the variable eval.endpoint.apiKeyEnv names (default OPENAI_API_KEY) and never stored or printed.
 

@@ -16,7 +16,7 @@ import {pickRows} from '../schedule/rows.js'
 export default class Schedule extends LrgateCommand<typeof Schedule> {
   static override summary = 'Print the learning rate a schedule gives at each optimizer step.'
 
-  static override description = `Shows a table of step → lr (a subset of rows for long runs), a terminal plot (--plot), or with --json exactly {"lr": [...]}, where lr[t] is the rate applied at 0-based optimizer step t.
+  static override description = `Shows a table of step → lr (a subset of rows for long runs), a terminal plot (--plot), or with --json {"schemaVersion": 1, "lr": [...]}, where lr[t] is the rate applied at 0-based optimizer step t.
 
 Flags are named after PyTorch's torch.optim.lr_scheduler arguments; without warmup the values equal PyTorch's. Warmup wraps any type: steps 0 … w-1 ramp linearly from --warmup-start-lr to --lr, then the type's own step counter starts at 0, so lengths (--step-size, --milestones, --t-max, --t0, --total-iters) count from the end of warmup.
 
