@@ -1,4 +1,4 @@
-import {type Store, nowIso} from './db.js'
+import {type Store, nowIso, writeTransaction} from './db.js'
 import {sql} from './sql.js'
 
 export type RunStatus = 'running' | 'completed' | 'interrupted' | 'failed'
@@ -52,9 +52,17 @@ export function runExtras(store: Store, id: number): RunExtras | undefined {
   return row === undefined ? undefined : {...row, config: JSON.parse(row.config) as unknown}
 }
 
+/**
+ * Sets a run's status. A run that stops (interrupted, failed, completed) leaves none of its
+ * candidates `running`: those it was running go back to `pending`, which is what --resume picks up
+ * (one transaction, so no reader sees a stopped run with a running candidate).
+ */
 export function setRunStatus(store: Store, id: number, status: RunStatus): void {
   const db = sql(store)
-  db.prepare('UPDATE runs SET status = ?, finished_at = ? WHERE id = ?').run(status, status === 'running' ? null : nowIso(), id)
+  writeTransaction(store, () => {
+    db.prepare('UPDATE runs SET status = ?, finished_at = ? WHERE id = ?').run(status, status === 'running' ? null : nowIso(), id)
+    if (status !== 'running') db.prepare("UPDATE candidates SET status = 'pending' WHERE run_id = ? AND status = 'running'").run(id)
+  })
 }
 
 /** A resumed run records the backend it now runs on. */

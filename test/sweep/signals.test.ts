@@ -74,6 +74,7 @@ describe('a sweep under signals, kills and a second owner', () => {
     assert.equal(count(db, STEPS_SQL), count(db, 'SELECT sum(steps_done) FROM candidates'))
     assert.ok(count(db, STEPS_SQL) < 160, 'stopped mid-way')
     assert.equal(count(db, "SELECT count(*) FROM candidates WHERE status = 'failed'"), 0, 'a stopped worker is not a failed candidate')
+    assert.equal(count(db, "SELECT count(*) FROM candidates WHERE status = 'running'"), 0, 'an interrupted run has no running candidate')
 
     const resumed = lrgate(['sweep', '--resume', String(runId), '--json', '--db', db], {cwd})
     assert.equal(resumed.status, 0, resumed.stderr)
