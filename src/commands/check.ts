@@ -1,9 +1,8 @@
 import {Flags} from '@oclif/core'
-import {mkdirSync, writeFileSync} from 'node:fs'
-import {dirname} from 'node:path'
 
 import {LrgateCommand} from '../cli/base-command.js'
 import {inert} from '../util/inert.js'
+import {checkOutputFile, writeOutputFile} from '../util/output-file.js'
 import {configFromFlags, dbFromFlags, readDbFromFlags} from '../cli/context.js'
 import {parseConfidence} from '../gate/options.js'
 import {baselineOnDataset} from '../gate/baseline-policy.js'
@@ -49,6 +48,9 @@ Evaluations on different dataset hashes are refused unless --on-shared-records. 
 
   public async run(): Promise<void> {
     const {config, file} = configFromFlags(this.flags)
+    // A report path that cannot be written is bad input: refused before anything is decided or stored.
+    if (this.flags.junit !== undefined) checkOutputFile(this.flags.junit, '--junit')
+    if (this.flags.markdown !== undefined) checkOutputFile(this.flags.markdown, '--markdown')
     const request = {
       candidate: this.flags.candidate,
       baseline: this.flags.baseline ?? config.gate.baseline,
@@ -98,8 +100,8 @@ Evaluations on different dataset hashes are refused unless --on-shared-records. 
     }
 
     const markdown = gateMarkdown(report)
-    if (this.flags.junit !== undefined) writeReport(this.flags.junit, gateJunit(report))
-    if (this.flags.markdown !== undefined) writeReport(this.flags.markdown, markdown)
+    if (this.flags.junit !== undefined) writeOutputFile(this.flags.junit, gateJunit(report), '--junit')
+    if (this.flags.markdown !== undefined) writeOutputFile(this.flags.markdown, markdown, '--markdown')
     const summaryFile = appendGithubStepSummary((budget) => gateStepSummary(report, budget, {markdown: this.flags.markdown, junit: this.flags.junit}))
     if (this.flags.json) {
       this.printJson(report)
@@ -129,9 +131,4 @@ Evaluations on different dataset hashes are refused unless --on-shared-records. 
     const again = await evaluationOnDatasetOf(db, baseline, candidate, {config, configFile: file, cwd: process.cwd(), backend: config.backend})
     request.baseline = String(again.id)
   }
-}
-
-function writeReport(file: string, text: string): void {
-  mkdirSync(dirname(file), {recursive: true})
-  writeFileSync(file, text)
 }

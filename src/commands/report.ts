@@ -1,10 +1,10 @@
 import {plural} from '../util/plural.js'
 import {Args, Flags} from '@oclif/core'
-import {mkdirSync, writeFileSync} from 'node:fs'
-import {dirname, resolve} from 'node:path'
+import {resolve} from 'node:path'
 
 import {LrgateCommand} from '../cli/base-command.js'
 import {readDbFromFlags} from '../cli/context.js'
+import {checkOutputFile, writeOutputFile} from '../util/output-file.js'
 
 export default class Report extends LrgateCommand<typeof Report> {
   static override summary = 'Write one self-contained HTML report of a run, with charts.'
@@ -28,6 +28,7 @@ export default class Report extends LrgateCommand<typeof Report> {
     // Loaded here, not at the top: oclif may import every command to list them, and vega is not small.
     const {loadRunReportData, resolveReportRun} = await import('../report/run-report-data.js')
     const {renderRunReport} = await import('../report/html/index.js')
+    if (this.flags.out !== undefined) checkOutputFile(this.flags.out, '--out')
     const db = readDbFromFlags(this.flags)
     let data
     try {
@@ -37,8 +38,7 @@ export default class Report extends LrgateCommand<typeof Report> {
     }
     const report = await renderRunReport(data)
     const file = resolve(this.flags.out ?? `lrgate-report-${data.run.id}.html`)
-    mkdirSync(dirname(file), {recursive: true})
-    writeFileSync(file, report.html)
+    writeOutputFile(file, report.html, '--out')
     if (this.flags.json) this.printJson({file, charts: report.charts})
     else this.say(`wrote ${file}: run #${data.run.id}, ${plural(data.candidates.length, 'candidate')}, ${plural(report.charts, 'chart')}`)
   }

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
 import {XMLParser} from 'fast-xml-parser'
 import assert from 'node:assert/strict'
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {before, describe, it} from 'node:test'
@@ -102,6 +102,22 @@ describe('lrgate eval / check (CLI)', () => {
     const shared = run('check', '--candidate', 'v2', '--baseline', 'base-model', '--on-shared-records', '--json')
     assert.ok(shared.status === 0 || shared.status === 1, shared.stderr)
     assert.equal((JSON.parse(shared.stdout) as {sharedRecords: number}).sharedRecords, 180)
+  })
+
+  it('a report path that cannot be written exits 2 naming the flag and the path, before anything is decided or stored', () => {
+    mkdirSync(join(cwd, 'a-folder'), {recursive: true})
+    writeFileSync(join(cwd, 'a-file'), 'x')
+    const before = rowCounts()
+    for (const [flag, path, reason] of [
+      ['--junit', 'a-folder', /^lrgate: --junit a-folder: is a directory; give a file path\.\n$/],
+      ['--markdown', 'a-file/summary.md', /^lrgate: --markdown a-file\/summary\.md: .*a-file is a file, not a folder\.\n$/],
+    ] as const) {
+      const r = run('check', '--candidate', 'same', '--baseline', 'base-model', flag, path)
+      assert.equal(r.status, 2, r.stderr)
+      assert.match(r.stderr, reason)
+      assert.equal(r.stdout, '')
+    }
+    assert.deepEqual(rowCounts(), before, 'no gate stored')
   })
 
   it('malformed outputs lines exit 2 naming the line and leave the database unchanged', () => {

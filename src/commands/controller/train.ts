@@ -3,6 +3,7 @@ import {resolve} from 'node:path'
 
 import {LrgateCommand} from '../../cli/base-command.js'
 import {configFromFlags, dbFromFlags} from '../../cli/context.js'
+import {checkOutputFile} from '../../util/output-file.js'
 
 export default class ControllerTrain extends LrgateCommand<typeof ControllerTrain> {
   static override summary = 'Train the learned learning-rate controller (PPO) by fine-tuning the base model on source tasks.'
@@ -37,6 +38,7 @@ export default class ControllerTrain extends LrgateCommand<typeof ControllerTrai
   public async run(): Promise<void> {
     const {flags} = this
     const {config} = configFromFlags(flags)
+    checkOutputFile(flags.out, '--out')
     // The engine loads only here, so other commands never pay for tfjs.
     const {initBackend} = await import('../../compute/backend.js')
     const {runControllerTraining} = await import('../../controller/run.js')
