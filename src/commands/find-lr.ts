@@ -15,6 +15,8 @@ export default class FindLr extends LrgateCommand<typeof FindLr> {
 
 Suggestions (fastai's): valley, the middle of the longest fall of the loss; steep, the steepest fall against log lr; minimum, a tenth of the lr at the lowest loss. The sweep list holds --count rates on the 1-3 grid from the valley downwards: the range test sees only the target loss, and forgetting grows with the learning rate. --candidates prints only that list, for "lrgate sweep --lr $(lrgate find-lr --candidates)".
 
+When the loss never fell there is nothing to suggest: the run is still stored as completed (the curve, no suggestion), the table says so and the command exits 0; --candidates exits 2 with no list instead, so "lrgate sweep --lr $(…)" does not start on an empty one.
+
 The curve is stored as a run of kind find-lr (lrgate runs show <id>).`
 
   static override examples = [
@@ -68,7 +70,7 @@ The curve is stored as a run of kind find-lr (lrgate runs show <id>).`
       }
       if (flags.candidates) {
         // An empty list would turn "lrgate sweep --lr $(…)" into a confusing flag error: fail here instead.
-        if (outcome.candidates.length === 0) throw new InputError(`LR range test run ${outcome.runId}: the ${NOTHING_TO_SUGGEST}`)
+        if (outcome.candidates.length === 0) throw new InputError(`LR range test run ${outcome.runId} (stored as completed, with no suggestion): the ${NOTHING_TO_SUGGEST}`)
         this.say(lrList(outcome.candidates))
         return
       }

@@ -68,18 +68,31 @@ export function slopes(x: readonly number[], y: readonly number[], span = 1): nu
 }
 
 /**
- * How far below its first value the smoothed loss must get for the curve to count as having fallen:
- * 1%. A loss that only rose (a ramp starting above the usable rates) or stayed flat within noise
+ * How far the smoothed loss must fall for the curve to count as having fallen: 1% of the higher
+ * point. A loss that only rose (a ramp starting above the usable rates) or stayed flat within noise
  * suggests nothing, not a rate a tenth of its least-bad point.
  */
 export const MIN_FALL = 0.01
 
-/** True when the smoothed loss somewhere in the suggestion window fell MIN_FALL below the curve's first point. */
+/**
+ * True when the smoothed loss fell inside the suggestion window: its lowest point there is at least
+ * MIN_FALL below the highest point before it in the window.
+ *
+ * Inside the window only, as fastai's `Learner.lr_find` (fastai/callback/schedule.py), which reads
+ * every suggestion from `recorder.losses[num_it//10:-5]` and never from the first iterations: there
+ * the debiased EMA is one batch or a few, so a lucky low first batch (the shipped example: 1.507,
+ * then ~1.70, a fall to 1.576 at lr 5e-3, the blow-up) would stand as a best no real fall beats.
+ * Measured from the highest earlier point, so an early plateau or rise in the window hides nothing
+ * either; a curve that only rose has its lowest point first, with nothing higher before it.
+ */
 export function curveFell(points: readonly RangePoint[]): boolean {
   if (points.length < 2) return false
   const {from, to} = suggestionWindow(points.length)
-  const start = points[0].smoothed
-  return points.slice(from, to).some((p) => p.smoothed < start - MIN_FALL * Math.abs(start))
+  const losses = points.slice(from, to).map((p) => p.smoothed)
+  let lowest = 0
+  for (let i = 1; i < losses.length; i++) if (losses[i] < losses[lowest]) lowest = i
+  const highestBefore = Math.max(...losses.slice(0, lowest + 1))
+  return losses[lowest] < highestBefore - MIN_FALL * Math.abs(highestBefore)
 }
 
 /**

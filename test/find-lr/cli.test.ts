@@ -71,6 +71,11 @@ describe('lrgate find-lr (CLI, shipped example)', () => {
     assert.equal(r.status, 2, r.stderr)
     assert.equal(r.stdout, '')
     assert.match(r.stderr, /loss never fell/)
+    // The test itself ran: its run is stored as completed, with no suggestion (runs show says so).
+    const runId = Number(/run (\d+) \(stored as completed, with no suggestion\)/.exec(r.stderr)?.[1])
+    const db = openStore(join(cwd, 'f.db'))
+    assert.equal(sql(db).prepare('SELECT status FROM runs WHERE id = ?').pluck().get(runId), 'completed')
+    db.close()
     const j = lrgate(['find-lr', ...high, '--json', '--db', 'f.db'], {cwd})
     assert.equal(j.status, 0, j.stderr)
     const out = JSON.parse(j.stdout) as {suggestions: Record<string, unknown>; anchor: unknown; candidates: number[]}
