@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import {LrgateCommand} from '../cli/base-command.js'
 import {inert} from '../util/inert.js'
 import {checkOutputFile, writeOutputFile} from '../util/output-file.js'
-import {configFromFlags, dbFromFlags, readDbFromFlags} from '../cli/context.js'
+import {configFromFlags, existingDbFromFlags, readDbFromFlags} from '../cli/context.js'
 import {parseConfidence} from '../gate/options.js'
 import {baselineOnDataset} from '../gate/baseline-policy.js'
 import {resolveEvaluation} from '../gate/reference.js'
@@ -70,7 +70,7 @@ Evaluations on different dataset hashes are refused unless --on-shared-records. 
     }
     let db: Store
     try {
-      db = dbFromFlags(this.flags)
+      db = existingDbFromFlags(this.flags)
     } catch (error) {
       if (!refused(error)) throw error
       db = readDbFromFlags(this.flags)

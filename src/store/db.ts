@@ -62,6 +62,19 @@ export function openStore(file: string, options: {readonly?: boolean} = {}): Sto
 }
 
 /**
+ * openStore for a command that works on what earlier commands stored (check, baseline promote,
+ * runs prune): a database that does not exist is an InputError, and nothing is created.
+ */
+export function openExistingStore(file: string): Store {
+  if (!existsSync(file)) throw noDatabaseThere(file)
+  return openStore(file)
+}
+
+function noDatabaseThere(file: string): InputError {
+  return new InputError(`${file}: no database there (nothing recorded yet, or a mistyped --db / LRGATE_DB).`)
+}
+
+/**
  * Opens an existing store for reading only: never creates the file or its folder, never writes
  * (no migration, no journal-mode change), and works where the operating system refuses writes (a
  * read-only mount, a database downloaded into a CI workspace). A missing file is an InputError.
@@ -70,7 +83,7 @@ export function openStore(file: string, options: {readonly?: boolean} = {}): Sto
  * brought up to date there; the file itself is never touched.
  */
 export function openDbReadOnly(file: string): Store {
-  if (!existsSync(file)) throw new InputError(`${file}: no database there (nothing recorded yet, or a mistyped --db / LRGATE_DB).`)
+  if (!existsSync(file)) throw noDatabaseThere(file)
   let db: Sql | undefined
   try {
     db = new Database(file, {readonly: true, fileMustExist: true})

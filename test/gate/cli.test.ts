@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
 import {XMLParser} from 'fast-xml-parser'
 import assert from 'node:assert/strict'
-import {mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {before, describe, it} from 'node:test'
@@ -118,6 +118,16 @@ describe('lrgate eval / check (CLI)', () => {
       assert.equal(r.stdout, '')
     }
     assert.deepEqual(rowCounts(), before, 'no gate stored')
+  })
+
+  it('check, baseline promote and runs prune on a database that does not exist exit 2 and create nothing', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'lrgate-nodb-'))
+    for (const args of [['check', '--candidate', 'a', '--baseline', 'b'], ['baseline', 'promote', 'a'], ['runs', 'prune', '--dry-run']]) {
+      const r = lrgate(args, {cwd: empty})
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`)
+      assert.match(r.stderr, /^lrgate: .*\.lrgate\/lrgate\.db: no database there/)
+      assert.deepEqual(readdirSync(empty), [], `${args.join(' ')} created nothing`)
+    }
   })
 
   it('malformed outputs lines exit 2 naming the line and leave the database unchanged', () => {

@@ -228,10 +228,10 @@ describe('lrgate init (files and CLI)', () => {
     assert.equal(forced.status, 0, forced.stderr)
     assert.match(forced.stdout, /^wrote .*lrgate\.config\.yaml\nwrote .*lrgate\.yml\n\nNext steps:\n {2}1\. Edit lrgate\.config\.yaml/)
     assert.equal(readFileSync(workflow, 'utf8'), workflowYaml({kind: 'global', source: 'git+https://example.com/lrgate.git'}))
-    // The config it wrote is the one lrgate then runs with.
+    // The config it wrote is the one lrgate then runs with: check reads it first, then finds no database.
     const check = lrgate(['check', '--candidate', 'x', '--db', 'lrgate.db'], {cwd: join(cwd, 'project')})
     assert.equal(check.status, 2)
-    assert.match(check.stderr, /no evaluation has that label/)
+    assert.match(check.stderr, /lrgate\.db: no database there/)
     assert.ok(existsSync(config))
   })
 })

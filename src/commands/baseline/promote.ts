@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {LrgateCommand} from '../../cli/base-command.js'
 import {inert} from '../../util/inert.js'
-import {dbFromFlags} from '../../cli/context.js'
+import {existingDbFromFlags} from '../../cli/context.js'
 import {promoteEvaluation} from '../../gate/promote.js'
 
 export default class BaselinePromote extends LrgateCommand<typeof BaselinePromote> {
@@ -27,7 +27,7 @@ The argument takes the same references as check: an evaluation id, a label, base
   }
 
   public async run(): Promise<void> {
-    const db = dbFromFlags(this.flags)
+    const db = existingDbFromFlags(this.flags)
     try {
       const promotion = promoteEvaluation(db, this.args.evaluation, this.flags.note)
       if (this.flags.json) this.printJson(promotion)

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {LrgateCommand} from '../../cli/base-command.js'
-import {dbFromFlags} from '../../cli/context.js'
+import {existingDbFromFlags} from '../../cli/context.js'
 import {formatBytes, pruneArtifacts} from '../../sweep/artifacts.js'
 
 export default class RunsPrune extends LrgateCommand<typeof RunsPrune> {
@@ -19,7 +19,7 @@ export default class RunsPrune extends LrgateCommand<typeof RunsPrune> {
   }
 
   public async run(): Promise<void> {
-    const db = dbFromFlags(this.flags)
+    const db = existingDbFromFlags(this.flags)
     try {
       const result = pruneArtifacts(db, {dryRun: this.flags['dry-run']})
       if (this.flags.json) {
