@@ -10,7 +10,7 @@ import {resolveEvaluation} from '../gate/reference.js'
 import {checkWithoutRecommendation, sweepWithoutRecommendation} from '../gate/no-recommendation.js'
 import {runCheck} from '../gate/run-check.js'
 import type {GateView} from '../gate/types.js'
-import {storedGateReport, unstoredGateReport} from '../gate/stored-report.js'
+import {storedGateReport, unstoredGateReport, viewRows} from '../gate/stored-report.js'
 import type {Config} from '../config/schema.js'
 import {type Store, resolveDbPath} from '../store/db.js'
 import {describeStorageFault, isWriteRefused} from '../store/storage-fault.js'
@@ -93,7 +93,7 @@ Evaluations on different dataset hashes are refused unless --on-shared-records. 
           request.baseline = probe.baseline
         }
         const plain = checkWithoutRecommendation(db, unrecommended, request)
-        report = {...plain, failures: []}
+        report = {...plain, results: viewRows(plain.results), failures: []}
       }
     } finally {
       db.close()

@@ -1,4 +1,6 @@
 import {formatDelta, formatInterval, formatP} from './format.js'
+import {atLimit} from './limit-tolerance.js'
+import {recordsNeededWords} from './records-needed.js'
 import {SELECTION_TAU} from './row-test.js'
 import type {Judgement, RuleLimit} from './rule.js'
 
@@ -26,12 +28,15 @@ export function rowMessage(
     return `cannot be tested: all ${row.records} paired differences are equal (delta ${fmt(d.delta)}), so there is no spread to build an interval from; the row never fails on it — add records or check the outputs`
   }
   if (!j.inconclusive) return `within the limit${p} (${row.records} records)`
-  if (j.recordsNeeded === undefined) {
-    return `cohort too small to decide: the estimate ${fmt(d.delta)} is already beyond the limit ${limit} but not far enough to fail${p} (${row.records} records)`
-  }
   const reach = `the ${ci} reaches past the limit ${limit}`
-  if (j.recordsNeeded > 100 * row.records) {
-    return `cohort too small to show the limit holds: ${reach}, and the estimate ${fmt(d.delta)} is so close to the limit that over 100 times these records would be needed (have ${row.records})`
+  if (j.recordsNeeded !== undefined) {
+    return `cohort too small to show the limit holds: ${reach}; ${recordsNeededWords({kind: 'about', records: j.recordsNeeded})} (have ${row.records})`
   }
-  return `cohort too small to show the limit holds: ${reach}; about ${j.recordsNeeded.toLocaleString('en-US')} records would be needed (have ${row.records})`
+  if (j.recordsNeededOver !== undefined) {
+    const words = recordsNeededWords({kind: 'over', records: j.recordsNeededOver})
+    // An estimate at the limit within the tolerance reads as the limit (no "-0.000" against "+0.000" for one tie).
+    const estimate = atLimit(d.delta, row.limit.bound) ? row.limit.bound : d.delta
+    return `cohort too small to show the limit holds: ${reach}, and the estimate ${fmt(estimate)} is so close to the limit that ${words} (have ${row.records})`
+  }
+  return `cohort too small to decide: the estimate ${fmt(d.delta)} is already beyond the limit ${limit} but not far enough to fail${p} (${row.records} records)`
 }

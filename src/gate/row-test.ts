@@ -1,3 +1,4 @@
+import {limitMargin} from './limit-tolerance.js'
 import type {RuleLimit} from './rule.js'
 import {hallInverse, hallTransform} from './skew.js'
 import {tCdf, tQuantile} from './student-t.js'
@@ -47,11 +48,12 @@ function testScale(limit: RuleLimit, row: RowEstimate): {estimate: number; bound
  */
 export function rowPValue(limit: RuleLimit, row: RowEstimate): number | null {
   if (row.n < MIN_RECORDS || Number.isNaN(row.delta)) return null
-  const beyond = limit.side === 'atLeast' ? limit.bound - row.delta : row.delta - limit.bound
-  if (!Number.isFinite(row.delta)) return beyond > 0 ? 0 : 1
-  if (!(row.se > 0) || !Number.isFinite(row.se)) return beyond > 0 ? null : 1
+  // An estimate at the limit within the tolerance (0.07 − 0.05 against 0.02) is on it: within, and z = 0.
+  const margin = limitMargin(row.delta, limit)
+  if (!Number.isFinite(row.delta)) return margin < 0 ? 0 : 1
+  if (!(row.se > 0) || !Number.isFinite(row.se)) return margin < 0 ? null : 1
   const t = testScale(limit, row)
-  const z = (t.estimate - t.bound) / row.se
+  const z = margin === 0 ? 0 : (t.estimate - t.bound) / row.se
   const tail = (g: number) => (limit.side === 'atLeast' ? tCdf(g, row.n - 1) : tCdf(-g, row.n - 1))
   const p = tail(hallTransform(z, row.skew ?? 0))
   // On 0/1 scores the corrected tail was twice too liberal at the limit (bench/verdicts.ts): keep the larger p.

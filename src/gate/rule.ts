@@ -1,5 +1,6 @@
-import {withinThreshold} from '../../evaluators/threshold.js'
 import type {GateRule} from '../config/eval-schema.js'
+import {limitMargin, withinLimit} from './limit-tolerance.js'
+import {estimateRecordsNeeded} from './records-needed.js'
 import {MIN_RECORDS} from './row-test.js'
 
 export type LimitKind = 'maxDrop' | 'maxRise' | 'minGain'
@@ -41,9 +42,12 @@ export interface Judgement {
   /**
    * Records that would make the interval clear the limit if the estimate stayed put: half-widths shrink
    * as 1/√n, so n·(h/m)² where h is the interval's half-width on the limit's side and m the distance
-   * from the estimate to the limit. Absent unless inconclusive with the estimate inside the limit.
+   * from the estimate to the limit (estimateRecordsNeeded). Absent unless inconclusive with the estimate
+   * inside the limit and the count at most RECORDS_NEEDED_CAP × records.
    */
   recordsNeeded?: number
+  /** Instead of recordsNeeded when the estimate is at the limit or so close that over RECORDS_NEEDED_CAP × records would be needed: that cap. */
+  recordsNeededOver?: number
 }
 
 /** A row's numbers as judge reads them. */
@@ -70,11 +74,10 @@ export function judge(limit: RuleLimit, row: RowNumbers, alpha: number): Judgeme
   if (row.adjustedP !== null && row.adjustedP <= alpha) return {status: 'fail', inconclusive: false}
   if (records < MIN_RECORDS) return {status: 'pass', inconclusive: true, untestable: 'few-records', recordsNeeded: MIN_RECORDS}
   if (row.adjustedP === null) return {status: 'pass', inconclusive: true, untestable: 'no-spread'}
-  // The interval's end on the limit's side reaching past it (one tolerance, see withinThreshold).
-  const crosses = !withinThreshold(atLeast ? ciLow : ciHigh, limit.bound, limit.side)
-  if (!crosses) return {status: 'pass', inconclusive: false}
-  const margin = atLeast ? delta - limit.bound : limit.bound - delta
-  const halfWidth = atLeast ? delta - ciLow : ciHigh - delta
-  if (margin <= 0) return {status: 'pass', inconclusive: true}
-  return {status: 'pass', inconclusive: true, recordsNeeded: Math.ceil(records * (halfWidth / margin) ** 2)}
+  // The interval's end on the limit's side reaching past it; on the limit (within the tolerance) is within it.
+  if (withinLimit(atLeast ? ciLow : ciHigh, limit)) return {status: 'pass', inconclusive: false}
+  const need = estimateRecordsNeeded(records, atLeast ? delta - ciLow : ciHigh - delta, limitMargin(delta, limit))
+  if (need.kind === 'about') return {status: 'pass', inconclusive: true, recordsNeeded: need.records}
+  if (need.kind === 'over') return {status: 'pass', inconclusive: true, recordsNeededOver: need.records}
+  return {status: 'pass', inconclusive: true}
 }

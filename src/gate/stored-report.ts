@@ -1,7 +1,8 @@
 import type {Store} from '../store/db.js'
 import {recordFailures} from '../store/evaluations.js'
-import {gateResults, getGate} from '../store/gates.js'
-import type {GateReport, GateView, StoredGateReport} from './types.js'
+import {type StoredGateRow, gateResults, getGate} from '../store/gates.js'
+import {recordsNeededFields, recordsNeededOf} from './records-needed.js'
+import type {GateReport, GateView, GateViewRow, StoredGateReport} from './types.js'
 
 /**
  * A stored gate decision as every renderer reads it: `check` (table, JSON, JUnit, Markdown), the
@@ -22,7 +23,7 @@ export function storedGateReport(store: Store, gateId: number): StoredGateReport
     confidence: gate.confidence,
     resamples: gate.resamples,
     seed: gate.seed,
-    results: gateResults(store, gateId),
+    results: viewRows(gateResults(store, gateId)),
     failures: recordFailures(store, gate.candidateEvaluationId),
   }
 }
@@ -32,5 +33,13 @@ export function storedGateReport(store: Store, gateId: number): StoredGateReport
  * the computed rows as they are, gateId null, and the candidate's failed records from the store.
  */
 export function unstoredGateReport(store: Store, report: GateReport): GateView {
-  return {...report, gateId: null, failures: recordFailures(store, report.candidate.id)}
+  return {...report, results: viewRows(report.results), gateId: null, failures: recordFailures(store, report.candidate.id)}
+}
+
+/**
+ * Rows as renderers read them: `recordsNeeded` and `recordsNeededOver` from each row's own numbers
+ * (recordsNeededOf), so a row stored before the cap existed (recordsNeeded 1.15e34) reads like a new one.
+ */
+export function viewRows(rows: readonly StoredGateRow[]): GateViewRow[] {
+  return rows.map((r) => ({...r, ...recordsNeededFields(recordsNeededOf(r))}))
 }

@@ -24,13 +24,20 @@ export interface GateReport {
 }
 
 /**
+ * A gate row as every renderer reads it: as stored, with the records that would settle it read from
+ * the row's own numbers (recordsNeededOf): `recordsNeeded` the count, null when none is given;
+ * `recordsNeededOver` RECORDS_NEEDED_CAP × records when more than that would be needed, else null.
+ */
+export type GateViewRow = StoredGateRow & {recordsNeededOver: number | null}
+
+/**
  * A gate decision read back from the store (see storedGateReport): what every renderer shows. Rows
- * are as stored (rows older than store migration 3 lack some fields); `failures` are the candidate's
- * failed records with each evaluator's reason.
+ * are as stored (rows older than store migration 3 lack some fields) with the records needed as in
+ * GateViewRow; `failures` are the candidate's failed records with each evaluator's reason.
  */
 export interface StoredGateReport extends Omit<GateReport, 'results' | 'gateId'> {
   gateId: number
-  results: StoredGateRow[]
+  results: GateViewRow[]
   failures: RecordFailure[]
 }
 

@@ -1,4 +1,5 @@
 import {formatDelta, formatInterval, formatLimit, formatP, formatValue} from '../gate/format.js'
+import {recordsNeededFromFields, recordsNeededWords} from '../gate/records-needed.js'
 import type {GateView} from '../gate/types.js'
 import type {RecordFailure} from '../store/evaluations.js'
 import type {StoredGateRow} from '../store/gates.js'
@@ -64,10 +65,12 @@ function testcase(r: StoredGateRow, confidence: number, failures: readonly Recor
   return `${open}\n      <failure message="${xmlEscape(numbers)}" type="regression">${xmlEscape([`${r.rule}: ${r.message}`, ...failedRecords(failures)].join('\n'))}</failure>\n    </testcase>`
 }
 
-/** "; about 1,417 records would settle it (have 20)" when the row knows. */
-function needed(r: StoredGateRow): string {
-  if (r.recordsNeeded === null || r.recordsNeeded === undefined || /records would be needed|would settle/.test(r.message)) return ''
-  return `; about ${r.recordsNeeded.toLocaleString('en-US')} records would settle it (have ${r.records ?? '?'})`
+/** "; about 1,417 records would be needed (have 20)" (recordsNeededWords) unless the message already says how many. */
+function needed(r: StoredGateRow & {recordsNeededOver?: number | null}): string {
+  if (/records would be needed|would settle/.test(r.message)) return ''
+  const need = recordsNeededFromFields({recordsNeeded: r.recordsNeeded ?? null, recordsNeededOver: r.recordsNeededOver, records: r.records})
+  if (need.kind === 'unknown') return ''
+  return `; ${recordsNeededWords(need)} (have ${r.records ?? '?'})`
 }
 
 /** The candidate's failed records of the row's cohort, each with the evaluator that failed it and its reason. */

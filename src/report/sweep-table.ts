@@ -7,6 +7,7 @@ import {curveLines} from './curves.js'
 import {DEFAULT_OBJECTIVE, objectiveName} from '../sweep/objective.js'
 import {FAIL_RATE_METRIC} from '../../evaluators/names.js'
 import {formatDelta, formatInterval} from '../gate/format.js'
+import {recordsNeededFromFields, recordsNeededWords} from '../gate/records-needed.js'
 import {tableLayout} from './table-width.js'
 import {inert} from '../util/inert.js'
 import {hint} from '../util/invocation.js'
@@ -37,13 +38,13 @@ export function verdictText(c: CandidateSummary): string {
 
 /**
  * The inconclusive rows of the recommended candidate (or every passing one) as lines: "(?) relevance
- * maxDrop 0.01 on target:food: about 1,417 records would settle it (have 20)".
+ * maxDrop 0.01 on target:food: about 1,417 records would be needed (have 20)", worded as check words it (recordsNeededWords).
  */
 export function inconclusiveLines(candidates: readonly CandidateSummary[]): string[] {
   return candidates.flatMap((c) =>
     (c.inconclusive ?? []).map(
       (r) =>
-        `  (?) ${c.label}: ${r.rule} on ${r.cohort} is inconclusive (the interval reaches past the limit): ${r.recordsNeeded === null ? 'more records would settle it' : `about ${r.recordsNeeded.toLocaleString('en-US')} records would settle it`} (have ${r.records})`,
+        `  (?) ${c.label}: ${r.rule} on ${r.cohort} is inconclusive (the interval reaches past the limit): ${recordsNeededWords(recordsNeededFromFields(r))} (have ${r.records})`,
     ),
   )
 }

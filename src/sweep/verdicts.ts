@@ -6,16 +6,21 @@ import {cohortMetrics, getEvaluation, storedRecords} from '../store/evaluations.
 import {type CandidateRow, runCandidates} from '../store/runs-read.js'
 import {runCheck} from '../gate/run-check.js'
 import {storedGateReport} from '../gate/stored-report.js'
+import {recordsNeededFields, recordsNeededOf} from '../gate/records-needed.js'
 import type {StoredGateRow} from '../store/gates.js'
 import {configurationLabel} from './seed-configurations.js'
 import {type Diagnosis, diagnoseCandidates} from '../schedule/diagnosis.js'
 import {compareObjective, DEFAULT_OBJECTIVE, type Objective, type ObjectiveResult} from './objective.js'
 
-/** A passing gate row whose interval reaches past its limit, with the records that would settle it (null: unknown). */
+/**
+ * A passing gate row whose interval reaches past its limit, with the records that would settle it
+ * (recordsNeededOf: null when no count is given; `recordsNeededOver` 100 × records when more than that would be needed).
+ */
 export interface InconclusiveRow {
   rule: string
   cohort: string
   recordsNeeded: number | null
+  recordsNeededOver: number | null
   records: number
 }
 
@@ -185,9 +190,16 @@ function gateEvaluation(
     worstOod: worstOod(rows, roles),
     failRateChange: worstFailRate?.delta ?? null,
     failRateCohort: worstFailRate?.cohort ?? null,
-    inconclusive: rows.filter((r) => r.status === 'pass' && r.inconclusive === true).map((r) => ({rule: r.rule, cohort: r.cohort, recordsNeeded: r.recordsNeeded ?? null, records: r.records ?? 0})),
+    inconclusive: inconclusiveRows(rows),
     failedRules: [...new Set(rows.filter((r) => r.status === 'fail').map((r) => `${r.rule} (${r.cohort})`))],
   }
+}
+
+/** The rows that pass only inconclusively, with the records that would settle each as the gate estimates them (recordsNeededOf). */
+export function inconclusiveRows(rows: readonly StoredGateRow[]): InconclusiveRow[] {
+  return rows
+    .filter((r) => r.status === 'pass' && r.inconclusive === true)
+    .map((r) => ({rule: r.rule, cohort: r.cohort, ...recordsNeededFields(recordsNeededOf(r)), records: r.records ?? 0}))
 }
 
 /**

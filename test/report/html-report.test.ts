@@ -278,7 +278,7 @@ describe('HTML report: inconclusive rows and the baseline named as the sweep nam
     )
     const verdicts = verdictTable({...data, candidates})
     const row = verdicts.split('<tr>')[3]
-    assert.match(row, /badge neutral">pass \(\?\)<\/span><\/td><td>\(\?\) perplexity maxRise 0\.05 relative on ood:news \(about 410 records would settle it; have 20\)<\/td>/)
+    assert.match(row, /badge neutral">pass \(\?\)<\/span><\/td><td>\(\?\) perplexity maxRise 0\.05 relative on ood:news \(about 410 records would be needed; have 20\)<\/td>/)
     assert.match(gateTable(candidates[1].gate!), /badge neutral">pass \(\?\)<\/span> <span class="muted">cohort too small to show the limit holds<\/span>/)
   })
 

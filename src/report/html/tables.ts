@@ -1,4 +1,5 @@
 import {formatDelta, formatInterval, formatLimit, formatValue} from '../../gate/format.js'
+import {recordsNeededFromFields, recordsNeededWords} from '../../gate/records-needed.js'
 import {formatLr} from '../../schedule/describe.js'
 import {escapeHtml as e} from './escape.js'
 import type {ReportCandidate, ReportGate, RunReportData} from './types.js'
@@ -21,11 +22,11 @@ function badge(text: string | null): string {
   return `<span class="badge ${tone}">${e(text)}</span>`
 }
 
-/** The rules × cohorts that pass only inconclusively, e.g. "relevance maxDrop 0.01 on target:food (about 1,417 records would settle it)". */
+/** The rules × cohorts that pass only inconclusively, e.g. "relevance maxDrop 0.01 on target:food (about 1,417 records would be needed; have 20)", worded by recordsNeededWords. */
 export function inconclusiveRules(candidate: ReportCandidate): string[] {
   return (candidate.gate?.results ?? [])
     .filter((r) => r.status === 'pass' && r.inconclusive === true)
-    .map((r) => `${r.rule} on ${r.cohort} (${r.recordsNeeded === null || r.recordsNeeded === undefined ? 'more records would settle it' : `about ${r.recordsNeeded.toLocaleString('en-US')} records would settle it`}; have ${r.records ?? '?'})`)
+    .map((r) => `${r.rule} on ${r.cohort} (${recordsNeededWords(recordsNeededFromFields({recordsNeeded: r.recordsNeeded ?? null, recordsNeededOver: r.recordsNeededOver, records: r.records}))}; have ${r.records ?? '?'})`)
 }
 
 /** The rules × cohorts a candidate failed, e.g. "relevance maxDrop 0.02 on ood:animal". */

@@ -93,5 +93,8 @@ export interface ReportGate {
   failures: RecordFailure[]
 }
 
-/** A gate row as stored (rows older than store migration 3 lack limit side, relative, records). */
-export type ReportGateRow = StoredGateRow
+/**
+ * A gate row as stored (rows older than store migration 3 lack limit side, relative, records), with
+ * recordsNeededOver as storedGateReport reads it (GateViewRow).
+ */
+export type ReportGateRow = StoredGateRow & {recordsNeededOver?: number | null}
