@@ -27,7 +27,7 @@ export default class Check extends LrgateCommand<typeof Check> {
 
 --candidate and --baseline take an evaluation id, a label (its latest evaluation), base or recommended (of the latest sweep), promoted (the latest "lrgate baseline promote"), or run:<id>:<label|base|recommended>.
 
-Evaluations on different dataset hashes are refused unless --on-shared-records. The decision is stored; --junit, --markdown and --json write reports, and under GitHub Actions a summary is appended to $GITHUB_STEP_SUMMARY.`
+Evaluations on different dataset hashes are refused unless --on-shared-records, with one exception: a baseline whose model folder is kept (a sweep candidate, the promoted model) is first evaluated on the candidate's dataset version and stored as <label>@<dataset>, then compared. The decision is stored; --junit, --markdown and --json write reports, and under GitHub Actions a summary is appended to $GITHUB_STEP_SUMMARY.`
 
   static override examples = [
     {description: 'Gate a PR\'s outputs against the promoted model, with a JUnit report for CI', command: '<%= config.bin %> <%= command.id %> --candidate pr-123 --baseline promoted --junit lrgate-junit.xml'},
