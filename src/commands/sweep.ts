@@ -75,64 +75,70 @@ Candidates run in worker processes (--parallel); progress goes to stderr. With -
     const lock = resume === undefined ? undefined : acquireRunLock(dbPath, resume)
     if (lock?.previous) this.note(`run ${resume}: its owner, pid ${lock.previous.pid} on ${lock.previous.host}, is gone; taking the run over.`)
 
-    // The engine loads only here, so other commands never pay for tfjs.
-    const {planSweep} = await import('../sweep/plan.js')
-    const {runSweep, resumeHint} = await import('../sweep/run-sweep.js')
-    const {initBackend} = await import('../compute/backend.js')
-    const {createProgress} = await import('../report/progress.js')
-    const {renderSweepTable, recommendationLine} = await import('../report/sweep-table.js')
-    const {config, file} = configFromFlags(flags)
-    const plan = resume === undefined ? planSweep(config, file, planFlags) : undefined
-    if (dryRun && plan) {
-      const {dryRunSweep} = await import('../sweep/dry-run.js')
-      const {dryRunLines} = await import('../report/dry-run.js')
-      const planned = await dryRunSweep(plan, dbPath)
-      if (flags.json) this.printJson({dryRun: true, ...planned})
-      else for (const line of dryRunLines(planned)) this.say(line)
-      return
-    }
-    const backend = await initBackend(plan?.backend ?? flags.backend ?? config.backend)
-    this.note(`backend: ${backend.name} (${backend.reason})`)
-    const progress = createProgress(process.stderr)
-    const outcome = await runSweep({plan, resume, dbPath, progress, backend, ...(lock ? {lock} : {})})
-
-    if (outcome.status === 'interrupted') {
-      this.note(resumeHint(outcome.name, outcome.runId))
-      if (flags.json) this.printJson({runId: outcome.runId, status: 'interrupted', candidates: [], recommended: null})
-      process.exitCode = outcome.signal ? exitCodeFor(outcome.signal) : 130
-      return
-    }
-    if (flags.json) {
-      this.printJson({
-        runId: outcome.runId,
-        name: outcome.name,
-        status: outcome.status,
-        baseline: outcome.baseline,
-        candidates: outcome.candidates.map((c) => ({
-          label: c.label, lr: c.lr, method: c.method, rank: c.rank, alpha: c.alpha, replay: c.replay, interpolate: c.interpolate, ema: c.ema, seed: c.seed,
-          status: c.status, evaluationId: c.evaluationId, verdict: c.verdict, gateId: c.gateId,
-          targetPerplexityChange: c.target.perplexityChange, worstOod: c.worstOod, objective: c.objective,
-          failRateChange: c.failRateChange, failRateCohort: c.failRateCohort ?? null, inconclusive: c.inconclusive ?? [],
-          // --seeds N: verdict is the configuration's (gated on the seeds' mean); seedVerdict is this seed's own
-          ...(c.configuration ? {seedVerdict: c.seedVerdict ?? null, configuration: c.configuration} : {}),
-        })),
-        objective: outcome.objective,
-        recommended: outcome.recommended?.label ?? null,
-        keep: outcome.keep ? {model: outcome.keep.model, reason: outcome.keep.reason, best: outcome.keep.best?.label ?? null} : null,
-        withoutRemedy: outcome.withoutRemedy?.label ?? null,
-        compute: outcome.compute,
-      })
-    } else {
-      const {stepsTrained, stepsPlanned} = outcome.compute
-      const saved = stepsTrained < stepsPlanned ? `; early stopping trained ${stepsTrained} of ${stepsPlanned} steps (${(stepsPlanned / stepsTrained).toFixed(1)}x less)` : ''
-      this.say(`Sweep ${inert(outcome.name)} (run ${outcome.runId}): ${plural(outcome.candidates.length, 'candidate')} in ${Math.round(outcome.seconds)} s; gated against ${inert(outcome.baseline?.named ?? outcome.baseline?.label ?? '–')}${outcome.baseline?.note ? ` (${outcome.baseline.note})` : ''}${saved}.`)
-      this.say(renderSweepTable(outcome))
-      this.say(recommendationLine(outcome))
-      this.say(`Details: ${hint(`runs show ${outcome.runId}`)} · HTML report: ${hint(`report ${outcome.runId}`)}`)
-      if (plan?.shard) {
-        this.say(`This is shard ${plan.shard.index}/${plan.shard.count} of sweep ${inert(outcome.name)}: its verdicts and recommendation cover this shard only; join the shards with ${hint('merge SHARD.db… --into DEST.db')}.`)
+    // Released on every way out (a bad config, a run that does not exist, an error mid-sweep), so no
+    // owner file is left naming a process that is gone; runSweep releases it earlier when it can.
+    try {
+      // The engine loads only here, so other commands never pay for tfjs.
+      const {planSweep} = await import('../sweep/plan.js')
+      const {runSweep, resumeHint} = await import('../sweep/run-sweep.js')
+      const {initBackend} = await import('../compute/backend.js')
+      const {createProgress} = await import('../report/progress.js')
+      const {renderSweepTable, recommendationLine} = await import('../report/sweep-table.js')
+      const {config, file} = configFromFlags(flags)
+      const plan = resume === undefined ? planSweep(config, file, planFlags) : undefined
+      if (dryRun && plan) {
+        const {dryRunSweep} = await import('../sweep/dry-run.js')
+        const {dryRunLines} = await import('../report/dry-run.js')
+        const planned = await dryRunSweep(plan, dbPath)
+        if (flags.json) this.printJson({dryRun: true, ...planned})
+        else for (const line of dryRunLines(planned)) this.say(line)
+        return
       }
+      const backend = await initBackend(plan?.backend ?? flags.backend ?? config.backend)
+      this.note(`backend: ${backend.name} (${backend.reason})`)
+      const progress = createProgress(process.stderr)
+      const outcome = await runSweep({plan, resume, dbPath, progress, backend, ...(lock ? {lock} : {})})
+
+      if (outcome.status === 'interrupted') {
+        this.note(resumeHint(outcome.name, outcome.runId))
+        if (flags.json) this.printJson({runId: outcome.runId, status: 'interrupted', candidates: [], recommended: null})
+        process.exitCode = outcome.signal ? exitCodeFor(outcome.signal) : 130
+        return
+      }
+      if (flags.json) {
+        this.printJson({
+          runId: outcome.runId,
+          name: outcome.name,
+          status: outcome.status,
+          baseline: outcome.baseline,
+          candidates: outcome.candidates.map((c) => ({
+            label: c.label, lr: c.lr, method: c.method, rank: c.rank, alpha: c.alpha, replay: c.replay, interpolate: c.interpolate, ema: c.ema, seed: c.seed,
+            status: c.status, evaluationId: c.evaluationId, verdict: c.verdict, gateId: c.gateId,
+            targetPerplexityChange: c.target.perplexityChange, worstOod: c.worstOod, objective: c.objective,
+            failRateChange: c.failRateChange, failRateCohort: c.failRateCohort ?? null, inconclusive: c.inconclusive ?? [],
+            // --seeds N: verdict is the configuration's (gated on the seeds' mean); seedVerdict is this seed's own
+            ...(c.configuration ? {seedVerdict: c.seedVerdict ?? null, configuration: c.configuration} : {}),
+          })),
+          objective: outcome.objective,
+          recommended: outcome.recommended?.label ?? null,
+          keep: outcome.keep ? {model: outcome.keep.model, reason: outcome.keep.reason, best: outcome.keep.best?.label ?? null} : null,
+          withoutRemedy: outcome.withoutRemedy?.label ?? null,
+          compute: outcome.compute,
+        })
+      } else {
+        const {stepsTrained, stepsPlanned} = outcome.compute
+        const saved = stepsTrained < stepsPlanned ? `; early stopping trained ${stepsTrained} of ${stepsPlanned} steps (${(stepsPlanned / stepsTrained).toFixed(1)}x less)` : ''
+        this.say(`Sweep ${inert(outcome.name)} (run ${outcome.runId}): ${plural(outcome.candidates.length, 'candidate')} in ${Math.round(outcome.seconds)} s; gated against ${inert(outcome.baseline?.named ?? outcome.baseline?.label ?? '–')}${outcome.baseline?.note ? ` (${outcome.baseline.note})` : ''}${saved}.`)
+        this.say(renderSweepTable(outcome))
+        this.say(recommendationLine(outcome))
+        this.say(`Details: ${hint(`runs show ${outcome.runId}`)} · HTML report: ${hint(`report ${outcome.runId}`)}`)
+        if (plan?.shard) {
+          this.say(`This is shard ${plan.shard.index}/${plan.shard.count} of sweep ${inert(outcome.name)}: its verdicts and recommendation cover this shard only; join the shards with ${hint('merge SHARD.db… --into DEST.db')}.`)
+        }
+      }
+      if (flags.gate && outcome.recommended === null) process.exitCode = 1
+    } finally {
+      lock?.release()
     }
-    if (flags.gate && outcome.recommended === null) process.exitCode = 1
   }
 }

@@ -73,6 +73,16 @@ export function resumeHint(name: string, runId: number): string {
 export async function runSweep(request: SweepRequest): Promise<SweepOutcome> {
   const started = performance.now()
   const ctx = await openRun(request)
+  // Released on every way out, errors included (release is idempotent; the paths below release it
+  // as soon as the run is settled).
+  try {
+    return await runOpened(ctx, request, started)
+  } finally {
+    ctx.lock.release()
+  }
+}
+
+async function runOpened(ctx: RunContext, request: SweepRequest, started: number): Promise<SweepOutcome> {
   const {db, runId, name} = ctx
   const pool = new WorkerPool((m) => onWorkerMessage(m, request.progress), {[RUN_LOCK_ENV]: ctx.lock.file})
   // SIGINT and SIGTERM alike: workers checkpoint and exit, the run is marked interrupted, the
@@ -150,6 +160,18 @@ function keptModel(ctx: RunContext): string {
 
 /** Validates every input, then creates the run (or reopens it for --resume). */
 async function openRun(request: SweepRequest): Promise<RunContext> {
+  // A failure after the run's lock is taken (no such run, a bad stored plan, a baseline that cannot
+  // be found) releases it, so no owner file is left naming a process that is gone.
+  const held: {lock?: RunLock} = {}
+  try {
+    return await openLockedRun(request, held)
+  } catch (error) {
+    held.lock?.release()
+    throw error
+  }
+}
+
+async function openLockedRun(request: SweepRequest, held: {lock?: RunLock}): Promise<RunContext> {
   let db: Store
   let runId: number
   let plan: SweepPlan & {steps: number}
@@ -157,7 +179,7 @@ async function openRun(request: SweepRequest): Promise<RunContext> {
   let lock: RunLock
   if (request.resume !== undefined) {
     // The owner first: a second --resume of a live run stops here, before any slow work.
-    lock = request.lock ?? acquireRunLock(request.dbPath, request.resume)
+    lock = held.lock = request.lock ?? acquireRunLock(request.dbPath, request.resume)
     // Taken over from a dead owner: its workers die within 2 s, but none may write a checkpoint now.
     if (lock.previous) await stopStrayWorkers(lock.file)
     db = openStore(request.dbPath)
@@ -174,7 +196,7 @@ async function openRun(request: SweepRequest): Promise<RunContext> {
     evalSet = prepared.evalSet
     db = openStore(request.dbPath)
     runId = createRun(db, prepared, request.backend, newRunDirs(request.dbPath))
-    lock = acquireRunLock(request.dbPath, runId)
+    lock = held.lock = acquireRunLock(request.dbPath, runId)
   }
   const name = getRun(db, runId)!.name ?? `sweep-${runId}`
   const baseline = sweepBaseline(db, plan.gate.baseline, evalSet)

@@ -1,14 +1,16 @@
 import Database from 'better-sqlite3'
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
-import {mkdtempSync} from 'node:fs'
+import {existsSync, mkdtempSync, readdirSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
 import {after, describe, it} from 'node:test'
 import {fileURLToPath} from 'node:url'
 
 import {InputError} from '../../src/errors.js'
-import {acquireRunLock} from '../../src/store/run-lock.js'
+import {openStore} from '../../src/store/db.js'
+import {acquireRunLock, runLockPath} from '../../src/store/run-lock.js'
+import {buildIfStale, lrgate} from '../fixtures/eval/cli.js'
 
 const HOLDER = fileURLToPath(new URL('../fixtures/store/hold-run-lock.ts', import.meta.url))
 
@@ -43,5 +45,16 @@ describe('a run has one live owner (the run lock)', () => {
     const again = acquireRunLock(db, 1)
     assert.equal(again.previous, null, 'a released run has no previous owner')
     again.release()
+  })
+
+  it('sweep --resume of a run the database does not hold exits 2 and leaves no owner file naming a process that is gone', () => {
+    buildIfStale()
+    const db = join(mkdtempSync(join(tmpdir(), 'lrgate-lock-')), 'lrgate.db')
+    openStore(db).close()
+    const r = lrgate(['sweep', '--resume', '99', '--db', db], {cwd: dirname(db)})
+    assert.equal(r.status, 2, r.stderr)
+    assert.match(r.stderr, /^lrgate: --resume 99: there is no run #99/m)
+    const locks = dirname(runLockPath(db, 99))
+    assert.deepEqual(existsSync(locks) ? readdirSync(locks).filter((f) => f.endsWith('owner.json')) : [], [])
   })
 })
