@@ -8,6 +8,7 @@ import {initAdapters} from '../model/lora.js'
 import {adaptiveSchedule} from '../schedule/index.js'
 import {candidateStepsTotal, finishTraining, forgetStepsAfter, lossHistory, markCandidateEvaluated, markCandidateRunning, recordSteps, candidateSteps, setCandidateStatus} from '../store/candidates.js'
 import {hasCheckpoint, loadCheckpoint, saveCheckpoint} from '../train/checkpoint.js'
+import {settleReplacedDir} from '../util/replace-dir.js'
 import {train, type TrainResult, validationLoss} from '../train/trainer.js'
 import {buildTokenStream, validationBatches} from '../train/token-stream.js'
 import {scoreRecords} from '../model/score.js'
@@ -57,6 +58,9 @@ export async function runCandidateJob(job: CandidateJob, send: Send, stopReason:
     send({type: 'backend', name: backend.name, reason: backend.reason})
     const modelDir = join(job.runDir, 'model')
     const checkpointDir = join(job.runDir, 'checkpoint')
+    // A worker killed while it replaced one of these folders (a double Ctrl-C, kill -9) left
+    // <dir>.old-<pid> or <dir>.tmp-<pid> beside it: restore or remove them before reading.
+    for (const dir of [modelDir, checkpointDir, join(job.runDir, 'adapter')]) settleReplacedDir(dir)
     const steps = candidateStepsTotal(db, job.candidateId)
     let result: TrainResult | null = null
     let trained: string | null = null
