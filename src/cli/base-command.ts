@@ -5,6 +5,7 @@ import {resolveDbPath} from '../store/db.js'
 import {describeStorageFault} from '../store/storage-fault.js'
 import {safeJson, safeLines} from '../util/inert.js'
 import {setTableWidth} from '../report/table-width.js'
+import {flagParseMessage} from './parse-error.js'
 
 /** The version of every `--json` shape (docs/json.md). */
 export const JSON_SCHEMA_VERSION = 1
@@ -83,6 +84,13 @@ export abstract class LrgateCommand<T extends typeof Command> extends Command {
 
     // oclif's own parse errors (unknown flag, missing argument) are usage errors: exit 2.
     if (err.oclif?.exit !== undefined || err instanceof Errors.CLIError) {
+      // A flag value its parser refused (e.g. `--resamples abc`): "--resamples abc: expected an integer."
+      const flagValue = flagParseMessage(err.message)
+      if (flagValue !== null) {
+        process.stderr.write(`lrgate: ${safeLines(flagValue)}\n`)
+        if (debug && err.stack) process.stderr.write(err.stack + '\n')
+        this.exit(2)
+      }
       // oclif prefixes some parse errors with a header line; show the first line that says something.
       const lines = err.message.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !/^The following errors? occurred:?$/.test(l))
       process.stderr.write(`lrgate: ${safeLines(lines[0] ?? err.message)}${lines.length > 1 ? ' (see --help)' : ''}\n`)

@@ -6,8 +6,9 @@ import type {z} from 'zod'
 import {formatPath, InputError} from '../errors.js'
 import {parseJsonText, readTextInput, stripBom} from '../util/json-input.js'
 import {CONFIG_FILES, DEFAULT_CONFIG} from './defaults.js'
-import {plainIssue} from './plain-issue.js'
+import {closestIssue, plainIssue} from './plain-issue.js'
 import {type Config, type ConfigFile, configFileSchema, configSchema} from './schema.js'
+import {rememberSource} from './source.js'
 
 export interface LoadedConfig {
   config: Config
@@ -71,6 +72,13 @@ export function parseConfigText(text: string, file: string): Config {
   const merged = mergeConfig(DEFAULT_CONFIG, parsed.data)
   const full = configSchema.safeParse(merged)
   if (!full.success) throw configError(name, full.error, lineOf, merged)
+  // Gate rules are checked against the evaluations' metrics only at check time: keep their lines for that error.
+  if (parsed.data.gate?.rules !== undefined) {
+    for (const [i, rule] of full.data.gate.rules.entries()) {
+      const path = ['gate', 'rules', i]
+      rememberSource(rule, {file: name, path, lineOf: (key) => lineOf([...path, key])})
+    }
+  }
   return full.data
 }
 
@@ -80,7 +88,7 @@ function configError(
   lineOf: (path: readonly PropertyKey[]) => number | undefined,
   raw: unknown,
 ): InputError {
-  const issue = error.issues[0]
+  const issue = closestIssue(error.issues[0])
   let path = issue.path
   let message = plainIssue(issue, valueAt(raw, issue.path))
   if (issue.code === 'unrecognized_keys') {

@@ -75,6 +75,35 @@ export function plainIssue(issue: z.core.$ZodIssue, value: unknown): string {
   }
 }
 
+/**
+ * The issue to report for a failed union: zod's "Invalid input" names neither the field nor what is
+ * wrong, so this descends into the branch closest to the value (e.g. the evaluator object whose
+ * `threshold` is not a number, not the list of built-in names) and returns that branch's first issue
+ * with its full path. A union with its own message, or whose every branch refuses the value's shape
+ * (e.g. `true | false | auto`), is returned as it is.
+ *
+ * @example closestIssue(unionIssue) // {code: 'invalid_type', expected: 'number', path: ['eval', 'evaluators', 0, 'threshold'], …}
+ */
+export function closestIssue(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== 'invalid_union' || issue.message !== 'Invalid input' || issue.errors.length === 0) return issue
+  const ranked = issue.errors
+    .filter((branch) => branch.length > 0)
+    .map((branch, order) => ({branch, order, distance: distanceOf(branch)}))
+    .filter((b) => b.distance < WRONG_SHAPE)
+    .sort((a, b) => a.distance - b.distance || a.branch.length - b.branch.length || a.order - b.order)
+  if (ranked.length === 0) return issue
+  const first = ranked[0].branch[0]
+  return closestIssue({...first, path: [...issue.path, ...first.path]} as z.core.$ZodIssue)
+}
+
+/** How far a union branch is from the value: it refuses its shape, it names another kind (a literal `type`/`name` differs), or it nearly fits. */
+const WRONG_SHAPE = 2
+function distanceOf(branch: readonly z.core.$ZodIssue[]): number {
+  if (branch.some((i) => i.path.length === 0 && (i.code === 'invalid_type' || i.code === 'invalid_value'))) return WRONG_SHAPE
+  if (branch.some((i) => i.path.length === 1 && i.code === 'invalid_value')) return 1
+  return 0
+}
+
 /** One alternative of a union as words ("true or false", "a list", "auto"), or null when it is not a plain shape. */
 function alternative(issue: z.core.$ZodIssue): string | null {
   if (issue.code === 'invalid_value') return issue.values.map((v) => shown(v)).join(' or ')

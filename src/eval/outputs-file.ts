@@ -20,6 +20,14 @@ export const outputLineSchema = z
     path: ['tokens'],
   })
 
+/** The line of each output parsed from a file, for errors found after parsing (an id the dataset lacks). */
+const lineOfOutput = new WeakMap<RecordOutput, number>()
+
+/** The line of the outputs file an output was read from, or undefined when it did not come from a file. */
+export function outputLine(output: RecordOutput): number | undefined {
+  return lineOfOutput.get(output)
+}
+
 /**
  * Parses outputs JSONL text (through the shared JSONL reader: BOM and CRLF accepted). Blank lines are skipped; any other bad line is an InputError naming
  * `file:line: field "x"`, as is an id given twice.
@@ -46,7 +54,9 @@ export function parseOutputsText(text: string, file: string): RecordOutput[] {
     const earlier = lineOfId.get(id)
     if (earlier !== undefined) throw new InputError(`${file}:${line}: field "id": "${inert(id)}" already appears on line ${earlier}; give each record one line.`)
     lineOfId.set(id, line)
-    out.push({id, ...(output == null ? {} : {output}), ...(nll == null ? {} : {nll}), ...(tokens == null ? {} : {tokens})})
+    const record: RecordOutput = {id, ...(output == null ? {} : {output}), ...(nll == null ? {} : {nll}), ...(tokens == null ? {} : {tokens})}
+    lineOfOutput.set(record, line)
+    out.push(record)
   }
   return out
 }

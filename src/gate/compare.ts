@@ -1,6 +1,7 @@
 import {BUILTIN_EVALUATOR_NAMES, FAIL_RATE_METRIC} from '../../evaluators/names.js'
 import type {Aggregation} from '../../evaluators/types.js'
 import type {GateRule} from '../config/eval-schema.js'
+import {configFieldWhere} from '../config/source.js'
 import {InputError} from '../errors.js'
 import {cohortMatcher} from '../datasets/cohort-glob.js'
 import {versionMismatches} from '../eval/evaluator-version.js'
@@ -80,8 +81,12 @@ export function compareEvaluations(
   for (const [ruleIndex, rule] of rules.entries()) {
     const label = ruleLabel(rule)
     if (rule.metric !== FAIL_RATE_METRIC && !aggregation.has(rule.metric) && !(BUILTIN_EVALUATOR_NAMES as readonly string[]).includes(rule.metric)) {
+      const have = [...aggregation.keys(), FAIL_RATE_METRIC].join(', ')
+      const where = configFieldWhere(rule, 'metric')
       throw new InputError(
-        `gate.rules[${ruleIndex}] ("${label}"): unknown metric "${rule.metric}"; these evaluations have ${[...aggregation.keys(), FAIL_RATE_METRIC].join(', ')}.`,
+        where === null
+          ? `gate.rules[${ruleIndex}] ("${label}"): unknown metric "${rule.metric}"; these evaluations have ${have}.`
+          : `${where} unknown metric "${rule.metric}" (rule "${label}"); these evaluations have ${have}; fix the config file.`,
       )
     }
     const glob = rule.cohorts ?? '*'

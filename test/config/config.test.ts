@@ -6,6 +6,7 @@ import {describe, it} from 'node:test'
 
 import {DEFAULT_CONFIG} from '../../src/config/defaults.js'
 import {loadConfig, parseConfigText} from '../../src/config/load.js'
+import {configFieldWhere} from '../../src/config/source.js'
 import {InputError} from '../../src/errors.js'
 
 function errorOf(fn: () => unknown): InputError {
@@ -66,6 +67,25 @@ describe('config', () => {
       assert.match(err.message, message)
       assert.doesNotMatch(err.message, /Invalid input|expected array|received/)
     }
+  })
+
+  it('names the deepest field of a value no alternative of a union takes', () => {
+    const threshold = errorOf(() => parseConfigText('eval:\n  evaluators:\n    - name: relevance\n      threshold: high\n', 'lrgate.config.yaml'))
+    assert.equal(threshold.message, 'lrgate.config.yaml:4: field "eval.evaluators[0].threshold": must be a number (it is the text "high"); fix the config file.')
+    // the object branch that fits, not the first one: `type: full` takes no rank, `type: lora` a whole number
+    const lora = errorOf(() => parseConfigText('sweep:\n  methods:\n    - {type: lora, rank: 2.5}\n', 'lrgate.config.yaml'))
+    assert.equal(lora.message, 'lrgate.config.yaml:3: field "sweep.methods[0].rank": must be a whole number, e.g. 3 (it is the number 2.5); fix the config file.')
+    const full = errorOf(() => parseConfigText('sweep:\n  methods:\n    - {type: full, rank: 2}\n', 'lrgate.config.yaml'))
+    assert.equal(full.message, 'lrgate.config.yaml:3: field "sweep.methods[0].rank": unknown key "rank"; fix the config file.')
+    // a union's own message, and a value of no alternative's shape, stay as they were
+    assert.match(errorOf(() => parseConfigText('eval:\n  evaluators: [relevanc]\n', 'lrgate.config.yaml')).message, /field "eval\.evaluators\[0\]": "relevanc" is not a built-in evaluator/)
+    assert.match(errorOf(() => parseConfigText('eval:\n  evaluators: [3]\n', 'lrgate.config.yaml')).message, /field "eval\.evaluators\[0\]": must be .* or a mapping of keys \(it is the number 3\)/)
+  })
+
+  it('keeps the file and line of each gate rule for the metric check at gate time', () => {
+    const config = parseConfigText('gate:\n  rules:\n    - cohorts: "ood:*"\n      metric: relevanc\n      maxDrop: 0.02\n', 'lrgate.config.yaml')
+    assert.equal(configFieldWhere(config.gate.rules[0], 'metric'), 'lrgate.config.yaml:4: field "gate.rules[0].metric":')
+    assert.equal(configFieldWhere(parseConfigText('seed: 1\n', 'lrgate.config.yaml').gate.rules[0], 'metric'), null)
   })
 
   it('refuses a gate rule with two limits', () => {

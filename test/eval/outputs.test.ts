@@ -38,6 +38,12 @@ describe('outputs file', () => {
     const extra = [...all, ...Array.from({length: 7}, (_, i) => ({id: `ghost-${i}`}))]
     const unknown = messageOf(() => matchOutputs(dataset, extra, 'out.jsonl'))
     assert.match(unknown, /^out\.jsonl: 7 output id\(s\) are not in dataset synthetic-eval@1: "ghost-0", "ghost-1", "ghost-2", "ghost-3", "ghost-4" and 2 more/)
+    // read from a file: the line of the first unknown id, and how many others
+    const text = [...all, {id: 'ghost-0'}, {id: 'ghost-1'}, {id: 'ghost-2'}].map((o) => JSON.stringify(o)).join('\n')
+    assert.equal(
+      messageOf(() => matchOutputs(dataset, parseOutputsText(text, 'out.jsonl'), 'out.jsonl')),
+      `out.jsonl:${all.length + 1}: field "id": "ghost-0" is not a record of dataset synthetic-eval@1 (nor are 2 other ids: "ghost-1", "ghost-2"); check that the outputs were made for this dataset version.`,
+    )
     const missing = messageOf(() => matchOutputs(dataset, all.filter((o) => o.id !== 'animal-003'), 'out.jsonl'))
     assert.match(missing, /1 record\(s\) of dataset synthetic-eval@1 have no output: "animal-003"/)
     // perplexity-only text records may be left out

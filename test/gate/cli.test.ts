@@ -104,6 +104,36 @@ describe('lrgate eval / check (CLI)', () => {
     assert.equal((JSON.parse(shared.stdout) as {sharedRecords: number}).sharedRecords, 180)
   })
 
+  it('a gate rule with an unknown metric exits 2 naming the config file, line and field, storing nothing', () => {
+    const before = rowCounts()
+    const yaml = pinnedConfigYaml().replace('metric: relevance\n', 'metric: relevanc\n')
+    writeFileSync(join(cwd, 'typo.config.yaml'), yaml)
+    const line = yaml.split('\n').indexOf('      metric: relevanc') + 1
+    assert.ok(line > 0)
+    const r = run('check', '--candidate', 'base-model', '--baseline', 'base-model', '--config', 'typo.config.yaml')
+    assert.equal(r.status, 2)
+    assert.equal(
+      r.stderr,
+      `lrgate: typo.config.yaml:${line}: field "gate.rules[0].metric": unknown metric "relevanc" (rule "relevanc maxDrop 0.02"); these evaluations have relevance, hallucination, perplexity, failRate; fix the config file.\n`,
+    )
+    assert.deepEqual(rowCounts(), before)
+  })
+
+  it('a flag value oclif cannot parse exits 2 with one sentence naming the flag and the value', () => {
+    const before = rowCounts()
+    const cases: Array<[string[], string]> = [
+      [['--resamples', 'abc'], '--resamples abc: expected an integer.'],
+      [['--seed=1.5'], '--seed 1.5: expected an integer.'],
+      [['--resamples', '5'], '--resamples 5: expected an integer of at least 100.'],
+    ]
+    for (const [flags, message] of cases) {
+      const r = run('check', '--candidate', 'base-model', '--baseline', 'base-model', ...flags)
+      assert.equal(r.status, 2)
+      assert.equal(r.stderr, `lrgate: ${message}\n`)
+    }
+    assert.deepEqual(rowCounts(), before)
+  })
+
   it('a report path that cannot be written exits 2 naming the flag and the path, before anything is decided or stored', () => {
     mkdirSync(join(cwd, 'a-folder'), {recursive: true})
     writeFileSync(join(cwd, 'a-file'), 'x')
@@ -141,7 +171,7 @@ describe('lrgate eval / check (CLI)', () => {
     writeFileSync(join(cwd, 'unknown.jsonl'), readFileSync(join(cwd, 'base.jsonl'), 'utf8') + '{"id": "food-999", "output": "x"}\n')
     const unknown = run('eval', '--outputs', 'unknown.jsonl', '--dataset', 'synthetic-eval@1')
     assert.equal(unknown.status, 2)
-    assert.match(unknown.stderr, /unknown\.jsonl: 1 output id\(s\) are not in dataset synthetic-eval@1: "food-999"/)
+    assert.equal(unknown.stderr, 'lrgate: unknown.jsonl:241: field "id": "food-999" is not a record of dataset synthetic-eval@1; check that the outputs were made for this dataset version.\n')
     assert.deepEqual(rowCounts(), before)
   })
 
