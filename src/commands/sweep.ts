@@ -44,6 +44,7 @@ Candidates run in worker processes (--parallel); progress goes to stderr. With -
     name: Flags.string({description: 'a name for this run (evaluation labels are <name>/<candidate>)'}),
     backend: Flags.string({description: 'compute backend: auto, tensorflow, native, cpu [default: backend; env LRGATE_BACKEND]', options: ['auto', 'tensorflow', 'native', 'cpu']}),
     resume: Flags.integer({description: 'continue run <id> from its checkpoints (other flags are ignored: the run keeps its plan)', helpValue: '<run>'}),
+    baseline: Flags.string({description: 'what candidates are gated against and must improve on: base, promoted (the base model while nothing is promoted yet), a label or an evaluation id [default: gate.baseline]', helpValue: '<ref>'}),
     gate: Flags.boolean({description: 'exit 1 when nothing is recommended (no candidate passes the gate and improves sweep.objective)'}),
     trainer: Flags.string({
       description: 'fine-tune each candidate with your own trainer: a command template with {lr} {steps} {warmup_steps} {batch_size} {seed} {candidate} {base} {train} {output_dir} {config} {resume_from} (README "Your own trainer") [default: trainer.command]',

@@ -139,9 +139,11 @@ ${RESTORE_STEP}
     steps:
 ${SETUP_STEPS}
 ${RESTORE_STEP}
+      # Gated against, and recommending only what improves on, the model it would replace (the base
+      # model while nothing is promoted yet).
       - name: Sweep on the new data version
         id: sweep
-        run: ${lrgate} sweep \${TRAIN_DATA:+--train "$TRAIN_DATA"} --name "weekly-$(date -u +%F)"
+        run: ${lrgate} sweep \${TRAIN_DATA:+--train "$TRAIN_DATA"} --name "weekly-$(date -u +%F)" --baseline promoted
       # The first retrain has nothing promoted yet: it is gated against the sweep's base model.
       - name: Gate the recommended candidate against the promoted model
         id: check

@@ -85,6 +85,7 @@ export interface SweepFlags extends ScheduleFlagValues {
   seeds?: string
   trainer?: string
   shard?: string
+  baseline?: string
 }
 
 /** Schedule types decided during training (src/schedule/adaptive.ts). */
@@ -189,7 +190,7 @@ export function planSweep(config: Config, configFile: string | null, flags: Swee
     // An external trainer never halves (planTrainer refuses an explicit request).
     earlyStopping: {...config.sweep.earlyStopping, ...(flags['early-stopping'] === undefined ? {} : {enabled: flags['early-stopping']}), ...(trainer ? {enabled: false} : {})},
     evaluation: config.eval,
-    gate: config.gate,
+    gate: flags.baseline === undefined ? config.gate : {...config.gate, baseline: flags.baseline},
     objective: checkObjective(config),
     trainer,
     configFile,

@@ -206,9 +206,11 @@ describe('the weekly retrain workflow of lrgate init, on two fresh runners', () 
     const config = JSON.parse(readFileSync(join(repo, 'lrgate.config.json'), 'utf8')) as Record<string, unknown> & {sweep: Record<string, unknown>}
     rmSync(join(repo, 'lrgate.config.json'))
     initProject({dir: repo, installFrom: 'https://example.com/lrgate-0.1.0.tgz'})
-    // 1e-4 improves the target for real, so each retrain has a recommendation to gate and promote
-    const writeConfig = (evalRef: string) =>
-      writeFileSync(join(repo, 'lrgate.config.yaml'), JSON.stringify({...config, datasets: {train: 'tiny-train@1', eval: evalRef}, sweep: {...config.sweep, lrs: [1e-4]}}, null, 2))
+    // 1e-4 improves the target for real, so each retrain has a recommendation to gate and promote;
+    // the second trains longer, so it improves on the model the first promoted (the sweep gates
+    // against the promoted model and recommends only what improves on it).
+    const writeConfig = (evalRef: string, steps = config.sweep.steps as number) =>
+      writeFileSync(join(repo, 'lrgate.config.yaml'), JSON.stringify({...config, datasets: {train: 'tiny-train@1', eval: evalRef}, sweep: {...config.sweep, lrs: [1e-4], steps}}, null, 2))
     writeConfig('tiny-eval@1')
     const workflow = parse(readFileSync(join(repo, WORKFLOW_FILE), 'utf8')) as Workflow
     const store = mkdtempSync(join(tmpdir(), 'lrgate-artifacts-'))
@@ -225,7 +227,7 @@ describe('the weekly retrain workflow of lrgate init, on two fresh runners', () 
     assert.ok(carried.some((f) => /^runs\/\d+-[0-9a-f]+\/lr-1e-4\/model\/weights\.bin$/.test(f)), `the promoted model is carried: ${carried.join(', ')}`)
 
     // The eval dataset gets a new version; a new runner (another folder) takes the next retrain.
-    writeConfig('tiny-eval@2')
+    writeConfig('tiny-eval@2', 3 * (config.sweep.steps as number))
     const second = runRetrain(workflow, repo, store, '102', bin)
     assert.deepEqual(outcome(second), {restore: 'success', sweep: 'success', check: 'success', promote: 'success'}, JSON.stringify(second.logs, null, 1))
     assert.match(second.logs.restore, /restored the lrgate database \(and the promoted model\) of run 101/)
@@ -235,6 +237,7 @@ describe('the weekly retrain workflow of lrgate init, on two fresh runners', () 
       promotions: {label: string}[]
       gates: {baselineLabel: string; verdict: string}[]
     }
+    assert.match(second.logs.sweep, /gated against the promoted model/)
     // The promoted model of runner 1 was scored on tiny-eval@2 on runner 2 and gated against.
     const rescored = history.evaluations.find((e) => e.label.endsWith('/lr-1e-4@tiny-eval@2'))
     assert.ok(rescored, history.evaluations.map((e) => e.label).join(', '))
