@@ -42,10 +42,12 @@ export function verdictText(c: CandidateSummary): string {
  */
 export function inconclusiveLines(candidates: readonly CandidateSummary[]): string[] {
   return candidates.flatMap((c) =>
-    (c.inconclusive ?? []).map(
-      (r) =>
-        `  (?) ${c.label}: ${r.rule} on ${r.cohort} is inconclusive (the interval reaches past the limit): ${recordsNeededWords(recordsNeededFromFields(r))} (have ${r.records})`,
-    ),
+    (c.inconclusive ?? []).map((r) => {
+      const need = recordsNeededFromFields(r)
+      // a row of too few records was never tested: no interval to reach anywhere
+      const why = need.kind === 'atLeast' ? 'too few records to test it' : 'the interval reaches past the limit'
+      return `  (?) ${c.label}: ${r.rule} on ${r.cohort} is inconclusive (${why}): ${recordsNeededWords(need)} (have ${r.records})`
+    }),
   )
 }
 

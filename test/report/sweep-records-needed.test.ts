@@ -20,4 +20,9 @@ describe('the sweep summary words the records needed as check does', () => {
     const [line] = inconclusiveLines([candidate({recordsNeeded: 1417, records: 100})])
     assert.match(line, /: about 1,417 records would be needed \(have 100\)$/)
   })
+
+  it('a row of too few records says so, not that its interval reaches past the limit', () => {
+    const [line] = inconclusiveLines([candidate({recordsNeeded: 20, records: 12})])
+    assert.equal(line, '  (?) lr-3e-5: failRate maxRise 0.02 on ood:grounded-motion is inconclusive (too few records to test it): at least 20 records are needed to test it (have 12)')
+  })
 })
