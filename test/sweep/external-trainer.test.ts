@@ -211,7 +211,8 @@ describe('lrgate sweep --trainer (real trainer processes)', () => {
     assert.deepEqual((JSON.parse(r.stdout) as SweepJson).candidates.map((c) => c.status), ['completed'])
     const evals = query<{source: string; outputs_file: string}>(db, 'SELECT source, outputs_file FROM evaluations ORDER BY id')
     assert.deepEqual(evals.map((e) => e.source), ['outputs', 'outputs'])
-    assert.match(one(db, "SELECT output FROM record_outputs WHERE evaluation_id = 2 LIMIT 1") as string, /^a food from lr-1e-4$/)
+    // the candidate's evaluation by its label: the base model's and the candidate's are stored by two workers in either order
+    assert.match(one(db, "SELECT o.output FROM record_outputs o JOIN evaluations e ON e.id = o.evaluation_id WHERE e.label LIKE '%/lr-1e-4' LIMIT 1") as string, /^a food from lr-1e-4$/)
   })
 
   it('eval.serveCommand: every model is served by its own lrgate serve, evaluated through the endpoint, and stopped', () => {
