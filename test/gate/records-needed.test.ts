@@ -80,3 +80,16 @@ describe('records needed: one estimate, one cap, one wording', () => {
     assert.equal(recordsNeededOf(gateRow(0.001, 0.004)), undefined) // a plain pass
   })
 })
+
+describe('the message of a failed row', () => {
+  const row = {metric: 'failRate', relative: false, limit: failRise, records: 100, confidence: 0.95, tested: 3, selected: 2}
+  const fail = {status: 'fail', inconclusive: false} as const
+  it('says the interval lies wholly beyond the limit only when it does', () => {
+    assert.match(rowMessage(row, {delta: 0.1, ciLow: 0.05, ciHigh: 0.15, adjustedP: 0.001}, fail), /^delta \+10\.0 pt with 95% CI \[\+5\.0 pt, \+15\.0 pt\] lies wholly above the limit \+2\.0 pt, adjusted p/)
+    // conditional Holm can fail a row whose percentile interval still touches the limit
+    const touching = rowMessage(row, {delta: 0.08, ciLow: 0.02, ciHigh: 0.14, adjustedP: 0.03}, fail)
+    assert.doesNotMatch(touching, /wholly/)
+    assert.match(touching, /^delta \+8\.0 pt is above the limit \+2\.0 pt by more than chance explains, adjusted p .*, though its 95% CI \[\+2\.0 pt, \+14\.0 pt\] still reaches the limit \(100 records\)$/)
+  })
+})
+
