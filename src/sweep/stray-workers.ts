@@ -1,4 +1,5 @@
 import {processesWithEnv} from '../trainer/supervisor.js'
+import {processAlive} from '../util/process-alive.js'
 
 /** Set in every sweep worker's environment: the run's lock file (store/run-lock.ts), which names the run. */
 export const RUN_LOCK_ENV = 'LRGATE_RUN_LOCK'
@@ -18,13 +19,5 @@ export async function stopStrayWorkers(lockFile: string): Promise<void> {
       // already gone
     }
   }
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0)
-      return true
-    } catch {
-      return false
-    }
-  }
-  for (let i = 0; i < 150 && strays.some(alive); i++) await new Promise((r) => setTimeout(r, 20))
+  for (let i = 0; i < 150 && strays.some(processAlive); i++) await new Promise((r) => setTimeout(r, 20))
 }

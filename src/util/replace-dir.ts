@@ -1,6 +1,8 @@
 import {existsSync, readdirSync, renameSync, rmSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 
+import {processAlive} from './process-alive.js'
+
 /**
  * Puts the complete folder `tmp` in place of `dir` so that a reader never sees a half-deleted
  * folder: the old one is first renamed aside (atomic), the new one renamed in (atomic), then the
@@ -28,8 +30,8 @@ export function settleReplacedDir(dir: string): string[] {
   if (!existsSync(parent)) return []
   const name = basename(dir)
   const leftovers = readdirSync(parent)
-    .map((f) => ({f, m: new RegExp(`^${escapeRegExp(name)}\\.(old|tmp)-(\\d+)$`).exec(f)}))
-    .filter((x): x is {f: string; m: RegExpExecArray} => x.m !== null && !alive(Number(x.m[2])))
+    .map((f) => ({f, m: f.startsWith(`${name}.`) ? /^(old|tmp)-(\d+)$/.exec(f.slice(name.length + 1)) : null}))
+    .filter((x): x is {f: string; m: RegExpExecArray} => x.m !== null && Number(x.m[2]) !== process.pid && !processAlive(Number(x.m[2])))
   const settled: string[] = []
   const old = leftovers.find((x) => x.m[1] === 'old')
   if (old !== undefined && !existsSync(dir)) {
@@ -42,19 +44,4 @@ export function settleReplacedDir(dir: string): string[] {
     settled.push(f)
   }
   return settled
-}
-
-function alive(pid: number): boolean {
-  if (pid === process.pid) return true
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    // EPERM: a live process of another user
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
